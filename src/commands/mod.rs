@@ -1,0 +1,5 @@
+//! regauth's own subcommands: one file each.
+
+pub mod doctor;
+pub mod explain;
+pub mod init;

@@ -1,0 +1,2 @@
+//! npm's configuration as npm itself resolves it: layers, `.npmrc` parsing, `${VAR}` expansion,
+//! registries and scope mappings, per-host credentials (nerf darts), with file:line provenance.

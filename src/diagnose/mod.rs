@@ -1,0 +1,1 @@
+//! Evidence -> ranked causes from the taxonomy -> a `Report`.
