@@ -1,7 +1,18 @@
 //! What failed: npm's debug log and npm/pnpm/yarn output into a `Failure`.
 //!
 //! This stage only reads text. It knows error codes, HTTP lines and server messages; it does not
-//! decide causes (that is `diagnose`).
+//! decide causes (that is `diagnose`). Text is read line by line with bounded state, so a 1 GB
+//! CI log costs time, not memory. Everything stored is scrubbed of token-shaped values first.
+
+mod line;
+mod scan;
+mod scrub;
+pub mod url;
+
+use std::io::BufRead;
+
+pub use line::{normalize, strip_ansi, Level, Line};
+pub use scrub::scrub;
 
 use crate::Tool;
 
@@ -21,10 +32,96 @@ pub struct SourceLine {
     pub text: String,
 }
 
+impl SourceLine {
+    /// `output:12` / `debug-log:13`.
+    pub fn source(&self) -> String {
+        match self.origin {
+            Origin::Output => format!("output:{}", self.line),
+            Origin::DebugLog => format!("debug-log:{}", self.line),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     Output,
     DebugLog,
+}
+
+/// npm's "No auth for URI, but auth present for scoped registry" warning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoAuthForUri {
+    pub uri: Option<String>,
+    pub scoped_registry_key: Option<String>,
+}
+
+/// What the failing operation was, as far as the text shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Operation {
+    #[default]
+    Unknown,
+    /// Reads: install, ci, view, outdated, npx ...
+    Read,
+    Publish,
+    Login,
+}
+
+/// Facts the text states beyond code/status/url: each one a signal some rule may use.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Signals {
+    /// An error-level line or an error code was seen (not only warnings and notices).
+    pub has_error: bool,
+    pub operation: Operation,
+    /// `npm notice Publishing to <registry>`.
+    pub publish_registry: Option<String>,
+    /// `--registry <url>` on the visible command line.
+    pub cli_registry: Option<String>,
+    /// `NAME=...` assignments in front of the visible command (names only).
+    pub env_assignments: Vec<String>,
+    /// A CI system recognised from the text (`github-actions`, `ci`).
+    pub ci: Option<String>,
+    /// An npmjs notice that the token sent is expired or revoked.
+    pub token_expired_notice: bool,
+    pub no_auth_for_uri: Option<NoAuthForUri>,
+    /// ERR_INVALID_AUTH's problem text (`_auth must be renamed to //host/:_auth in project config`).
+    pub invalid_auth: Option<String>,
+    /// ENEEDAUTH: "This command requires you to be logged in to <registry>".
+    pub need_auth_registry: Option<String>,
+    pub need_auth: bool,
+    /// EOTP, "one-time pass", `www-authenticate: OTP`, yarn "Invalid OTP token".
+    pub otp: bool,
+    /// "You cannot publish over the previously published versions", EPUBLISHCONFLICT, 409.
+    pub publish_over_existing: bool,
+    /// EAUTHIP: "Login is not allowed from your IP address".
+    pub ip_not_allowed: bool,
+    /// The server or client says no credential was sent ("authentication token not provided",
+    /// pnpm's "No authorization header was set", yarn's "as an anonymous user", Verdaccio's
+    /// "unregistered users", "You must be logged in").
+    pub anonymous: bool,
+    /// The server or client says a credential was sent and refused ("with the token provided",
+    /// pnpm's "An authorization header was used", yarn's "Invalid authentication (as <user>)").
+    pub credential_rejected: bool,
+    /// pnpm: "No authorization settings were found in the configs." (Some(false)) or
+    /// "These authorization settings were found:" (Some(true)).
+    pub auth_settings_found: Option<bool>,
+    /// pnpm's listed settings, values already hidden (`//npm.pkg.github.com/:_authToken=ghp_[hidden]`).
+    pub auth_settings: Vec<String>,
+    /// `${VAR}` names a client could not replace (npm 6, pnpm, yarn 1, yarn berry).
+    pub env_unresolved: Vec<String>,
+    /// pnpm: auth settings it ignored on purpose (`Ignored project-level auth setting "<key>"`).
+    pub ignored_auth_settings: Vec<String>,
+    /// yarn berry YN0033 "No authentication configured for request".
+    pub no_auth_configured: bool,
+    /// pnpm "Lockfile is up to date, resolution step is skipped", or a `verbose pkgid name@<url>`.
+    pub lockfile_pinned: bool,
+    /// `verbose pkgid` with a tarball URL (a lockfile-pinned resolved URL).
+    pub pkgid_url: Option<String>,
+    /// A proxy answered (407, "Proxy Authentication Required", a proxy's block page).
+    pub proxy: bool,
+    /// Payment required / paid plan needed.
+    pub payment_required: bool,
+    /// Account state: unverified email, suspended, locked.
+    pub account_problem: bool,
 }
 
 /// What failed, as far as the text says. Unknown fields stay `None`.
@@ -41,16 +138,19 @@ pub struct Failure {
     pub method: Option<String>,
     pub url: Option<String>,
     pub package: Option<String>,
-    /// The server's message or the error's main text.
+    /// The error's main text (`403 Forbidden - PUT <url> - <body>`).
     pub message: Option<String>,
+    /// The server's own words (the body after the URL, a status text a registry chose).
+    pub server_message: Option<String>,
     pub www_authenticate: Vec<String>,
     pub notices: Vec<String>,
-    /// Every HTTP request line seen, in order.
+    /// HTTP request lines seen, in order (bounded: the first ones and the failing ones).
     pub requests: Vec<HttpRequest>,
     /// `.npmrc` files npm says it read (`silly config load:file:`).
     pub config_files: Vec<String>,
     /// `verbose stack <ErrorClass>`.
     pub error_class: Option<String>,
+    pub signals: Signals,
     /// The lines the facts above came from.
     pub lines: Vec<SourceLine>,
 }
@@ -60,8 +160,20 @@ impl Failure {
     /// E404 of a scoped package.
     pub fn is_auth_family(&self) -> bool {
         let code = self.code.as_deref().unwrap_or("");
-        matches!(code, "E401" | "E403" | "ENEEDAUTH" | "EOTP" | "ERR_INVALID_AUTH" | "EAUTHIP")
-            || (code == "E404" && self.package.as_deref().is_some_and(|p| p.starts_with('@')))
+        matches!(
+            code,
+            "E401" | "E403" | "ENEEDAUTH" | "EOTP" | "ERR_INVALID_AUTH" | "EAUTHIP"
+        ) || (code == "E404" && self.package.as_deref().is_some_and(|p| p.starts_with('@')))
+    }
+
+    /// The host of the failing request, when known.
+    pub fn host(&self) -> Option<String> {
+        self.url.as_deref().and_then(url::host)
+    }
+
+    /// The first stored line whose text contains `needle`.
+    pub fn line_containing(&self, needle: &str) -> Option<&SourceLine> {
+        self.lines.iter().find(|l| l.text.contains(needle))
     }
 }
 
@@ -72,6 +184,14 @@ pub fn from_run(run: &crate::shim::Run) -> Failure {
         (None, Some(tail)) => from_text(tail),
         (None, None) => Failure::default(),
     };
+    if failure.command.is_empty() {
+        failure.command = run
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        scan::infer_operation_from_command(&mut failure);
+    }
     if let crate::shim::Exit::Code(code) = run.exit {
         failure.exit_code = Some(code);
     }
@@ -79,23 +199,28 @@ pub fn from_run(run: &crate::shim::Run) -> Failure {
 }
 
 /// The failure described by a saved output, CI log or npm debug log.
-/// (A first version: the `detect` work replaces it with the full extraction.)
 pub fn from_text(text: &str) -> Failure {
-    let code_re = regex::Regex::new(r"(?m)^(?:\d+ error|npm (?:ERR!|error)) code (\S+)\s*$").unwrap();
-    let fetch_re = regex::Regex::new(r"(?m)^\d+ http fetch (\w+) (\d{3}) (\S+)").unwrap();
-    let mut failure = Failure { tool: Some(crate::Tool::Npm), ..Failure::default() };
-    failure.code = code_re.captures(text).map(|c| c[1].to_owned());
-    for c in fetch_re.captures_iter(text) {
-        failure.requests.push(HttpRequest {
-            method: c[1].to_owned(),
-            status: c[2].parse().unwrap_or(0),
-            url: c[3].to_owned(),
-        });
+    let mut scanner = scan::Scanner::default();
+    for raw in text.lines() {
+        scanner.feed(raw);
     }
-    if let Some(last) = failure.requests.iter().rev().find(|r| r.status >= 400) {
-        failure.method = Some(last.method.clone());
-        failure.http_status = Some(last.status);
-        failure.url = Some(last.url.clone());
+    scanner.finish()
+}
+
+/// The same as `from_text`, streaming: memory stays bounded whatever the input size.
+pub fn from_reader(mut reader: impl BufRead) -> std::io::Result<Failure> {
+    let mut scanner = scan::Scanner::default();
+    let mut buf = Vec::with_capacity(4096);
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        if !scanner.wants(&buf) {
+            scanner.skip();
+            continue;
+        }
+        scanner.feed(&String::from_utf8_lossy(&buf));
     }
-    failure
+    Ok(scanner.finish())
 }

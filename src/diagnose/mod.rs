@@ -1,1 +1,172 @@
 //! Evidence -> ranked causes from the taxonomy -> a `Report`.
+//!
+//! `Facts` (text, and later config and probes) go through every rule in `rules::RULES`; each
+//! adds points and evidence to candidate causes; the ranking is the sum. Non-auth failures get
+//! `auth_failure: false` and no causes.
+
+pub mod advice;
+pub mod classify;
+pub mod context;
+pub mod eval;
+pub mod facts;
+pub mod registry;
+pub mod rules;
+
+use context::Context;
+pub use facts::Facts;
+use rules::{Candidate, Scores};
+
+use crate::report::{Cause, Confidence, Evidence, EvidenceKind, FailureSummary, Report};
+
+/// At most this many candidates are reported.
+const MAX_CAUSES: usize = 5;
+
+/// A report plus, per cause, the plain sentence and the fact that would decide it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnosis {
+    pub report: Report,
+    pub notes: Vec<CauseNote>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CauseNote {
+    pub summary: String,
+    pub decider: String,
+}
+
+/// Diagnoses the facts.
+pub fn diagnose(facts: &Facts) -> Diagnosis {
+    let cx = Context::new(facts);
+    let auth = classify::is_auth_failure(&facts.failure);
+    let ranked = if auth { rank(&cx) } else { Vec::new() };
+    let mut causes = Vec::new();
+    let mut notes = Vec::new();
+    let top_margin = margin(&ranked);
+    for (i, c) in ranked.iter().enumerate() {
+        let a = advice::advice(c.id, &cx);
+        let confidence = confidence(c.score, if i == 0 { top_margin } else { 0 }, i == 0);
+        let mut evidence = c.evidence.clone();
+        if i == 0 {
+            add_main_evidence(&cx, &mut evidence);
+        }
+        causes.push(Cause {
+            id: c.id.to_owned(),
+            confidence,
+            summary: format!("{} Decided by: {}.", a.summary, a.decider),
+            evidence,
+            fix: a.fix,
+            verify: a.verify,
+        });
+        notes.push(CauseNote {
+            summary: a.summary,
+            decider: a.decider,
+        });
+    }
+    Diagnosis {
+        report: report(&cx, auth, causes),
+        notes,
+    }
+}
+
+/// Diagnoses saved text alone (what `regauth explain --no-config --no-probe` does).
+pub fn explain_text(text: &str) -> Diagnosis {
+    diagnose(&Facts::from_failure(crate::detect::from_text(text)))
+}
+
+fn rank(cx: &Context) -> Vec<Candidate> {
+    let mut scores = Scores::default();
+    for rule in rules::RULES {
+        rule(cx, &mut scores);
+    }
+    let mut items: Vec<Candidate> = scores.items.into_iter().filter(|c| c.score > 0).collect();
+    // stable: equal scores keep the order rules first named them
+    items.sort_by(|a, b| b.score.cmp(&a.score));
+    items.truncate(MAX_CAUSES);
+    if items.is_empty() {
+        items.push(fallback(cx));
+    }
+    items
+}
+
+/// An auth failure no rule recognised: name the broadest cause for its status, at low confidence.
+fn fallback(cx: &Context) -> Candidate {
+    let id = match cx.status {
+        Some(403) => "insufficient-permission",
+        Some(404) => "scope-not-mapped",
+        _ => "token-missing",
+    };
+    Candidate {
+        id,
+        score: 1,
+        evidence: Vec::new(),
+    }
+}
+
+fn margin(ranked: &[Candidate]) -> i32 {
+    match ranked {
+        [a, b, ..] => a.score - b.score,
+        [a] => a.score,
+        [] => 0,
+    }
+}
+
+fn confidence(score: i32, margin: i32, top: bool) -> Confidence {
+    if top && score >= 10 && margin >= 4 {
+        Confidence::High
+    } else if (top && score >= 6 && margin >= 2) || (!top && score >= 8) {
+        Confidence::Medium
+    } else {
+        Confidence::Low
+    }
+}
+
+/// The failing line always backs the top cause, even when its rule cited another line.
+fn add_main_evidence(cx: &Context, evidence: &mut Vec<Evidence>) {
+    let f = cx.failure;
+    let needles: Vec<&str> = [f.url.as_deref(), f.code.as_deref().map(|_| "code ")]
+        .into_iter()
+        .flatten()
+        .collect();
+    for needle in needles {
+        if let Some(l) = f.lines.iter().find(|l| l.text.contains(needle)) {
+            let kind = match l.origin {
+                crate::detect::Origin::Output => EvidenceKind::Output,
+                crate::detect::Origin::DebugLog => EvidenceKind::DebugLog,
+            };
+            let e = Evidence {
+                kind,
+                text: l.text.clone(),
+                source: Some(l.source()),
+            };
+            if !evidence.iter().any(|x| x.source == e.source) {
+                evidence.insert(0, e);
+            }
+            break;
+        }
+    }
+}
+
+fn report(cx: &Context, auth: bool, causes: Vec<Cause>) -> Report {
+    let f = cx.failure;
+    let has_failure =
+        f.code.is_some() || f.http_status.is_some() || f.url.is_some() || f.message.is_some();
+    Report {
+        schema: 1,
+        tool: f.tool.map_or("npm", |t| t.as_str()).to_owned(),
+        tool_version: f.tool_version.clone(),
+        command: f.command.clone(),
+        exit_code: f.exit_code,
+        auth_failure: auth,
+        failure: has_failure.then(|| FailureSummary {
+            code: f.code.clone(),
+            http_status: f.http_status,
+            method: f.method.clone(),
+            url: f.url.clone(),
+            registry: cx.registry.clone(),
+            package: f.package.clone(),
+            message: f.message.clone(),
+        }),
+        causes,
+        probes: Vec::new(),
+    }
+}

@@ -1,4 +1,9 @@
-//! Reports for people (console, NO_COLOR honoured, stderr) and machines (JSON, GitHub annotations).
+//! Reports for people (console, NO_COLOR/CLICOLOR_FORCE honoured, 80 columns), machines (JSON
+//! schema 1) and GitHub Actions (one `::error` annotation).
+
+pub mod github;
+pub mod human;
+pub mod json;
 
 /// Output format of regauth's own commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

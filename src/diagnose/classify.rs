@@ -1,0 +1,128 @@
+//! Is this failure an authentication/authorization problem at all? Network, file-system,
+//! resolution and server errors are not, even when their text mentions "auth".
+
+use crate::detect::{Failure, Operation};
+
+/// Codes that are never auth problems, whatever else the text says.
+const NOT_AUTH_CODES: &[&str] = &[
+    "ETARGET",
+    "ENOVERSIONS",
+    "EACCES",
+    "EPERM",
+    "ENOENT",
+    "ENOTFOUND",
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ETIMEDOUT",
+    "ESOCKETTIMEDOUT",
+    "EAI_AGAIN",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "EPIPE",
+    "ERESOLVE",
+    "EINTEGRITY",
+    "EBADENGINE",
+    "ENOTSUP",
+    "EUNSUPPORTEDPROTOCOL",
+    "ELIFECYCLE",
+    "ENOSPC",
+    "EJSONPARSE",
+    "ENOLOCK",
+    "EUSAGE",
+    "ENOWORKSPACES",
+    "EMISSINGARG",
+    "EBADPLATFORM",
+    "ENOTEMPTY",
+    "EEXIST",
+    "EISDIR",
+    "ENOTDIR",
+    "EMFILE",
+    "E429",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "CERT_HAS_EXPIRED",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+    "ERR_SSL_WRONG_VERSION_NUMBER",
+    "ERR_OSSL_EVP_UNSUPPORTED",
+    "ERR_SOCKET_TIMEOUT",
+    "ERR_PNPM_FETCH_404",
+    "ERR_PNPM_NO_MATCHING_VERSION",
+    "ERR_PNPM_PEER_DEP_ISSUES",
+    "ERR_PNPM_OUTDATED_LOCKFILE",
+    "ERR_PNPM_META_FETCH_FAIL",
+    "ERR_PNPM_ENOENT",
+];
+
+/// Codes and signals that always mean auth.
+fn auth_signal(f: &Failure) -> bool {
+    let s = &f.signals;
+    s.otp
+        || s.publish_over_existing
+        || s.invalid_auth.is_some()
+        || s.need_auth
+        || !s.env_unresolved.is_empty()
+        || !s.ignored_auth_settings.is_empty()
+        || s.no_auth_configured
+        || s.ip_not_allowed
+        || s.payment_required
+        || s.account_problem
+        || s.proxy
+        || s.token_expired_notice && s.operation == Operation::Publish
+        || matches!(
+            f.code.as_deref(),
+            Some(
+                "EOTP"
+                    | "ENEEDAUTH"
+                    | "ERR_INVALID_AUTH"
+                    | "EAUTHIP"
+                    | "EPUBLISHCONFLICT"
+                    | "E402"
+                    | "E407"
+                    | "YN0041"
+                    | "YN0033"
+            )
+        )
+}
+
+/// True when the failure is in the auth family and regauth should explain it.
+pub fn is_auth_failure(f: &Failure) -> bool {
+    let code = f.code.as_deref().unwrap_or("");
+    if NOT_AUTH_CODES.contains(&code) && !(code == "ERR_PNPM_FETCH_404" && scoped(f)) {
+        return false;
+    }
+    if let Some(status) = f.http_status {
+        if status == 429 || status >= 500 {
+            return false;
+        }
+    }
+    if auth_signal(f) {
+        return true;
+    }
+    if !f.signals.has_error {
+        // warnings, notices and verbose request lines alone: nothing failed
+        return false;
+    }
+    match f.http_status {
+        Some(401 | 403 | 407 | 402) => true,
+        Some(400) => f.signals.operation == Operation::Login,
+        Some(404) => not_found_is_auth(f),
+        Some(409) => f.signals.operation == Operation::Publish,
+        _ => f.signals.anonymous || f.signals.credential_rejected,
+    }
+}
+
+fn scoped(f: &Failure) -> bool {
+    f.package.as_deref().is_some_and(|p| p.starts_with('@'))
+}
+
+/// A 404 is an auth problem when a registry hides what you may not see: a publish (npmjs
+/// answers 404 to a credential it will not take), a scoped package, or after an expired-token
+/// notice. A public unscoped name that does not exist is a typo, not auth.
+fn not_found_is_auth(f: &Failure) -> bool {
+    f.signals.operation == Operation::Publish
+        || f.method.as_deref() == Some("PUT")
+        || scoped(f)
+        || f.signals.token_expired_notice
+}

@@ -1,0 +1,162 @@
+//! Values derived once from the facts that many rules and fix texts need: the registry and its
+//! kind, the package and scope, the status, the operation.
+
+use super::facts::Facts;
+use super::registry::{self, Entry, Kind};
+use crate::detect::{url, Failure, Operation};
+
+pub struct Context<'a> {
+    pub facts: &'a Facts,
+    pub failure: &'a Failure,
+    pub entry: &'static Entry,
+    /// The registry root the failing request went to, when known.
+    pub registry: Option<String>,
+    pub host: Option<String>,
+    pub package: Option<String>,
+    pub scope: Option<String>,
+    pub status: Option<u16>,
+    pub op: Operation,
+    pub tarball: bool,
+    /// The `${VAR}` most likely involved, when the text or config names one.
+    pub variable: Option<String>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(facts: &'a Facts) -> Context<'a> {
+        let f = &facts.failure;
+        let registry_url = registry_url(f);
+        let entry = match registry_url.as_deref() {
+            Some(u) => registry::entry_for(u),
+            None => entry_from_realm(f).unwrap_or_else(|| registry::entry_for("")),
+        };
+        let registry = registry_url.as_deref().and_then(|u| {
+            if f.url.as_deref() == Some(u) {
+                registry::registry_root(u)
+            } else {
+                Some(u.to_owned())
+            }
+        });
+        let package = f.package.clone();
+        let scope = package
+            .as_deref()
+            .filter(|p| p.starts_with('@'))
+            .and_then(|p| p.split('/').next())
+            .map(str::to_owned);
+        let variable = f.signals.env_unresolved.first().cloned().or_else(|| {
+            facts
+                .config
+                .as_ref()
+                .and_then(|c| {
+                    c.variables
+                        .iter()
+                        .find(|v| v.state != super::facts::VarState::Set)
+                })
+                .map(|v| v.name.clone())
+        });
+        Context {
+            facts,
+            failure: f,
+            entry,
+            host: registry_url.as_deref().and_then(url::host),
+            registry,
+            package,
+            scope,
+            status: f.http_status,
+            op: f.signals.operation,
+            tarball: f.url.as_deref().is_some_and(url::is_tarball),
+            variable,
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.entry.kind
+    }
+
+    /// The registry URL for commands, or a placeholder saying what to put there.
+    pub fn registry_or_placeholder(&self) -> String {
+        self.registry
+            .clone()
+            .unwrap_or_else(|| "<registry-url>".to_owned())
+    }
+
+    pub fn host_or_registry_word(&self) -> String {
+        self.host
+            .clone()
+            .unwrap_or_else(|| "the registry".to_owned())
+    }
+
+    pub fn is_publish(&self) -> bool {
+        self.op == Operation::Publish
+    }
+
+    pub fn is_read(&self) -> bool {
+        matches!(self.op, Operation::Read | Operation::Unknown)
+    }
+
+    pub fn in_ci(&self) -> bool {
+        self.facts.env.ci.is_some()
+    }
+
+    /// Lowercased server message (the registry's own words), empty when none.
+    pub fn server_text(&self) -> String {
+        self.failure
+            .server_message
+            .clone()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    }
+
+    /// Lowercased server message plus the main message: for wording npm does not rewrite.
+    pub fn all_text(&self) -> String {
+        let f = self.failure;
+        let mut t = String::new();
+        for s in [&f.message, &f.server_message].into_iter().flatten() {
+            t.push_str(s);
+            t.push(' ');
+        }
+        t.to_ascii_lowercase()
+    }
+}
+
+/// The URL that best names the failing registry.
+fn registry_url(f: &Failure) -> Option<String> {
+    f.url
+        .clone()
+        .or_else(|| f.signals.pkgid_url.clone())
+        .or_else(|| {
+            f.signals
+                .no_auth_for_uri
+                .as_ref()
+                .and_then(|n| n.uri.clone())
+        })
+        .or_else(|| f.signals.need_auth_registry.clone())
+        .or_else(|| f.signals.publish_registry.clone())
+        .or_else(|| realm_url(f))
+}
+
+/// A URL inside a `www-authenticate` realm (Azure and Google put the registry host there).
+fn realm_url(f: &Failure) -> Option<String> {
+    f.www_authenticate.iter().find_map(|w| {
+        let i = w.find("realm=\"")? + 7;
+        let rest = &w[i..];
+        let value = &rest[..rest.find('"')?];
+        value.starts_with("http").then(|| value.to_owned())
+    })
+}
+
+/// Realm names that say the kind without a URL (`Artifactory Realm`, `GitHub Package Registry`).
+fn entry_from_realm(f: &Failure) -> Option<&'static Entry> {
+    let all = f.www_authenticate.join(" ").to_ascii_lowercase();
+    let id = if all.contains("artifactory") {
+        "artifactory"
+    } else if all.contains("github") {
+        "github"
+    } else if all.contains("nexus") || all.contains("sonatype") {
+        "nexus"
+    } else if all.contains("gitlab") {
+        "gitlab"
+    } else {
+        return None;
+    };
+    registry::ENTRIES.iter().find(|e| e.id == id)
+}

@@ -1,0 +1,352 @@
+//! Registry kinds: how to recognise each from a URL, where its registry root is, and what its
+//! fixes say. One table entry per kind; adding a registry touches only this file.
+
+use crate::detect::url;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Npmjs,
+    /// registry.yarnpkg.com: yarn's front for npmjs, a different host for credentials.
+    Yarnpkg,
+    /// Public read-only mirrors (npmmirror/taobao, cnpm): they accept no logins or publishes.
+    Mirror,
+    Github,
+    Gitlab,
+    Azure,
+    CodeArtifact,
+    Artifactory,
+    Nexus,
+    GoogleAr,
+    Verdaccio,
+    Other,
+}
+
+/// One registry kind: recognition and advice.
+pub struct Entry {
+    pub kind: Kind,
+    /// The id used in reports and the corpus (`npmjs`, `github`, ...).
+    pub id: &'static str,
+    pub name: &'static str,
+    /// True when a URL belongs to this kind.
+    pub matches: fn(host: &str, path: &str) -> bool,
+    /// The registry root of a URL of this kind (where `.npmrc` keys and `--registry` point).
+    pub root: fn(url: &str) -> Option<String>,
+    /// How to get a working credential for `registry` (commands and steps).
+    pub login: fn(registry: &str) -> Vec<String>,
+    /// What to know about this kind's credentials (lifetimes, scopes).
+    pub token_note: &'static str,
+    /// What "not allowed" usually means here and how to get access.
+    pub permission_note: &'static str,
+    /// True for registries that proxy or mirror public npm packages (virtual repositories).
+    pub mirrors_public: bool,
+}
+
+pub const ENTRIES: &[Entry] = &[
+    Entry {
+        kind: Kind::Npmjs,
+        id: "npmjs",
+        name: "the npm public registry (npmjs.com)",
+        matches: |h, _| h == "registry.npmjs.org" || h == "registry.npmjs.com",
+        root: |_| Some("https://registry.npmjs.org/".into()),
+        login: |_| {
+            vec![
+                "npm login   # an interactive session token, valid for 2 hours".into(),
+                "for CI: create a granular access token on npmjs.com (write tokens expire in at most 90 days) and set //registry.npmjs.org/:_authToken=${NPM_TOKEN}".into(),
+            ]
+        },
+        token_note: "npmjs revoked all classic tokens on 2025-12-09; granular write tokens expire in at most 90 days and `npm login` sessions last 2 hours",
+        permission_note: "a granular token only works for the packages and scopes it was given (and read-write for publishing); org membership decides scoped packages",
+        mirrors_public: false,
+    },
+    Entry {
+        kind: Kind::Yarnpkg,
+        id: "npmjs",
+        name: "registry.yarnpkg.com (yarn's front for npmjs)",
+        matches: |h, _| h == "registry.yarnpkg.com",
+        root: |_| Some("https://registry.yarnpkg.com/".into()),
+        login: |_| {
+            vec![
+                "publish to npmjs directly: npm publish --registry https://registry.npmjs.org/".into(),
+                "or key the token to this host too: //registry.yarnpkg.com/:_authToken=${NPM_TOKEN}".into(),
+            ]
+        },
+        token_note: "credentials saved for registry.npmjs.org are not sent to registry.yarnpkg.com: npm keys them by host",
+        permission_note: "same accounts as npmjs",
+        mirrors_public: true,
+    },
+    Entry {
+        kind: Kind::Mirror,
+        id: "other",
+        name: "a public read-only mirror",
+        matches: |h, _| h.contains("npmmirror.com") || h.contains("taobao.org") || h.contains("cnpmjs.org") || h == "r.cnpmjs.org",
+        root: origin_root,
+        login: |_| vec!["use the real registry for login and publish: npm publish --registry https://registry.npmjs.org/".into()],
+        token_note: "mirrors do not accept npmjs logins or publishes",
+        permission_note: "mirrors are read-only",
+        mirrors_public: true,
+    },
+    Entry {
+        kind: Kind::Github,
+        id: "github",
+        name: "GitHub Packages",
+        matches: |h, _| h == "npm.pkg.github.com" || h.ends_with(".pkg.github.com") && h.starts_with("npm."),
+        root: |_| Some("https://npm.pkg.github.com/".into()),
+        login: |_| {
+            vec![
+                "create a personal access token (classic) with read:packages (and write:packages to publish) at https://github.com/settings/tokens".into(),
+                "set //npm.pkg.github.com/:_authToken=${GITHUB_TOKEN} in .npmrc and export GITHUB_TOKEN; in GitHub Actions give the job `permissions: packages: read` (write to publish)".into(),
+            ]
+        },
+        token_note: "GitHub Packages needs a token even for public packages; fine-grained PATs do not work for npm packages, classic PATs need read:packages",
+        permission_note: "the token needs read:packages/write:packages and its user (or the workflow's repository) must have access to the package; GITHUB_TOKEN in a fork's pull request is read-only",
+        mirrors_public: false,
+    },
+    Entry {
+        kind: Kind::Gitlab,
+        id: "gitlab",
+        name: "the GitLab package registry",
+        matches: |h, p| h == "gitlab.com" || h.starts_with("gitlab.") || p.contains("/api/v4/") && p.contains("/packages/npm"),
+        root: |u| cut_after(u, "/packages/npm/").or_else(|| origin_root(u)),
+        login: |r| {
+            vec![format!(
+                "set {}:_authToken=${{GITLAB_TOKEN}} with a token that has read_api (or read_package_registry; write_package_registry to publish), or use ${{CI_JOB_TOKEN}} in GitLab CI",
+                nerf(r)
+            )]
+        },
+        token_note: "GitLab personal/project/deploy tokens expire; CI_JOB_TOKEN only lives for the job",
+        permission_note: "the token's project or group needs at least Reporter access (Developer to publish)",
+        mirrors_public: false,
+    },
+    Entry {
+        kind: Kind::Azure,
+        id: "azure",
+        name: "Azure Artifacts",
+        matches: |h, _| h == "pkgs.dev.azure.com" || h.ends_with(".pkgs.visualstudio.com") || h.ends_with(".visualstudio.com"),
+        root: |u| cut_after(u, "/npm/registry/").or_else(|| origin_root(u)),
+        login: |r| {
+            vec![
+                "the feed URL has the shape https://pkgs.dev.azure.com/ORG/PROJECT/_packaging/FEED/npm/registry/".into(),
+                format!("create a PAT with Packaging (Read) scope, base64-encode it, and set {0}:username=ORG, {0}:_password=<base64 PAT>, {0}:email=npm requires email", nerf(r)),
+                "on Windows: npx vsts-npm-auth -config .npmrc (writes a 90-day token); in Azure Pipelines: the npmAuthenticate task".into(),
+            ]
+        },
+        token_note: "Azure DevOps PATs expire (30 days by default, vsts-npm-auth tokens 90 days); npm answers 401 once they do",
+        permission_note: "the identity needs Reader on the feed (Contributor to publish) and, for upstream packages, Collaborator",
+        mirrors_public: true,
+    },
+    Entry {
+        kind: Kind::CodeArtifact,
+        id: "codeartifact",
+        name: "AWS CodeArtifact",
+        matches: |h, _| h.contains(".codeartifact.") && h.ends_with(".amazonaws.com"),
+        root: |u| cut_after_segment_after(u, "/npm/").or_else(|| origin_root(u)),
+        login: |_| vec!["aws codeartifact login --tool npm --domain DOMAIN --domain-owner ACCOUNT --repository REPO   # token valid 12 hours".into()],
+        token_note: "CodeArtifact tokens last 12 hours by default: re-run `aws codeartifact login --tool npm` (AWS CLI >= 2.9.5 for npm 10+)",
+        permission_note: "the IAM identity needs codeartifact:GetAuthorizationToken, sts:GetServiceBearerToken and read (or publish) on the repository",
+        mirrors_public: true,
+    },
+    Entry {
+        kind: Kind::Artifactory,
+        id: "artifactory",
+        name: "JFrog Artifactory",
+        matches: |h, p| h.ends_with(".jfrog.io") || h.contains("artifactory") || p.contains("/artifactory/") || p.contains("/api/npm/"),
+        root: |u| cut_after_segment_after(u, "/api/npm/").or_else(|| origin_root(u)),
+        login: |r| {
+            vec![
+                format!("npm login --registry {r}   # or set {}:_authToken to an Artifactory identity/access token", nerf(r)),
+                "Artifactory's 'Set Me Up' page for the repository shows the exact .npmrc lines".into(),
+            ]
+        },
+        token_note: "Artifactory access tokens and identity tokens expire; API keys are deprecated",
+        permission_note: "the user needs read (deploy to publish) permission on the repository, and on its remote/virtual members",
+        mirrors_public: true,
+    },
+    Entry {
+        kind: Kind::Nexus,
+        id: "nexus",
+        name: "Sonatype Nexus",
+        matches: |h, p| h.contains("nexus") || p.starts_with("/repository/"),
+        root: |u| cut_after_segment_after(u, "/repository/").or_else(|| origin_root(u)),
+        login: |r| {
+            vec![
+                format!("npm login --registry {r}   # needs the 'npm Bearer Token Realm' enabled in Nexus"),
+                format!("or set {}:_auth=<base64 of user:password>", nerf(r)),
+            ]
+        },
+        token_note: "Nexus accepts a bearer token only when the npm Bearer Token Realm is active",
+        permission_note: "the user needs nx-repository-view-npm-<repo>-read (add/edit to publish); Nexus Firewall can also quarantine components",
+        mirrors_public: true,
+    },
+    Entry {
+        kind: Kind::GoogleAr,
+        id: "google-ar",
+        name: "Google Artifact Registry",
+        matches: |h, _| h.ends_with("-npm.pkg.dev"),
+        root: |u| cut_after_n_segments(u, 2).or_else(|| origin_root(u)),
+        login: |_| vec!["npx google-artifactregistry-auth --repo-config=.npmrc --credential-config=~/.npmrc   # tokens last about 1 hour: refresh before each install".into()],
+        token_note: "Artifact Registry access tokens are short-lived (about an hour): refresh them with google-artifactregistry-auth",
+        permission_note: "the account needs roles/artifactregistry.reader (writer to publish) on the repository",
+        mirrors_public: true,
+    },
+    Entry {
+        kind: Kind::Verdaccio,
+        id: "verdaccio",
+        name: "Verdaccio",
+        matches: |h, _| h.ends_with(":4873") || h.contains("verdaccio"),
+        root: origin_root,
+        login: |r| vec![format!("npm login --registry {r}")],
+        token_note: "Verdaccio tokens are signed with the server's secret and can expire (JWT settings)",
+        permission_note: "the `packages` section of Verdaccio's config.yaml decides who may access and publish each name",
+        mirrors_public: true,
+    },
+];
+
+const OTHER: Entry = Entry {
+    kind: Kind::Other,
+    id: "other",
+    name: "a private registry",
+    matches: |_, _| true,
+    root: origin_root,
+    login: |r| vec![format!("npm login --registry {r}")],
+    token_note: "the registry's tokens may expire or be revoked",
+    permission_note: "the registry's access rules decide who may read or publish each package",
+    mirrors_public: true,
+};
+
+/// The entry for a URL (the catch-all `Other` when no kind matches).
+pub fn entry_for(url_text: &str) -> &'static Entry {
+    let Some(host) = url::host(url_text) else {
+        return &OTHER;
+    };
+    let path = url::path(url_text);
+    ENTRIES
+        .iter()
+        .find(|e| (e.matches)(&host, path))
+        .unwrap_or(&OTHER)
+}
+
+/// The registry root of a URL, per its kind.
+pub fn registry_root(url_text: &str) -> Option<String> {
+    (entry_for(url_text).root)(url_text)
+}
+
+/// npm's nerf dart of a registry URL: `//host/path/`.
+pub fn nerf(registry: &str) -> String {
+    let rest = registry
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(registry);
+    let rest = rest.rsplit_once('@').map(|(_, r)| r).unwrap_or(rest);
+    if rest.ends_with('/') {
+        format!("//{rest}")
+    } else {
+        match rest.rfind('/') {
+            Some(i) => format!("//{}", &rest[..=i]),
+            None => format!("//{rest}/"),
+        }
+    }
+}
+
+fn origin_root(u: &str) -> Option<String> {
+    let (scheme, _) = u.split_once("://")?;
+    Some(format!("{scheme}://{}/", url::host(u)?))
+}
+
+fn cut_after(u: &str, marker: &str) -> Option<String> {
+    let i = u.find(marker)?;
+    Some(u[..i + marker.len()].to_owned())
+}
+
+/// Up to and including the path segment that follows `marker` (`/api/npm/<repo>/`).
+fn cut_after_segment_after(u: &str, marker: &str) -> Option<String> {
+    let i = u.find(marker)? + marker.len();
+    let rest = &u[i..];
+    let seg_end = rest.find('/').map(|j| i + j + 1).unwrap_or(u.len());
+    let mut root = u[..seg_end].to_owned();
+    if !root.ends_with('/') {
+        root.push('/');
+    }
+    Some(root)
+}
+
+fn cut_after_n_segments(u: &str, n: usize) -> Option<String> {
+    let (scheme, rest) = u.split_once("://")?;
+    let parts: Vec<&str> = rest.split('/').collect();
+    if parts.len() < n + 2 {
+        return None;
+    }
+    Some(format!("{scheme}://{}/", parts[..=n].join("/")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_roots() {
+        let cases = [
+            (
+                "https://npm.pkg.github.com/download/@a/b/1.0.0/x",
+                "github",
+                "https://npm.pkg.github.com/",
+            ),
+            (
+                "https://pkgs.dev.azure.com/o/p/_packaging/f/npm/registry/yaml/-/yaml-1.10.0.tgz",
+                "azure",
+                "https://pkgs.dev.azure.com/o/p/_packaging/f/npm/registry/",
+            ),
+            (
+                "https://inditex.jfrog.io/inditex/api/npm/node-public/@parcel/diagnostic/-/d.tgz",
+                "artifactory",
+                "https://inditex.jfrog.io/inditex/api/npm/node-public/",
+            ),
+            (
+                "https://nexus.x.dev/repository/npm-proxy/a/-/a-1.tgz",
+                "nexus",
+                "https://nexus.x.dev/repository/npm-proxy/",
+            ),
+            (
+                "https://us-npm.pkg.dev/proj/repo/yargs",
+                "google-ar",
+                "https://us-npm.pkg.dev/proj/repo/",
+            ),
+            (
+                "https://d-1.d.codeartifact.us-east-1.amazonaws.com/npm/repo/ieee754",
+                "codeartifact",
+                "https://d-1.d.codeartifact.us-east-1.amazonaws.com/npm/repo/",
+            ),
+            (
+                "https://gitlab.com/api/v4/projects/1/packages/npm/-/whoami",
+                "gitlab",
+                "https://gitlab.com/api/v4/projects/1/packages/npm/",
+            ),
+            (
+                "http://localhost:4873/nodemon",
+                "verdaccio",
+                "http://localhost:4873/",
+            ),
+            (
+                "https://registry.npmjs.org/x",
+                "npmjs",
+                "https://registry.npmjs.org/",
+            ),
+        ];
+        for (u, id, root) in cases {
+            assert_eq!(entry_for(u).id, id, "{u}");
+            assert_eq!(registry_root(u).as_deref(), Some(root), "{u}");
+        }
+    }
+
+    #[test]
+    fn nerf_darts() {
+        assert_eq!(nerf("https://npm.pkg.github.com"), "//npm.pkg.github.com/");
+        assert_eq!(
+            nerf("https://h/artifactory/api/npm/npm"),
+            "//h/artifactory/api/npm/"
+        );
+        assert_eq!(
+            nerf("https://h/artifactory/api/npm/npm/"),
+            "//h/artifactory/api/npm/npm/"
+        );
+    }
+}
