@@ -48,6 +48,9 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     if !args.no_probe {
         add_probes(&mut facts);
     }
+    if std::env::var_os("REGAUTH_DEBUG_FACTS").is_some() {
+        eprintln!("{facts:#?}");
+    }
     let diagnosis = diagnose::diagnose(&facts);
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let mut stdout = std::io::stdout().lock();

@@ -63,7 +63,7 @@ static DEBUG_LOG: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Trailing junk of a line quoted inside a JavaScript string (`'...\n' +`).
 static QUOTED_TAIL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?:\\n)?['"]\s*[+,]?\s*$"#).unwrap());
+    LazyLock::new(|| Regex::new(r#"(?:\\n['"]\s*[+,]?|['"]\s*[+,])\s*$"#).unwrap());
 
 /// Removes ANSI escape sequences (CSI and OSC) and other C0 controls except tab.
 pub fn strip_ansi(text: &str) -> Cow<'_, str> {

@@ -675,6 +675,8 @@ impl Scanner {
             hit = true;
         }
         if let Some(c) = INVALID_AUTHENTICATION_AS.captures(body) {
+            // yarn berry raises this for a 401 only (npmHttpUtils handleInvalidAuthenticationError)
+            s.has_error = true;
             if c[1].contains("anonymous") {
                 s.anonymous = true;
             } else {

@@ -57,7 +57,13 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
     if AUTH_SCHEME.is_match(&out) {
         let replaced = AUTH_SCHEME.replace_all(&out, |c: &Captures| {
             let value = &c[3];
-            if value.eq_ignore_ascii_case("realm") || is_placeholder(value) || value.len() < 12 {
+            let parameter = value.trim_end_matches('=').contains('=')
+                || value.ends_with('=') && value.len() < 12;
+            if value.eq_ignore_ascii_case("realm")
+                || parameter
+                || is_placeholder(value)
+                || value.len() < 12
+            {
                 c[0].to_owned()
             } else {
                 format!("{}{}{}", &c[1], &c[2], redact(value))

@@ -144,7 +144,7 @@ fn specific_signal(cx: &Context) -> bool {
         || s.no_auth_for_uri.is_some()
         || policy_text(cx)
         || publish_refused_text(cx)
-        || permission_text(cx)
+        || permission_text(cx) && !s.anonymous
 }
 
 // --- explicit signals -----------------------------------------------------------------------
@@ -314,7 +314,8 @@ fn permission_text(cx: &Context) -> bool {
 }
 
 fn permission_body(cx: &Context, s: &mut Scores) {
-    if permission_text(cx) && !publish_refused_text(cx) {
+    // "unregistered users are not allowed to access" is about being anonymous, not permissions
+    if permission_text(cx) && !publish_refused_text(cx) && !cx.failure.signals.anonymous {
         s.add(
             "insufficient-permission",
             10,
@@ -408,6 +409,10 @@ fn no_credential_sent(cx: &Context, s: &mut Scores) {
         s.add("token-missing", 1, None);
         return;
     }
+    if cx.kind() == Kind::Yarnpkg {
+        // npm keys credentials by host: a token saved for registry.npmjs.org is not sent here
+        s.add("token-wrong-host", 8, None);
+    }
     s.add("token-missing", 7, ev);
     s.add("token-env-unset", if cx.in_ci() { 6 } else { 4 }, None);
     s.add("token-wrong-host", 3, None);
@@ -457,18 +462,12 @@ fn unauthorized_generic(cx: &Context, s: &mut Scores) {
     if sig.no_auth_configured || cx.op == Operation::Login {
         return;
     }
-    let ev = main_line(cx).or_else(|| {
-        line(
-            cx,
-            &[
-                "Unable to authenticate",
-                "401",
-                "Incorrect or missing password",
-            ],
-        )
-    });
-    s.add("token-invalid-or-expired", 4, ev.clone());
-    s.add("token-missing", 4, ev);
+    let ev = main_line(cx).or_else(|| line(cx, &["401", "Incorrect or missing password"]));
+    let realm = line(cx, &["Unable to authenticate, need", "realm="]);
+    for id in ["token-invalid-or-expired", "token-missing"] {
+        s.add(id, 4, ev.clone());
+        s.add(id, 0, realm.clone());
+    }
     s.add("token-env-unset", 2, None);
     s.add("token-wrong-host", 2, None);
     s.add("lockfile-registry-mismatch", 1, None);
@@ -480,10 +479,13 @@ fn unauthorized_generic(cx: &Context, s: &mut Scores) {
         }
         Kind::Yarnpkg => s.add("token-wrong-host", 8, None),
         Kind::Artifactory | Kind::Nexus | Kind::Other | Kind::Verdaccio | Kind::Mirror => {
-            s.add("lockfile-registry-mismatch", 2, None);
-            s.add("npmrc-misconfig", 1, None);
+            s.add("npmrc-misconfig", 1, None)
         }
         Kind::Npmjs => s.add("token-invalid-or-expired", 1, None),
+    }
+    if cx.entry.mirrors_public && !matches!(cx.kind(), Kind::Yarnpkg | Kind::Mirror) {
+        // registries that proxy public packages are where cloned lockfiles pin resolved URLs
+        s.add("lockfile-registry-mismatch", 2, None);
     }
     if !sig.env_assignments.is_empty() {
         // a token was handed to the command: it was sent somewhere and not accepted
