@@ -8,7 +8,10 @@ const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus-npm11"
 fn ranked(name: &str, ext: &str) -> (bool, Vec<String>) {
     let text = std::fs::read_to_string(format!("{DIR}/{name}.{ext}")).unwrap();
     let d = explain_text(&text);
-    (d.report.auth_failure, d.report.causes.iter().map(|c| c.id.clone()).collect())
+    (
+        d.report.auth_failure,
+        d.report.causes.iter().map(|c| c.id.clone()).collect(),
+    )
 }
 
 /// (recording, the cause it must rank first)
@@ -39,7 +42,11 @@ fn decisive_recordings_rank_their_cause_first() {
         for ext in ["out", "log"] {
             let (auth, ranked) = ranked(name, ext);
             assert!(auth, "{name}.{ext} not seen as auth");
-            assert_eq!(ranked.first().map(String::as_str), Some(*id), "{name}.{ext}: {ranked:?}");
+            assert_eq!(
+                ranked.first().map(String::as_str),
+                Some(*id),
+                "{name}.{ext}: {ranked:?}"
+            );
         }
     }
 }
@@ -50,7 +57,10 @@ fn ambiguous_recordings_keep_the_true_cause_among_the_candidates() {
         for ext in ["out", "log"] {
             let (auth, ranked) = ranked(name, ext);
             assert!(auth, "{name}.{ext}");
-            assert!(ranked.iter().any(|r| r == id), "{name}.{ext}: {id} not in {ranked:?}");
+            assert!(
+                ranked.iter().any(|r| r == id),
+                "{name}.{ext}: {id} not in {ranked:?}"
+            );
         }
     }
 }
@@ -71,15 +81,35 @@ fn the_debug_log_gives_the_failing_url_the_terminal_hides() {
     let f = regauth::detect::from_text(&text);
     assert_eq!(f.http_status, Some(401));
     assert_eq!(f.method.as_deref(), Some("GET"));
-    assert!(f.url.as_deref().unwrap().ends_with("/bearer401/@corp%2flib"), "{:?}", f.url);
+    assert!(
+        f.url
+            .as_deref()
+            .unwrap()
+            .ends_with("/bearer401/@corp%2flib"),
+        "{:?}",
+        f.url
+    );
     assert_eq!(f.package.as_deref(), Some("@corp/lib"));
     assert_eq!(f.error_class.as_deref(), Some("HttpErrorAuthUnknown"));
-    assert_eq!(f.www_authenticate, vec![r#"Bearer realm="fixture""#.to_owned()]);
-    assert!(f.config_files.iter().any(|c| c.ends_with("home/.npmrc")), "{:?}", f.config_files);
+    assert_eq!(
+        f.www_authenticate,
+        vec![r#"Bearer realm="fixture""#.to_owned()]
+    );
+    assert!(
+        f.config_files.iter().any(|c| c.ends_with("home/.npmrc")),
+        "{:?}",
+        f.config_files
+    );
     assert_eq!(f.command, vec!["view", "@corp/lib"]);
     let d = regauth::diagnose::diagnose(&regauth::diagnose::Facts::from_failure(f));
     let ev = &d.report.causes[0].evidence;
-    assert!(ev.iter().any(|e| e.source.as_deref().is_some_and(|s| s.starts_with("debug-log:"))), "{ev:?}");
+    assert!(
+        ev.iter().any(|e| e
+            .source
+            .as_deref()
+            .is_some_and(|s| s.starts_with("debug-log:"))),
+        "{ev:?}"
+    );
 }
 
 #[test]

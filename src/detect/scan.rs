@@ -394,7 +394,7 @@ impl Scanner {
             self.failure.method = Some(method.to_owned());
             self.failure.url = Some(scrub(url.trim_end_matches([':', ',', '.'])).into_owned());
             if let Some(pkg) = url::package(url) {
-                self.failure.package = Some(pkg);
+                self.failure.package = Some(scrub(&pkg).into_owned());
             }
         }
     }
@@ -480,8 +480,7 @@ impl Scanner {
                         .package
                         .get_or_insert_with(|| pkgid[..i].to_owned());
                 } else {
-                    let name = strip_version(&pkgid);
-                    self.failure.package.get_or_insert(name);
+                    self.failure.package.get_or_insert(strip_version(&pkgid));
                 }
                 return true;
             }
@@ -496,8 +495,9 @@ impl Scanner {
         if line.level == Level::Silly {
             if let Some(c) = CONFIG_FILE.captures(body) {
                 let files = &mut self.failure.config_files;
-                if files.len() < MAX_SMALL_LIST && !files.iter().any(|f| f == &c[1]) {
-                    files.push(c[1].to_owned());
+                let file = scrub(&c[1]).into_owned();
+                if files.len() < MAX_SMALL_LIST && !files.contains(&file) {
+                    files.push(file);
                 }
                 return true;
             }
@@ -530,7 +530,9 @@ impl Scanner {
                 .unwrap()
                 .as_str()
                 .to_owned();
-            self.failure.tool_version.get_or_insert(v);
+            self.failure
+                .tool_version
+                .get_or_insert(scrub(&v).into_owned());
         }
         false
     }
@@ -577,7 +579,7 @@ impl Scanner {
             return true;
         }
         if let Some(c) = SCOPED_KEY.captures(body) {
-            block.scoped_registry_key = Some(c[1].to_owned());
+            block.scoped_registry_key = Some(scrub(&c[1]).into_owned());
             return true;
         }
         if body.contains("More info here") {
@@ -627,13 +629,15 @@ impl Scanner {
 
     fn match_package_names(&mut self, body: &str) -> bool {
         if let Some(c) = NOT_IN_REGISTRY.captures(body) {
-            let name = c.get(1).or(c.get(2)).unwrap().as_str().to_owned();
+            let name = scrub(c.get(1).or(c.get(2)).unwrap().as_str()).into_owned();
             self.failure.package.get_or_insert(name);
             self.set_status(404, false);
             return true;
         }
         if let Some(c) = PERMISSION_PACKAGE.captures(body) {
-            self.failure.package.get_or_insert_with(|| c[1].to_owned());
+            self.failure
+                .package
+                .get_or_insert_with(|| scrub(&c[1]).into_owned());
             if body.contains("publish") {
                 self.failure.signals.operation = Operation::Publish;
             }
@@ -701,7 +705,7 @@ impl Scanner {
             hit = true;
         }
         if let Some(c) = ENV_UNRESOLVED.captures(body) {
-            let name = c.get(1).or(c.get(2)).unwrap().as_str().to_owned();
+            let name = scrub(c.get(1).or(c.get(2)).unwrap().as_str()).into_owned();
             if s.env_unresolved.len() < MAX_SMALL_LIST && !s.env_unresolved.contains(&name) {
                 s.env_unresolved.push(name);
             }
@@ -709,7 +713,7 @@ impl Scanner {
             hit = true;
         }
         if let Some(c) = PNPM_IGNORED.captures(body) {
-            let key = c[1].to_owned();
+            let key = scrub(&c[1]).into_owned();
             if s.ignored_auth_settings.len() < MAX_SMALL_LIST
                 && !s.ignored_auth_settings.contains(&key)
             {
@@ -875,7 +879,7 @@ fn fill_from_requests(f: &mut Failure) {
         f.url = Some(r.url.clone());
         f.http_status.get_or_insert(r.status);
         if let Some(pkg) = url::package(&r.url) {
-            f.package.get_or_insert(pkg);
+            f.package.get_or_insert(scrub(&pkg).into_owned());
         }
     }
 }

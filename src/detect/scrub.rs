@@ -11,7 +11,7 @@ use crate::secret::redact;
 /// Known token formats (npm, GitHub, GitLab, JWTs such as CodeArtifact or Azure tokens).
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:npms?_[A-Za-z0-9]{8,}|gh[pousr]_[A-Za-z0-9]{8,}|github_pat_[A-Za-z0-9_]{8,}|glpat-[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*)?)",
+        r"(?:npms?_[A-Za-z0-9]{8,}|gh[pousr]_[A-Za-z0-9]{8,}|github_pat_[A-Za-z0-9_]{8,}|glpat-[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*)?)",
     )
     .unwrap()
 });

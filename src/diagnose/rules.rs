@@ -794,7 +794,8 @@ fn probe_whoami(cx: &Context, s: &mut Scores) {
         ProbeOutcome::Ok(user) => {
             let text = format!("authenticated as {user}");
             if has_status(cx, &[403, 404]) {
-                let id = if cx.is_publish() {
+                // a valid token refused on a publish 403 is a maintainer question; a 404 is the token's reach
+                let id = if cx.is_publish() && has_status(cx, &[403]) {
                     "publish-not-allowed"
                 } else {
                     "insufficient-permission"
