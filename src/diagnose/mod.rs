@@ -54,8 +54,8 @@ pub fn diagnose(facts: &Facts) -> Diagnosis {
             confidence,
             summary: format!("{} Decided by: {}.", a.summary, a.decider),
             evidence,
-            fix: a.fix,
-            verify: a.verify,
+            fix: unique(a.fix),
+            verify: unique(a.verify),
         });
         notes.push(CauseNote {
             summary: a.summary,
@@ -169,4 +169,15 @@ fn report(cx: &Context, auth: bool, causes: Vec<Cause>) -> Report {
         causes,
         probes: Vec::new(),
     }
+}
+
+/// Keeps the first of each repeated line, in order.
+fn unique(lines: Vec<String>) -> Vec<String> {
+    let mut seen = Vec::new();
+    for l in lines {
+        if !seen.contains(&l) {
+            seen.push(l);
+        }
+    }
+    seen
 }
