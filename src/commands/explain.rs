@@ -2,7 +2,7 @@
 //! `regauth explain --eval CASES.jsonl` (the accuracy report over a labelled corpus).
 
 use std::fs::File;
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -35,11 +35,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     let failure = match args.file.as_deref() {
         Some(p) if p != Path::new("-") => {
             let file = File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
-            crate::detect::from_reader(BufReader::with_capacity(1 << 16, file))
+            crate::detect::from_reader(file)
                 .with_context(|| format!("cannot read {}", p.display()))?
         }
-        _ => crate::detect::from_reader(BufReader::new(std::io::stdin().lock()))
-            .context("cannot read stdin")?,
+        _ => crate::detect::from_reader(std::io::stdin().lock()).context("cannot read stdin")?,
     };
     let mut facts = Facts::from_failure(failure);
     if !args.no_config {

@@ -9,8 +9,6 @@ mod scan;
 mod scrub;
 pub mod url;
 
-use std::io::BufRead;
-
 pub use line::{normalize, strip_ansi, Level, Line};
 pub use scrub::scrub;
 
@@ -207,20 +205,82 @@ pub fn from_text(text: &str) -> Failure {
     scanner.finish()
 }
 
-/// The same as `from_text`, streaming: memory stays bounded whatever the input size.
-pub fn from_reader(mut reader: impl BufRead) -> std::io::Result<Failure> {
+/// The same as `from_text`, streaming: memory stays bounded whatever the input size. Blocks
+/// are searched with the prefilter as a whole, so lines without a hit cost only a newline count.
+pub fn from_reader(mut reader: impl std::io::Read) -> std::io::Result<Failure> {
+    const BLOCK: usize = 1 << 20;
     let mut scanner = scan::Scanner::default();
-    let mut buf = Vec::with_capacity(4096);
-    loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            break;
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK);
+    let mut eof = false;
+    while !eof {
+        let old_len = buf.len();
+        buf.resize(old_len + BLOCK, 0);
+        let n = read_full(&mut reader, &mut buf[old_len..])?;
+        buf.truncate(old_len + n);
+        eof = n == 0;
+        // complete lines only; a partial last line waits for the next block (or EOF)
+        let end = if eof {
+            buf.len()
+        } else {
+            buf.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)
+        };
+        scan_block(&mut scanner, &buf[..end]);
+        buf.drain(..end);
+        if !eof && buf.len() > 64 * BLOCK {
+            // one enormous line: look at it alone rather than growing without bound
+            scan_block(&mut scanner, &buf);
+            buf.clear();
         }
-        if !scanner.wants(&buf) {
-            scanner.skip();
-            continue;
-        }
-        scanner.feed(&String::from_utf8_lossy(&buf));
     }
     Ok(scanner.finish())
+}
+
+fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Feeds the lines of `block` (complete lines) that the prefilter or the scanner's state select.
+fn scan_block(scanner: &mut scan::Scanner, block: &[u8]) {
+    let mut pos = 0;
+    while pos < block.len() {
+        let line_end = |from: usize| {
+            block[from..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(block.len(), |i| from + i + 1)
+        };
+        if scanner.needs_next_line() {
+            let end = line_end(pos);
+            scanner.feed(&String::from_utf8_lossy(&block[pos..end]));
+            pos = end;
+            continue;
+        }
+        let Some(hit) = scan::Scanner::next_candidate(block, pos) else {
+            scanner.skip_lines(count_lines(&block[pos..]));
+            return;
+        };
+        let start = block[pos..hit]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(pos, |i| pos + i + 1);
+        scanner.skip_lines(count_lines(&block[pos..start]));
+        let end = line_end(start);
+        scanner.feed(&String::from_utf8_lossy(&block[start..end]));
+        pos = end;
+    }
+}
+
+/// Lines in a run of complete lines (a last line without newline counts too).
+fn count_lines(bytes: &[u8]) -> usize {
+    let newlines = bytes.iter().filter(|b| **b == b'\n').count();
+    newlines + usize::from(bytes.last().is_some_and(|b| *b != b'\n'))
 }

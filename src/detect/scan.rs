@@ -24,13 +24,30 @@ fn re(pattern: &str) -> Regex {
 
 /// Cheap test for lines worth a full look; everything else in a big CI log is skipped.
 static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
+    // literals only, so the regex engine scans with its fast multi-literal prefilter
     BytesRegex::new(concat!(
-        r"npm|ERR|rror|http|[45]0\d|auth|Auth|AUTH|YN0|Request failed|notice|verbose|silly|one-time|OTP|",
-        r"ublish|quarantin|Forbidden|Unauthori|oken|egistry|URI:|roxy|argv|Run |nvironment variable|",
-        r"replace env|Invalid|pnpm|yarn|ockfile|not allowed|ermission|logged in|ogin|paid|Payment|",
-        r"email|\$ |# |❯|➜|> |% |GITHUB_ACTIONS|/home/runner/|##\[|::error|Scoped|unregistered|",
-        r"anonymous|403|401|is not in|could not be found|Not found|ayment|spam|similar"
+        // npm's log prefix, other headings, debug log levels, command lines
+        r"npm |npx |pnpm |yarn |lerna | ERR!| error | warn | notice | http | verbose | silly |",
+        // pnpm, yarn 1, yarn berry
+        r"ERR_PNPM|YN0|Request failed|unexpected error|Invalid auth|Usage Error|Ignored |Lockfile is up to date|",
+        r"Couldn't publish|nvironment variable not found|Failed to replace env|uthoriz|",
+        // HTTP failures and registry/proxy words in bare lines
+        r" - GET | - PUT | - POST | - DELETE | - HEAD | - PATCH |Forbidden|Unauthorized|Not found|",
+        r"is not in the npm registry|is not in this registry|could not be found|Unable to authenticate|roxy|",
+        r"network administrator|web site|one-time|OTP|verify your email|Payment|paid account|Login first|logged in|",
+        r"anonymous|unregistered|token|Error:|code E|URI:|Scoped Registry Key|ermission|quarantin|",
+        r"E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|2FA|Publishing|",
+        // CI context
+        r"Run |argv |/home/runner/|GITHUB_ACTIONS"
     ))
+    .unwrap()
+});
+
+/// Interesting-looking lines that never matter: deprecation warnings, successful requests.
+static BORING: LazyLock<BytesRegex> = LazyLock::new(|| {
+    BytesRegex::new(
+        r"(?:npm|pnpm|yarn) (?:warn|WARN) deprecated |http fetch [A-Z]+ [23]\d\d |http cache ",
+    )
     .unwrap()
 });
 
@@ -75,7 +92,7 @@ static NEED_AUTH: LazyLock<Regex> =
     LazyLock::new(|| re(r"requires you to be logged in(?: to (\S+?))?\.?$"));
 static OTP: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)one-time pass|\botp\b|two-factor authentication (?:is )?required|2fa (?:is )?required|requires? (?:a )?two-factor",
+        r"one-time pass|\bOTP\b|(?i:two-factor authentication (?:is )?required|2fa (?:is )?required|requires? (?:a )?two-factor)",
     )
 });
 static VERSION_EXISTS: LazyLock<Regex> = LazyLock::new(|| {
@@ -115,7 +132,7 @@ static YARN1_UNEXPECTED: LazyLock<Regex> =
 static BERRY_RESPONSE_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"Response Code: (\d{3})"));
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)proxy authentication required|\bE?407\b|proxy.{0,60}(?:denied|authori[sz]ation|authentication)|network administrator|access the requested web ?site",
+        r"(?i)proxy authentication required|\bE407\b|\b407 proxy|proxy.{0,60}(?:denied|authori[sz]ation|authentication)|network administrator|access the requested web ?site",
     )
 });
 static PAYMENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -200,12 +217,28 @@ impl Scanner {
         self.continuation
             || self.in_pnpm_settings
             || self.in_no_auth_block
-            || INTERESTING.is_match(raw)
+            || INTERESTING.is_match(raw) && !BORING.is_match(raw)
     }
 
     /// Counts a line that `wants` rejected.
     pub fn skip(&mut self) {
         self.line_no += 1;
+    }
+
+    /// Counts `n` lines skipped in bulk.
+    pub fn skip_lines(&mut self, n: usize) {
+        self.line_no += n;
+    }
+
+    /// True while the next line must be looked at whatever it holds (a message may continue).
+    pub fn needs_next_line(&self) -> bool {
+        self.continuation || self.in_pnpm_settings || self.in_no_auth_block
+    }
+
+    /// Where in `block` the next line worth a look may start: the first prefilter hit at or
+    /// after `from`, or None when the rest of the block holds none.
+    pub fn next_candidate(block: &[u8], from: usize) -> Option<usize> {
+        INTERESTING.find_at(block, from).map(|m| m.start())
     }
 
     pub fn feed(&mut self, raw: &str) {
@@ -304,17 +337,32 @@ impl Scanner {
         if line.level == Level::Error {
             self.failure.signals.has_error = true;
         }
-        relevant |= self.match_code(line, body);
-        relevant |= self.match_http(line, body);
-        relevant |= self.match_debug_details(line, body);
-        relevant |= self.match_notice(line, body);
-        relevant |= self.match_no_auth_block(body);
-        relevant |= self.match_other_clients(body);
-        relevant |= self.match_package_names(body);
-        relevant |= self.match_signals(body);
-        relevant |= self.match_error_title(line, body);
-        if line.level == Level::None {
-            relevant |= self.match_command(body);
+        match line.level {
+            // request lines and debug details: only their own matchers (most of a verbose log)
+            Level::Http => relevant |= self.match_http(line, body),
+            Level::Verbose | Level::Silly | Level::Info => {
+                relevant |= self.match_debug_details(line, body)
+            }
+            Level::Notice => relevant |= self.match_notice(line, body),
+            Level::Warn if body.starts_with("deprecated ") => {}
+            Level::Warn => {
+                relevant |= self.match_no_auth_block(body);
+                relevant |= self.match_http(line, body);
+                relevant |= self.match_signals(body);
+            }
+            Level::Error | Level::None => {
+                relevant |= self.match_code(line, body);
+                relevant |= self.match_http(line, body);
+                relevant |= self.match_debug_details(line, body);
+                relevant |= self.match_no_auth_block(body);
+                relevant |= self.match_other_clients(body);
+                relevant |= self.match_package_names(body);
+                relevant |= self.match_signals(body);
+                relevant |= self.match_error_title(line, body);
+                if line.level == Level::None {
+                    relevant |= self.match_command(body);
+                }
+            }
         }
         if relevant {
             self.keep(line);
