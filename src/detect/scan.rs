@@ -298,12 +298,13 @@ impl Scanner {
         }
         let text = scrub(line.body.trim()).into_owned();
         let f = &mut self.failure;
-        for slot in [&mut f.message, &mut f.server_message] {
-            if let Some(m) = slot {
-                if m.len() < MAX_MESSAGE {
-                    m.push(' ');
-                    m.push_str(&text);
-                }
+        for m in [&mut f.message, &mut f.server_message]
+            .into_iter()
+            .flatten()
+        {
+            if m.len() < MAX_MESSAGE {
+                m.push(' ');
+                m.push_str(&text);
             }
         }
         if f.server_message.is_none() && !is_boilerplate(&text) {

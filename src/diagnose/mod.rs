@@ -80,7 +80,7 @@ fn rank(cx: &Context) -> Vec<Candidate> {
     }
     let mut items: Vec<Candidate> = scores.items.into_iter().filter(|c| c.score > 0).collect();
     // stable: equal scores keep the order rules first named them
-    items.sort_by(|a, b| b.score.cmp(&a.score));
+    items.sort_by_key(|c| std::cmp::Reverse(c.score));
     items.truncate(MAX_CAUSES);
     if items.is_empty() {
         items.push(fallback(cx));

@@ -252,7 +252,7 @@ fn wrap_into_first(out: &mut String, text: &str, first: &str, rest: &str, width:
     let label_len = out
         .rsplit('\n')
         .next()
-        .map_or(0, |l| console::measure_text_width(l));
+        .map_or(0, console::measure_text_width);
     let mut tmp = String::new();
     let pad = " ".repeat(label_len);
     wrap_into(&mut tmp, text, &format!("{pad}{first}"), rest, width);
