@@ -33,7 +33,7 @@ if [ ${#missing_shells[@]} -gt 0 ]; then
   echo "test-deps: installing ${missing_shells[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || die "apt-get update failed"
-  apt-get install -y -qq --no-install-recommends "${missing_shells[@]}" >/dev/null || die "apt-get install ${missing_shells[*]} failed"
+  apt-get install -y -qq --no-install-recommends "${missing_shells[@]}" || die "apt-get install ${missing_shells[*]} failed"
   for shell in "${missing_shells[@]}"; do command -v "$shell" >/dev/null || die "$shell still missing after apt-get install"; done
 fi
 echo "test-deps: zsh $(zsh --version | head -1), $(fish --version)"
