@@ -37,6 +37,10 @@ const FIXTURE_PACKAGES: [(&str, &str, &str); 3] = [
     ("bob", "@team/secret", "1.0.0"),
 ];
 
+/// In each instance's temp dir: the test process that owns it.
+const OWNER_FILE: &str = "owner.pid";
+const DIR_PREFIX: &str = "regauth-verdaccio-";
+
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
 const START_ATTEMPTS: usize = 5;
 
@@ -73,9 +77,11 @@ impl VerdaccioBuilder {
     pub fn start(self) -> Verdaccio {
         let verdaccio_bin = ensure_installed();
         let dir = tempfile::Builder::new()
-            .prefix("regauth-verdaccio-")
+            .prefix(DIR_PREFIX)
             .tempdir()
             .expect("create Verdaccio temp dir");
+        fs::write(dir.path().join(OWNER_FILE), std::process::id().to_string())
+            .expect("write Verdaccio owner pid");
         let config = dir.path().join("config.yaml");
         write_config(&config, dir.path(), &self.packages_yaml);
         let (port, child) = launch(&verdaccio_bin, &config, dir.path());
@@ -102,7 +108,10 @@ impl Verdaccio {
     /// One instance per test binary, started on first use.
     pub fn shared() -> &'static Verdaccio {
         static SHARED: OnceLock<Verdaccio> = OnceLock::new();
-        SHARED.get_or_init(Verdaccio::start)
+        SHARED.get_or_init(|| {
+            remove_dirs_of_dead_test_processes();
+            Verdaccio::start()
+        })
     }
 
     /// A fresh instance with the default config, owned by the caller.
@@ -192,6 +201,23 @@ impl Drop for Verdaccio {
         let child = self.child.get_mut().unwrap_or_else(|p| p.into_inner());
         let _ = child.kill();
         let _ = child.wait();
+    }
+}
+
+/// Shared instances never drop (statics), so their temp dirs outlive the test binary; the next
+/// binary removes those whose owner is gone.
+fn remove_dirs_of_dead_test_processes() {
+    let Ok(entries) = fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let is_ours = entry.file_name().to_string_lossy().starts_with(DIR_PREFIX);
+        let owner = fs::read_to_string(dir.join(OWNER_FILE)).unwrap_or_default();
+        let owner_alive = Path::new("/proc").join(owner.trim()).exists();
+        if is_ours && !owner.trim().is_empty() && !owner_alive {
+            let _ = fs::remove_dir_all(&dir);
+        }
     }
 }
 
