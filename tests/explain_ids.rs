@@ -137,3 +137,57 @@ fn probe_slots_decide_between_rejected_and_not_permitted() {
         "the probe changed the answer"
     );
 }
+
+/// Registry and client messages beyond the corpus (shapes documented by npm, GitHub, JFrog,
+/// AWS, yarn and pnpm), each with the cause it must rank first.
+const REGISTRY_MESSAGES: &[(&str, &str)] = &[
+    ("insufficient-permission", "npm ERR! code E403\nnpm ERR! 403 403 Forbidden - PUT https://registry.npmjs.org/my-lib - You may not perform that action with these credentials."),
+    ("otp-required", "npm error code E403\nnpm error 403 403 Forbidden - PUT https://registry.npmjs.org/my-lib - Two-factor authentication or granular access token with bypass 2fa enabled is required to publish packages."),
+    ("proxy-auth", "npm ERR! code ECONNRESET\nnpm ERR! network request to https://registry.npmjs.org/lodash failed, reason: tunneling socket could not be established, statusCode=407"),
+    ("publish-not-allowed", "yarn publish v1.22.19\nerror Couldn't publish package: \"https://registry.yarnpkg.com/my-lib: You do not have permission to publish \"my-lib\". Are you logged in as the correct user?\""),
+    ("scope-not-mapped", " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@acme%2Fui: Not Found - 404\n\n@acme/ui is not in the npm registry, or you have no permission to fetch it.\n\nNo authorization header was set for the request."),
+    ("blocked-by-policy", "npm ERR! code E403\nnpm ERR! 403 403 Forbidden - GET https://acme.jfrog.io/artifactory/api/npm/npm/lodash - Package lodash:4.17.20 download was blocked by JFrog Packages Curation service"),
+    ("token-invalid-or-expired", "npm error code E401\nnpm error Unable to authenticate, need: Bearer realm=\"acme-123456789012.d.codeartifact.us-east-1.amazonaws.com\", Basic realm=\"acme-123456789012.d.codeartifact.us-east-1.amazonaws.com\""),
+    ("token-missing", "npm ERR! code E403\nnpm ERR! 403 403 Forbidden - GET https://acme.jfrog.io/artifactory/api/npm/npm/@acme%2fui - Download request for repo:path 'npm-remote-cache:@acme/ui' is forbidden for user: 'anonymous'."),
+    ("token-missing", "npm error code E401\nnpm error 401 Unauthorized - GET http://127.0.0.1:4873/@priv%2flib - authorization required to access package @priv/lib"),
+    ("insufficient-permission", "npm ERR! code E403\nnpm ERR! 403 403 Forbidden - GET https://pkgs.dev.azure.com/org/_packaging/feed/npm/registry/@org%2fui - User 'x' lacks permission to complete this action. You need to have 'ReadPackages'."),
+    ("account-issue", "npm error code E402\nnpm error 402 Payment Required - PUT https://registry.npmjs.org/@me%2fprivate - You must sign up for private packages"),
+];
+
+#[test]
+fn registry_messages_beyond_the_corpus() {
+    for (id, text) in REGISTRY_MESSAGES {
+        let d = explain_text(text);
+        assert!(d.report.auth_failure, "{text}");
+        assert_eq!(
+            d.report.causes[0].id,
+            *id,
+            "{text}\n{:?}",
+            d.report.causes.iter().map(|c| &c.id).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// Failures that mention auth but are not auth problems.
+const NOT_AUTH: &[&str] = &[
+    "npm ERR! 500 Internal Server Error - GET https://registry.npmjs.org/@a%2fb - KV GET failed: 401 Unauthorized",
+    "npm error code EINTEGRITY\nnpm error sha512-abc integrity checksum failed when using sha512: wanted sha512-abc but got sha512-def. (1234 bytes)",
+    "npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree\nnpm ERR! peer @auth0/auth0-react@\"^2\" from @acme/login@1.0.0",
+    "npm error code UNABLE_TO_GET_ISSUER_CERT_LOCALLY\nnpm error request to https://npm.pkg.github.com/@a%2fb failed, reason: unable to get local issuer certificate",
+    "npm ERR! code ENOTFOUND\nnpm ERR! request to https://auth.registry.internal/x failed, reason: getaddrinfo ENOTFOUND auth.registry.internal",
+    "npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/expresss - Not found\nnpm error 404  The requested resource 'expresss@*' could not be found or you do not have permission to access it.",
+    "npm ERR! code ETIMEDOUT\nnpm ERR! network request to https://registry.npmjs.org/token-utils failed, reason: connect ETIMEDOUT",
+    "npm warn deprecated auth0-lock@1.0.0: no longer supported\nnpm http fetch GET 200 https://registry.npmjs.org/auth 5ms",
+];
+
+#[test]
+fn auth_words_in_other_failures_stay_silent() {
+    for text in NOT_AUTH {
+        let d = explain_text(text);
+        assert!(
+            !d.report.auth_failure && d.report.causes.is_empty(),
+            "{text}\n{:?}",
+            d.report.causes.iter().map(|c| &c.id).collect::<Vec<_>>()
+        );
+    }
+}

@@ -116,6 +116,8 @@ pub struct Signals {
     pub pkgid_url: Option<String>,
     /// A proxy answered (407, "Proxy Authentication Required", a proxy's block page).
     pub proxy: bool,
+    /// The proxy asked for credentials (407), also inside a network error (`statusCode=407`).
+    pub proxy_auth_required: bool,
     /// Payment required / paid plan needed.
     pub payment_required: bool,
     /// Account state: unverified email, suspended, locked.

@@ -36,7 +36,7 @@ static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
         r"is not in the npm registry|is not in this registry|could not be found|Unable to authenticate|roxy|",
         r"network administrator|web site|one-time|OTP|verify your email|Payment|paid account|Login first|logged in|",
         r"anonymous|unregistered|token|Error:|code E|URI:|Scoped Registry Key|ermission|quarantin|",
-        r"E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|2FA|Publishing|",
+        r"E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|Two-factor|2FA|Publishing|407|",
         // CI context
         r"Run |argv |/home/runner/|GITHUB_ACTIONS"
     ))
@@ -92,7 +92,7 @@ static NEED_AUTH: LazyLock<Regex> =
     LazyLock::new(|| re(r"requires you to be logged in(?: to (\S+?))?\.?$"));
 static OTP: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"one-time pass|\bOTP\b|(?i:two-factor authentication (?:is )?required|2fa (?:is )?required|requires? (?:a )?two-factor)",
+        r"one-time pass|\bOTP\b|(?i:two-factor authentication.{0,80}required|2fa (?:is )?required|requires? (?:a )?two-factor)",
     )
 });
 static VERSION_EXISTS: LazyLock<Regex> = LazyLock::new(|| {
@@ -105,12 +105,12 @@ static IP_NOT_ALLOWED: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ANONYMOUS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)authentication token not provided|no authorization header was set|as an anonymous user|unregistered users|must be logged in|login first|not logged in|missing authorization|authentication required|requires authentication|no credentials (?:were )?(?:provided|supplied)",
+        r"(?i)authentication token not provided|no authorization header was set|authorization required|for user: 'anonymous'|as an anonymous user|unregistered users|must be logged in|login first|not logged in|missing authorization|authentication required|requires authentication|no credentials (?:were )?(?:provided|supplied)",
     )
 });
 static REJECTED: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)with the token provided|authorization header was used|bad credentials|invalid (?:api )?token|token (?:is )?(?:invalid|expired|revoked|has expired)|expired token|credentials? (?:are |is )?(?:invalid|expired)|invalid credentials|invalid username or password|authentication failed",
+        r"(?i)with the token provided|authorization header was used|bad credentials|invalid (?:api )?token|token (?:is )?(?:invalid|expired|revoked|has expired)|expired token|credentials? (?:are |is )?(?:invalid|expired)|invalid credentials|invalid username or password|bad username/password|authentication failed",
     )
 });
 static INVALID_AUTHENTICATION_AS: LazyLock<Regex> =
@@ -129,11 +129,15 @@ static YARN1_REQUEST_FAILED: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(https?://[^"\s]+?): Request failed \\?"(\d{3})\s*([^"\\]*)"#));
 static YARN1_UNEXPECTED: LazyLock<Regex> =
     LazyLock::new(|| re(r#""(https?://[^"\s]+?): ([^"]+?)"?\.?$"#));
-static BERRY_RESPONSE_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"Response Code: (\d{3})"));
+static BERRY_RESPONSE_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)Response Code:? (\d{3})"));
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)proxy authentication required|\bE407\b|\b407 proxy|proxy.{0,60}(?:denied|authori[sz]ation|authentication)|network administrator|access the requested web ?site",
+        r"(?i)proxy authentication required|\bE407\b|\b407 proxy|statusCode=407|proxy.{0,60}(?:denied|authori[sz]ation|authentication)|network administrator|access the requested web ?site",
     )
+});
+/// A proxy asked for credentials (407), even when npm reports a network error code.
+static PROXY_407: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\bE407\b|statusCode=407|\b407\b.{0,3}proxy|proxy authentication required")
 });
 static PAYMENT: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -776,6 +780,7 @@ impl Scanner {
         }
         if PROXY.is_match(body) {
             s.proxy = true;
+            s.proxy_auth_required |= PROXY_407.is_match(body);
             hit = true;
         }
         if PAYMENT.is_match(body) {
@@ -893,6 +898,7 @@ impl Scanner {
         }
         if f.http_status == Some(407) {
             f.signals.proxy = true;
+            f.signals.proxy_auth_required = true;
         }
         if f.url.as_deref().is_some_and(has_embedded_url) {
             f.signals.proxy = true;

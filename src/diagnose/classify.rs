@@ -89,6 +89,10 @@ fn auth_signal(f: &Failure) -> bool {
 /// True when the failure is in the auth family and regauth should explain it.
 pub fn is_auth_failure(f: &Failure) -> bool {
     let code = f.code.as_deref().unwrap_or("");
+    if f.signals.proxy_auth_required {
+        // "tunneling socket could not be established, statusCode=407" comes as ECONNRESET
+        return true;
+    }
     if NOT_AUTH_CODES.contains(&code) && !(code == "ERR_PNPM_FETCH_404" && scoped(f)) {
         return false;
     }
@@ -109,7 +113,13 @@ pub fn is_auth_failure(f: &Failure) -> bool {
         Some(400) => f.signals.operation == Operation::Login,
         Some(404) => not_found_is_auth(f),
         Some(409) => f.signals.operation == Operation::Publish,
-        _ => f.signals.anonymous || f.signals.credential_rejected,
+        Some(_) => false,
+        // no status (yarn 1's "Couldn't publish package", bare messages): the registry's words
+        None => {
+            f.signals.anonymous
+                || f.signals.credential_rejected
+                || crate::diagnose::rules::server_text_says_auth(f)
+        }
     }
 }
 

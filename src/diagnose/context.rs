@@ -140,7 +140,14 @@ fn realm_url(f: &Failure) -> Option<String> {
         let i = w.find("realm=\"")? + 7;
         let rest = &w[i..];
         let value = &rest[..rest.find('"')?];
-        value.starts_with("http").then(|| value.to_owned())
+        if value.starts_with("http") {
+            Some(value.to_owned())
+        } else {
+            // some registries (CodeArtifact) put a bare host name in the realm
+            let host_like =
+                value.contains('.') && !value.contains(char::is_whitespace) && !value.contains('/');
+            host_like.then(|| format!("https://{value}/"))
+        }
     })
 }
 

@@ -306,8 +306,20 @@ fn publish_refused_body(cx: &Context, s: &mut Scores) {
 }
 
 static PERMISSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)permission_denied|read_package|write_package|not allowed to access|expected scopes|not allowed to write|insufficient.{0,20}scope|scope.{0,20}insufficient|access denied|does not have access|not authorized to access|installation not allowed|forbidden: user").unwrap()
+    Regex::new(r"(?i)permission_denied|may not perform that action|lacks permission|need to have '|read_package|write_package|not allowed to access|expected scopes|not allowed to write|insufficient.{0,20}scope|scope.{0,20}insufficient|access denied|does not have access|not authorized to access|installation not allowed|forbidden: user").unwrap()
 });
+
+/// True when the registry's own words (not npm's) name an auth reason: for failures that carry
+/// no status, such as yarn 1's "Couldn't publish package: <message>".
+pub fn server_text_says_auth(f: &crate::detect::Failure) -> bool {
+    let text = [&f.message, &f.server_message]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    PERMISSION.is_match(&text) || PUBLISH_REFUSED.is_match(&text) || POLICY.is_match(&text)
+}
 
 fn permission_text(cx: &Context) -> bool {
     PERMISSION.is_match(&cx.all_text())
@@ -413,8 +425,14 @@ fn no_credential_sent(cx: &Context, s: &mut Scores) {
         // npm keys credentials by host: a token saved for registry.npmjs.org is not sent here
         s.add("token-wrong-host", 8, None);
     }
-    s.add("token-missing", 7, ev);
-    s.add("token-env-unset", if cx.in_ci() { 6 } else { 4 }, None);
+    // a 404 without credentials more often means "not on this registry" (scope-not-mapped)
+    let weight = if has_status(cx, &[404]) { 4 } else { 7 };
+    s.add("token-missing", weight, ev);
+    s.add(
+        "token-env-unset",
+        if cx.in_ci() { 6 } else { 4 } - (7 - weight),
+        None,
+    );
     s.add("token-wrong-host", 3, None);
     s.add("npmrc-misconfig", 2, None);
     if cx.failure.tool == Some(crate::Tool::YarnBerry) {
@@ -551,7 +569,12 @@ fn forbidden_read(cx: &Context, s: &mut Scores) {
         return;
     }
     let ev = main_line(cx);
-    if cx.kind() == Kind::Npmjs && cx.failure.server_message.is_none() {
+    let no_body = cx
+        .failure
+        .server_message
+        .as_deref()
+        .map_or(true, |m| m.trim().eq_ignore_ascii_case("forbidden"));
+    if cx.kind() == Kind::Npmjs && no_body {
         // npmjs does not refuse reads of public packages: something between said no
         s.add("blocked-by-policy", 7, ev.clone());
         s.add("proxy-auth", 5, None);
