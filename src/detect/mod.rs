@@ -276,7 +276,12 @@ fn scan_block(scanner: &mut scan::Scanner, block: &[u8]) {
             .map_or(pos, |i| pos + i + 1);
         scanner.skip_lines(count_lines(&block[pos..start]));
         let end = line_end(start);
-        scanner.feed(&String::from_utf8_lossy(&block[start..end]));
+        let line = &block[start..end];
+        if scan::Scanner::is_boring(line) {
+            scanner.skip();
+        } else {
+            scanner.feed_selected(&String::from_utf8_lossy(line));
+        }
         pos = end;
     }
 }

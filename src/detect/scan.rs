@@ -37,8 +37,8 @@ static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
         r"network administrator|web site|one-time|OTP|verify your email|Payment|paid account|Login first|logged in|",
         r"anonymous|unregistered|token|Error:|code E|URI:|Scoped Registry Key|ermission|quarantin|",
         r"E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|Two-factor|2FA|Publishing|407|",
-        // CI context
-        r"Run |argv |/home/runner/|GITHUB_ACTIONS"
+        // CI context (commands in `Run` lines carry their tool's name, matched above)
+        r"argv |/home/runner/|GITHUB_ACTIONS"
     ))
     .unwrap()
 });
@@ -239,6 +239,17 @@ impl Scanner {
         self.continuation || self.in_pnpm_settings || self.in_no_auth_block
     }
 
+    /// True for a line the prefilter picked that is still not worth a look.
+    pub fn is_boring(line: &[u8]) -> bool {
+        BORING.is_match(line)
+    }
+
+    /// Feeds a line already selected by the block prefilter (no second prefilter pass).
+    pub fn feed_selected(&mut self, raw: &str) {
+        self.line_no += 1;
+        self.look_at(raw);
+    }
+
     /// Where in `block` the next line worth a look may start: the first prefilter hit at or
     /// after `from`, or None when the rest of the block holds none.
     pub fn next_candidate(block: &[u8], from: usize) -> Option<usize> {
@@ -251,6 +262,10 @@ impl Scanner {
             return;
         }
         self.line_no += 1;
+        self.look_at(raw);
+    }
+
+    fn look_at(&mut self, raw: &str) {
         let line = normalize(raw);
         if line.ci_decorated || raw.contains("/home/runner/") || raw.contains("GITHUB_ACTIONS") {
             self.failure
