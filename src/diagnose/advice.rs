@@ -164,7 +164,11 @@ pub fn advice(id: &str, cx: &Context) -> Advice {
         "npmrc-misconfig" => Advice {
             summary: format!("The configuration does not give {host} a usable credential: it is in a file npm (or this client) does not read, shadowed by precedence, in a legacy form, or the registry URL itself is wrong."),
             fix: misconfig_fix(cx),
-            verify: vec!["npm config list".to_owned(), "regauth doctor".to_owned(), whoami(cx)],
+            verify: if cx.failure.tool == Some(crate::Tool::YarnBerry) {
+                vec!["yarn config get npmAuthToken".to_owned(), "yarn npm whoami".to_owned()]
+            } else {
+                vec!["npm config list".to_owned(), "regauth doctor".to_owned(), whoami(cx)]
+            },
             decider: "which .npmrc files npm read (`npm config list`) and whether the credential line is in one of them, keyed to the registry URL in use".to_owned(),
         },
         "account-issue" => Advice {

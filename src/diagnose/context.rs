@@ -29,8 +29,12 @@ impl<'a> Context<'a> {
             Some(u) => registry::entry_for(u),
             None => entry_from_realm(f).unwrap_or_else(|| registry::entry_for("")),
         };
+        let from_realm = registry_url.is_some() && registry_url == realm_url(f);
         let registry = registry_url.as_deref().and_then(|u| {
-            if f.url.as_deref() == Some(u) {
+            if from_realm && entry.kind == Kind::Azure {
+                // Azure's realm names its service host, not the feed URL npm is configured with
+                None
+            } else if f.url.as_deref() == Some(u) {
                 registry::registry_root(u)
             } else {
                 Some(u.to_owned())

@@ -54,7 +54,7 @@ pub const ENTRIES: &[Entry] = &[
                 "for CI: create a granular access token on npmjs.com (write tokens expire in at most 90 days) and set //registry.npmjs.org/:_authToken=${NPM_TOKEN}".into(),
             ]
         },
-        token_note: "npmjs revoked all classic tokens on 2025-12-09; granular write tokens expire in at most 90 days and `npm login` sessions last 2 hours",
+        token_note: "All classic npmjs tokens were revoked on 2025-12-09; granular write tokens expire in at most 90 days and `npm login` sessions last 2 hours",
         permission_note: "a granular token only works for the packages and scopes it was given (and read-write for publishing); org membership decides scoped packages",
         mirrors_public: false,
     },

@@ -125,7 +125,12 @@ pub fn render(d: &Diagnosis, style: &Style) -> String {
 
 fn headline(r: &Report, style: &Style, out: &mut String) {
     let f = r.failure.clone().unwrap_or_default();
-    let code = f.code.clone().unwrap_or_else(|| "auth".to_owned());
+    // no error code in the text (npm 6's config errors, some yarn lines): name the top cause
+    let code = f
+        .code
+        .clone()
+        .or_else(|| r.causes.first().map(|c| c.id.clone()))
+        .unwrap_or_else(|| "auth".to_owned());
     let what = match r.command.first() {
         Some(_) => format!("`{} {}` failed", tool_word(&r.tool), r.command.join(" ")),
         None => format!("{} failed", tool_word(&r.tool)),
