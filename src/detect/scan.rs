@@ -747,8 +747,9 @@ impl Scanner {
             hit = true;
         }
         if let Some(c) = INVALID_AUTHENTICATION_AS.captures(body) {
-            // yarn berry raises this for a 401 only (npmHttpUtils handleInvalidAuthenticationError)
+            // yarn berry's wording (npmHttpUtils handleInvalidAuthenticationError), for a 401 only
             s.has_error = true;
+            self.failure.tool.get_or_insert(Tool::YarnBerry);
             if c[1].contains("anonymous") {
                 s.anonymous = true;
             } else {
