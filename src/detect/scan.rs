@@ -84,8 +84,9 @@ static VERSION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:using npm@(\d[\w.-]*)|^npm\s+v(\d[\w.-]*)$|^(?:yarn|pnpm) [a-z]+ v(\d[\w.-]*)$)")
 });
 static PUBLISHING_TO: LazyLock<Regex> = LazyLock::new(|| re(r"Publishing to (\S+)"));
-static NO_AUTH_URI: LazyLock<Regex> = LazyLock::new(|| re(r"^URI: (\S+)"));
-static SCOPED_KEY: LazyLock<Regex> = LazyLock::new(|| re(r"^Scoped Registry Key: (\S+)"));
+static NO_AUTH_URI: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:registry\s+)?URI: (\S+)"));
+static SCOPED_KEY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:registry\s+)?Scoped Registry Key: (\S+)"));
 static INVALID_AUTH: LazyLock<Regex> =
     LazyLock::new(|| re(r"Invalid auth configuration found: (.+)$"));
 static NEED_AUTH: LazyLock<Regex> =
@@ -1050,4 +1051,103 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
         .rev()
         .find(|i| s.is_char_boundary(*i))
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::{from_text, Operation};
+    use crate::Tool;
+
+    #[test]
+    fn npm_error_block_with_server_message_and_continuation() {
+        let f = from_text(
+            "npm notice 📦  @w/codepack@4.2.1\nnpm error code E401\nnpm error 401 Unauthorized - PUT https://npm.pkg.github.com/@w%2fcodepack\n      unauthenticated: User cannot be authenticated with the token provided.",
+        );
+        assert_eq!(f.code.as_deref(), Some("E401"));
+        assert_eq!(
+            (f.http_status, f.method.as_deref()),
+            (Some(401), Some("PUT"))
+        );
+        assert_eq!(f.package.as_deref(), Some("@w/codepack"));
+        assert!(f
+            .server_message
+            .unwrap()
+            .contains("with the token provided"));
+        assert!(f.signals.credential_rejected);
+        assert_eq!(f.signals.operation, Operation::Publish);
+    }
+
+    #[test]
+    fn pnpm_fetch_error_and_settings_list() {
+        let f = from_text(" ERR_PNPM_FETCH_401  GET https://npm.pkg.github.com/o/@o%2Fx: Unauthorized - 401\n\nNo authorization header was set for the request.\n\nThese authorization settings were found:\n//npm.pkg.github.com/:_authToken=ghp_[hidden]\n@o:registry=https://npm.pkg.github.com/o\n");
+        assert_eq!(f.tool, Some(Tool::Pnpm));
+        assert_eq!(f.code.as_deref(), Some("ERR_PNPM_FETCH_401"));
+        assert_eq!(
+            f.url.as_deref(),
+            Some("https://npm.pkg.github.com/o/@o%2Fx")
+        );
+        assert!(f.signals.anonymous);
+        assert_eq!(f.signals.auth_settings_found, Some(true));
+        assert_eq!(f.signals.auth_settings.len(), 2);
+    }
+
+    #[test]
+    fn yarn1_and_berry_lines() {
+        let f = from_text("error An unexpected error occurred: \"https://npm.pkg.github.com/download/@d/a/0.4.0/3b68: Request failed \\\"401 Unauthorized\\\"\".");
+        assert_eq!((f.tool, f.http_status), (Some(Tool::Yarn1), Some(401)));
+        assert_eq!(f.package.as_deref(), Some("@d/a"));
+        let f =
+            from_text("➤ YN0041: │ @o/p@npm:1.0.0: Invalid authentication (as an anonymous user)");
+        assert_eq!(
+            (f.tool, f.code.as_deref()),
+            (Some(Tool::YarnBerry), Some("YN0041"))
+        );
+        assert!(f.signals.anonymous);
+        let f = from_text("Usage Error: Environment variable not found (NPM_AUTH_TOKEN)");
+        assert_eq!(f.signals.env_unresolved, vec!["NPM_AUTH_TOKEN"]);
+    }
+
+    #[test]
+    fn npm_warnings_and_config_errors() {
+        let f = from_text("npm warn registry No auth for URI, but auth present for scoped registry.\nnpm warn registry\nnpm warn registry URI: http://localhost:4261/@d/b/1.0.0.tgz\nnpm warn registry Scoped Registry Key: //127.0.0.1:4261/\nnpm error code E401");
+        let n = f.signals.no_auth_for_uri.unwrap();
+        assert_eq!(
+            n.uri.as_deref(),
+            Some("http://localhost:4261/@d/b/1.0.0.tgz")
+        );
+        assert_eq!(n.scoped_registry_key.as_deref(), Some("//127.0.0.1:4261/"));
+        let f = from_text("npm ERR! code ENEEDAUTH\nnpm ERR! need auth This command requires you to be logged in to https://h/artifactory/api/npm/npm");
+        assert_eq!(
+            f.signals.need_auth_registry.as_deref(),
+            Some("https://h/artifactory/api/npm/npm")
+        );
+        let f = from_text("npm error code ERR_INVALID_AUTH\nnpm error Invalid auth configuration found: `_auth` must be renamed to `//h/:_auth` in project config");
+        assert!(f.signals.invalid_auth.unwrap().contains("//h/:_auth"));
+    }
+
+    #[test]
+    fn commands_env_assignments_and_ci() {
+        let f = from_text(
+            "$ GITHUB_PAT=[redacted] npm ci --registry https://r.example/\nnpm ERR! code E401",
+        );
+        assert_eq!(f.command, vec!["ci", "--registry", "https://r.example/"]);
+        assert_eq!(f.signals.env_assignments, vec!["GITHUB_PAT"]);
+        assert_eq!(
+            f.signals.cli_registry.as_deref(),
+            Some("https://r.example/")
+        );
+        let f = from_text("2022-12-08T11:29:09.1314429Z npm ERR! code E403");
+        assert_eq!(f.signals.ci.as_deref(), Some("github-actions"));
+    }
+
+    #[test]
+    fn debug_log_request_lines_fill_the_failing_request() {
+        let f = from_text("13 http fetch GET 200 https://r/a 3ms\n14 http fetch GET 401 https://r/@s%2fb 5ms (cache skip)\n15 verbose statusCode 401\n16 verbose pkgid @s/b@*\n17 error code E401");
+        assert_eq!(f.url.as_deref(), Some("https://r/@s%2fb"));
+        assert_eq!(f.package.as_deref(), Some("@s/b"));
+        assert!(f
+            .lines
+            .iter()
+            .any(|l| l.origin == crate::detect::Origin::DebugLog && l.line == 2));
+    }
 }

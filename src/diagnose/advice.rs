@@ -83,7 +83,10 @@ pub fn advice(id: &str, cx: &Context) -> Advice {
             decider: format!("`{}` fails with E401 (or the token's expiry date is past)", whoami(cx)),
         },
         "token-wrong-host" => Advice {
-            summary: format!("A credential exists, but it is keyed to another host or path than {reg}, so npm does not send it there."),
+            summary: match cx.failure.signals.no_auth_for_uri.as_ref().and_then(|n| n.scoped_registry_key.clone()) {
+                Some(k) => format!("npm has a credential for {k}, but the request went to {host}, a different host/path, so it sent none (npm's \"No auth for URI\" warning)."),
+                None => format!("A credential exists, but it is keyed to another host or path than {reg}, so npm does not send it there."),
+            },
             fix: vec![
                 format!("key the token to the exact registry path: {}=${{{}}}", key(cx), variable(cx)),
                 "make registry URLs end with `/` and match host, port and path exactly (localhost is not 127.0.0.1)".to_owned(),
