@@ -160,16 +160,7 @@ fn classify(field: Field, value: &str, vars: &[VarRef], now: i64) -> Classified 
         .iter()
         .any(|v| v.state == VarState::Unset && !v.optional);
     if unexpanded {
-        let names: Vec<_> = vars
-            .iter()
-            .filter(|v| v.state == VarState::Unset)
-            .map(|v| v.name.as_str())
-            .collect();
-        return (
-            Kind::UnexpandedVariable,
-            Some(format!("${{{}}} is unset", names.join("}, ${"))),
-            None,
-        );
+        return (Kind::UnexpandedVariable, None, None);
     }
     if value.is_empty() {
         return (Kind::Empty, None, None);
