@@ -172,6 +172,13 @@ pub fn load(ctx: &LoadContext) -> Layers {
         .text_of("globalconfig")
         .unwrap_or_else(|| default_globalconfig(&layers));
     load_file(&mut layers, Path::new(&global), Layer::Global);
+    // npm's default `globalconfig` is a getter on the effective prefix, evaluated when read.
+    let default_global = default_globalconfig(&layers);
+    layers.insert(plain_value(
+        "globalconfig",
+        default_global,
+        Provenance::Default,
+    ));
     layers
 }
 
