@@ -9,7 +9,8 @@
 //! let (url, source) = config.default_registry();          // "https://registry.npmjs.org/", default
 //! let choice = config.registry_for("@priv/lib");           // RegistryChoice { url, provenance, scope }
 //! let route = config.route_package("@priv/lib");           // packument URL + credential key or why none
-//! let routed = config.credential_for("http://127.0.0.1:4873/x.tgz", &choice.url);
+//! let routed = config.credential_for("http://127.0.0.1:4873/-/whoami", &choice.url);
+//! let tarball = config.route_tarball("http://127.0.0.1:4873/p/-/p-1.0.0.tgz");
 //! for c in config.credentials() { println!("{} {} {}", c.key, c.kind.as_str(), c.redacted); }
 //! for p in config.problems() { println!("{} {}", p.id, p.message); }
 //! let value = config.get("registry");                      // Option<&Value>: raw, expanded, provenance
@@ -207,6 +208,42 @@ impl Config {
             package: package.to_owned(),
             registry,
             routed,
+        }
+    }
+
+    /// The credential npm attaches to a tarball download. pacote fetches a tarball with the
+    /// tarball URL itself as the spec (`RemoteFetcher`), so the same-host rule compares with the
+    /// default registry even for a scoped package's tarball (measured against npm 11).
+    /// `replace-registry-host` applies first (default `npmjs`: tarballs on registry.npmjs.org
+    /// are fetched from the configured registry's host instead).
+    pub fn route_tarball(&self, url: &str) -> Routed<'_> {
+        let (default, _) = self.default_registry();
+        let effective = self.replace_registry_host(url, &default);
+        self.credential_for(&effective, &default)
+    }
+
+    /// pacote's `RemoteFetcher`: `new URL(pathname, registry)` when the host is the one to replace.
+    fn replace_registry_host(&self, url: &str, registry: &str) -> String {
+        let setting = self
+            .get("replace-registry-host")
+            .and_then(Value::text)
+            .unwrap_or("npmjs");
+        let host = match setting {
+            "" | "npmjs" => "registry.npmjs.org",
+            other => other,
+        };
+        let Ok(parsed) = url::Url::parse(url) else {
+            return url.to_owned();
+        };
+        let replace =
+            host != "never" && (host == "always" || route::host_with_port(&parsed) == host);
+        let base = url::Url::parse(registry.trim_end_matches('/'));
+        match (replace, base) {
+            (true, Ok(base)) => base
+                .join(parsed.path())
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| url.to_owned()),
+            _ => url.to_owned(),
         }
     }
 

@@ -456,28 +456,21 @@ fn ignored_keys(config: &Config) -> Vec<Problem> {
 
 /// Lockfile hosts that are not a configured registry, with or without a credential.
 pub fn lockfile_problems(config: &Config, lockfiles: &[Lockfile]) -> Vec<Problem> {
-    let replace = config
-        .get("replace-registry-host")
-        .and_then(Value::text)
-        .unwrap_or("npmjs")
-        .to_owned();
-    if replace == "always" {
-        return Vec::new();
-    }
     let configured: Vec<String> = registries(config)
         .iter()
         .filter_map(|(_, _, r)| url::Url::parse(r).ok())
         .map(|u| u.origin().ascii_serialization())
         .collect();
-    let (default, _) = config.default_registry();
     let mut out = Vec::new();
     for lock in lockfiles {
         for host in &lock.hosts {
-            let rewritten = replace == "npmjs" && host.origin == "https://registry.npmjs.org";
-            if rewritten || configured.contains(&host.origin) {
+            // `replace-registry-host` may send the download to the configured registry anyway.
+            let routed = config.route_tarball(&host.sample_url);
+            let fetched_from =
+                url::Url::parse(&routed.route.url).map(|u| u.origin().ascii_serialization());
+            if fetched_from.is_ok_and(|o| configured.contains(&o)) {
                 continue;
             }
-            let routed = config.credential_for(&host.sample_url, &default);
             let credential = match &routed.route.key {
                 Some(k) => format!("npm would send `{k}`"),
                 None => "npm has no credential for it".to_owned(),
@@ -486,7 +479,7 @@ pub fn lockfile_problems(config: &Config, lockfiles: &[Lockfile]) -> Vec<Problem
                 "{} pins {} package(s) to {}, which is not a configured registry; {credential} (`npm ci --replace-registry-host=always` or a regenerated lockfile uses the configured registry)",
                 lock.path.display(),
                 host.count,
-                host.origin
+                display_url(&host.origin)
             );
             out.push(problem("lockfile-registry-mismatch", msg, None));
         }
