@@ -14,7 +14,13 @@ fn context(dir: &std::path::Path, env: Vec<(String, String)>) -> LoadContext {
     env.push(("HOME".into(), dir.join("home").display().to_string()));
     env.push(("PREFIX".into(), dir.join("prefix").display().to_string()));
     env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
-    LoadContext { cwd: dir.join("project"), env, npm_args: vec![], npm_path: None, node_path: None }
+    LoadContext {
+        cwd: dir.join("project"),
+        env,
+        npm_args: vec![],
+        npm_path: None,
+        node_path: None,
+    }
 }
 
 fn layout() -> tempfile::TempDir {
@@ -72,7 +78,11 @@ fn b64(s: &str) -> String {
 
 fn jwt(core: &str) -> String {
     let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-    format!("{}.{}.CANARY{core}sig", e(r#"{"alg":"HS256"}"#), e(&format!(r#"{{"exp":1,"sub":"CANARY{core}"}}"#)))
+    format!(
+        "{}.{}.CANARY{core}sig",
+        e(r#"{"alg":"HS256"}"#),
+        e(&format!(r#"{{"exp":1,"sub":"CANARY{core}"}}"#))
+    )
 }
 
 /// Which form a secret takes in the configuration.
@@ -134,7 +144,10 @@ fn secret(form: Form, core: &str) -> (&'static str, String, Canary) {
         Form::Plain => ("_authToken", token("")),
         Form::Auth => ("_auth", b64(&format!("alice:CANARY{core}"))),
         Form::Password => ("_password", b64(&format!("CANARY{core}"))),
-        Form::UrlPassword => ("registry-url", format!("http://alice:CANARY{core}@127.0.0.1:4873/")),
+        Form::UrlPassword => (
+            "registry-url",
+            format!("http://alice:CANARY{core}@127.0.0.1:4873/"),
+        ),
     };
     let mut forbidden = vec![format!("CANARY{core}"), core.to_owned()];
     if matches!(form, Form::Auth | Form::Password | Form::Jwt) {
