@@ -28,13 +28,19 @@ fn setup(root: &Path) -> Vec<(String, String)> {
         &root.join("project/.npmrc"),
         "@priv:registry=http://127.0.0.1:4873/\n@team:registry=http://127.0.0.1:4874/\n; comment\nsave-exact=true\n",
     );
-    write(&root.join("project/package.json"), "{\"name\":\"p\",\"version\":\"1.0.0\"}\n");
+    write(
+        &root.join("project/package.json"),
+        "{\"name\":\"p\",\"version\":\"1.0.0\"}\n",
+    );
     std::fs::create_dir_all(root.join("project/src")).unwrap();
     vec![
         ("HOME".into(), root.join("home").display().to_string()),
         ("PREFIX".into(), root.join("prefix").display().to_string()),
         ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
-        ("NPM_TOKEN".into(), "npm_CANARYcanaryCANARYcanaryCANARY0002".into()),
+        (
+            "NPM_TOKEN".into(),
+            "npm_CANARYcanaryCANARYcanaryCANARY0002".into(),
+        ),
     ]
 }
 
@@ -64,7 +70,9 @@ fn time_n(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
 
 fn command(program: &str, root: &Path, env: &[(String, String)]) -> Command {
     let mut c = Command::new(program);
-    c.current_dir(root.join("project/src")).env_clear().envs(env.iter().cloned());
+    c.current_dir(root.join("project/src"))
+        .env_clear()
+        .envs(env.iter().cloned());
     c
 }
 
@@ -84,25 +92,42 @@ fn main() {
     };
     assert_eq!(load_and_route(&ctx), load_and_route(&ctx));
     let check = Config::load(&ctx);
-    assert_eq!(check.route_package("@priv/lib").routed.route.key.as_deref(), Some("//127.0.0.1:4873/:_authToken"));
+    assert_eq!(
+        check.route_package("@priv/lib").routed.route.key.as_deref(),
+        Some("//127.0.0.1:4873/:_authToken")
+    );
 
     let native = median(time_n(2000, || {
         std::hint::black_box(load_and_route(&ctx));
     }));
     let npm = median(time_n(15, || {
-        let out = command("npm", dir.path(), &env).args(["config", "get", "registry"]).output().unwrap();
+        let out = command("npm", dir.path(), &env)
+            .args(["config", "get", "registry"])
+            .output()
+            .unwrap();
         assert!(out.status.success());
     }));
     let regauth_bin = env!("CARGO_BIN_EXE_regauth");
     let doctor = median(time_n(30, || {
         let mut c = command(regauth_bin, dir.path(), &env);
-        let out = c.args(["doctor", "--format", "json"]).args(PACKAGES).output().unwrap();
+        let out = c
+            .args(["doctor", "--format", "json"])
+            .args(PACKAGES)
+            .output()
+            .unwrap();
         assert!(out.status.success());
     }));
-    let npm_version = command("npm", dir.path(), &env).arg("--version").output().unwrap();
+    let npm_version = command("npm", dir.path(), &env)
+        .arg("--version")
+        .output()
+        .unwrap();
     println!("| measurement (median) | time | npm config get registry / this |");
     println!("|---|---|---|");
-    println!("| `npm config get registry` (npm {}) | {} | 1 |", String::from_utf8_lossy(&npm_version.stdout).trim(), ms(npm));
+    println!(
+        "| `npm config get registry` (npm {}) | {} | 1 |",
+        String::from_utf8_lossy(&npm_version.stdout).trim(),
+        ms(npm)
+    );
     println!(
         "| regauth in-process: Config::load + 3 package routes + problems | {} | {:.0}x |",
         ms(native),

@@ -243,8 +243,10 @@ pub fn human(report: &Report, config: &Config, lockfiles: &[Lockfile]) -> String
         line(&mut out, "      ", &short(&p.message));
     }
 
-    heading(&mut out, "Files npm reads (highest priority last)");
-    for f in config.files_read() {
+    heading(&mut out, "Config files (highest priority first)");
+    let mut files: Vec<_> = config.files_read().iter().collect();
+    files.sort_by_key(|f| std::cmp::Reverse(f.layer));
+    for f in files {
         let status = match &f.status {
             FileStatus::Read => "read".to_owned(),
             FileStatus::Missing => "not present".to_owned(),
