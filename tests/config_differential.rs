@@ -401,4 +401,12 @@ fn workspace_member_uses_the_root_npmrc() {
     let config = regauth_config(&env, &run);
     assert_eq!(config.local_prefix(), env.project().as_path());
     assert_eq!(regauth_get(&config, "registry"), npm_says);
+    let problems = config.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("workspace config, ignored")
+                && p.message.contains("`registry`")),
+        "{problems:?}"
+    );
 }

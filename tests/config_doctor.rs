@@ -297,3 +297,35 @@ fn expired_jwt_and_sections() {
     assert_eq!(config.credentials().len(), 1);
     assert_eq!(config.credentials()[0].kind.as_str(), "jwt");
 }
+
+#[test]
+fn project_credentials_ignored_in_global_mode() {
+    let env = NpmEnv::new();
+    env.write_project_npmrc(&format!("//127.0.0.1:4873/:_authToken={TOKEN}\n"));
+    let ctx = LoadContext {
+        cwd: env.project(),
+        env: env
+            .environment()
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect(),
+        npm_args: vec!["install".into(), "-g".into(), "pkg".into()],
+        npm_path: None,
+        node_path: None,
+    };
+    let config = Config::load(&ctx);
+    assert!(config.global_mode());
+    assert!(config.credentials().is_empty());
+    let problems = config.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("global mode enabled, ignored")),
+        "{problems:?}"
+    );
+}

@@ -365,7 +365,13 @@ fn load_project(layers: &mut Layers) {
         .is_some_and(|v| v.kind == Kind::Bool(true))
         || layers.get("location").and_then(Value::text) == Some("global");
     layers.global_mode = global;
-    layers.local_prefix = local_prefix(layers, global);
+    let (prefix, member) = local_prefix(layers, global);
+    layers.local_prefix = prefix;
+    if let Some(member_file) = member.map(|m| m.join(".npmrc")).filter(|f| f.is_file()) {
+        layers
+            .files
+            .push(skipped(member_file, "workspace config, ignored"));
+    }
     let file = layers.local_prefix.join(".npmrc");
     if global {
         layers
@@ -394,9 +400,10 @@ fn skipped(path: PathBuf, why: &str) -> FileRead {
 /// npm's `localPrefix`: `--prefix` from the command line, else the nearest directory up from the
 /// cwd with a `package.json` or a `node_modules` directory, else the cwd; unless in global mode
 /// or with `--no-workspaces`, a workspace root above it that lists it wins.
-fn local_prefix(layers: &Layers, global: bool) -> PathBuf {
+/// Also returns the workspace member directory when a workspace root took over.
+fn local_prefix(layers: &Layers, global: bool) -> (PathBuf, Option<PathBuf>) {
     if let Some(prefix) = layers.data.get(&Layer::Cli).and_then(|d| d.get("prefix")) {
-        return PathBuf::from(prefix.expanded.expose());
+        return (PathBuf::from(prefix.expanded.expose()), None);
     }
     let no_workspaces = layers
         .data
@@ -410,17 +417,17 @@ fn local_prefix(layers: &Layers, global: bool) -> PathBuf {
         match &found {
             None if has_package_json || dir.join("node_modules").is_dir() => {
                 if global || no_workspaces {
-                    return dir.to_path_buf();
+                    return (dir.to_path_buf(), None);
                 }
                 found = Some(dir.to_path_buf());
             }
             Some(member) if has_package_json && lists_workspace(dir, member) => {
-                return dir.to_path_buf();
+                return (dir.to_path_buf(), Some(member.clone()));
             }
             _ => {}
         }
     }
-    found.unwrap_or(cwd)
+    (found.unwrap_or(cwd), None)
 }
 
 /// Whether the `package.json` in `root` declares `member` as one of its workspaces.

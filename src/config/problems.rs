@@ -39,6 +39,7 @@ pub fn find(config: &Config) -> Vec<Problem> {
     out.extend(near_misses(config));
     out.extend(registry_urls(config));
     out.extend(moved_userconfig(config));
+    out.extend(skipped_files(config));
     out.extend(overridden(config));
     out.extend(ignored_keys(config));
     out
@@ -402,6 +403,39 @@ fn moved_userconfig(config: &Config) -> Vec<Problem> {
             problem("npmrc-misconfig", msg, Some(source))
         })
         .collect()
+}
+
+/// Credentials and registries in a project-level file npm skips (global mode, a workspace
+/// member's own `.npmrc`).
+fn skipped_files(config: &Config) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for file in config.files_read() {
+        let crate::config::FileStatus::Skipped(why) = &file.status else {
+            continue;
+        };
+        if why.starts_with("same as") {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&file.path) else {
+            continue;
+        };
+        for r in ini::parse(&String::from_utf8_lossy(&bytes)).top_level() {
+            if split_key(&r.key).is_some() || is_registry_key(&r.key) {
+                let msg = format!(
+                    "`{}` is in {}, which npm does not read here ({why})",
+                    r.key,
+                    file.path.display()
+                );
+                let source = Provenance::File {
+                    layer: Layer::Project,
+                    path: file.path.clone(),
+                    line: r.line,
+                };
+                out.push(problem("npmrc-misconfig", msg, Some(source)));
+            }
+        }
+    }
+    out
 }
 
 /// Registry and credential settings hidden by the same key in a higher layer.
