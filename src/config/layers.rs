@@ -293,7 +293,7 @@ fn plain_value(key: &str, value: String, provenance: Provenance) -> Value {
 
 fn load_cli(layers: &mut Layers, args: &[String]) {
     for (key, value) in cli_args::parse(args) {
-        let js = cli_to_js(&key, value, &layers.cwd);
+        let js = cli_to_js(&key, value);
         let Some(js) = js else { continue };
         let value = parse_field(layers, &key, &js, Provenance::Cli);
         layers.insert(value);
@@ -301,14 +301,11 @@ fn load_cli(layers: &mut Layers, args: &[String]) {
 }
 
 /// nopt's type validation of the command line: URL keys become `url.parse(...).href` or are
-/// dropped when they have no host; path keys are resolved.
-fn cli_to_js(key: &str, value: CliValue, cwd: &Path) -> Option<Js> {
+/// dropped when they have no host. Path keys are resolved by `parse_field` (`~/`, then cwd).
+fn cli_to_js(key: &str, value: CliValue) -> Option<Js> {
     match (key, value) {
         ("registry", CliValue::Str(s)) => normalize_registry(&s).map(Js::Str),
         ("registry", _) => None,
-        (k, CliValue::Str(s)) if PATH_KEYS.contains(&k) => {
-            Some(Js::Str(resolve(cwd, &s).display().to_string()))
-        }
         (_, v) => Some(cli_js(v)),
     }
 }
