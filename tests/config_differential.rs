@@ -160,6 +160,21 @@ fn cases() -> Vec<(&'static str, Setup)> {
             write(&alt, "@a:registry=http://alt-a.example/\n");
             args(&["--userconfig", alt.to_str().unwrap()])
         }),
+        ("userconfig from cli with ~/", |e| {
+            write(
+                &e.home().join("alt-npmrc"),
+                "@a:registry=http://tilde.example/\n",
+            );
+            args(&["--userconfig", "~/alt-npmrc"])
+        }),
+        ("userconfig relative to the cwd", |e| {
+            write(
+                &e.project().join("rel/npmrc"),
+                "@b:registry=http://relative.example/\n",
+            );
+            e.set_env("npm_config_userconfig", "rel/npmrc");
+            Run::default()
+        }),
         ("userconfig moved by the project file", |e| {
             let alt = e.root().join("alt/npmrc");
             write(&alt, "@b:registry=http://alt-b.example/\n");
