@@ -1,4 +1,18 @@
-//! `regauth doctor [PACKAGE...] [--format human|json]`.
+//! `regauth doctor [PACKAGE...] [--format human|json]`: the registries and credentials npm would
+//! use in the current directory and environment, with file:line, the problems found, and each
+//! package's route. JSON follows taxonomy.md ("regauth doctor", schema 1); the human form fits
+//! 80 columns, honours NO_COLOR, and like the JSON never shows a secret (redacted forms only).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use console::{measure_text_width, style};
+use serde::Serialize;
+
+use crate::config::lockfile::{self, Lockfile};
+use crate::config::value::display_url;
+use crate::config::{problems, Config, FileStatus, LoadContext, Problem};
+use crate::render::Format;
 
 #[derive(clap::Args, Debug)]
 pub struct DoctorArgs {
@@ -9,6 +23,331 @@ pub struct DoctorArgs {
 }
 
 pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
-    let _ = args;
-    anyhow::bail!("doctor is not built yet")
+    for package in &args.packages {
+        check_package_name(package)?;
+    }
+    let config = Config::load(&LoadContext::from_process(Vec::new()));
+    let lockfiles = lockfile::scan(config.local_prefix());
+    let report = build(&config, &args.packages, &lockfiles);
+    let text = match args.format {
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+        Format::Human => {
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                console::set_colors_enabled(false);
+            }
+            human(&report, &config, &lockfiles)
+        }
+    };
+    print!("{text}");
+    Ok(0)
+}
+
+/// A package argument must be a package name: `name` or `@scope/name`.
+pub fn check_package_name(name: &str) -> anyhow::Result<()> {
+    let bad = name.is_empty()
+        || name.chars().any(|c| c.is_whitespace() || c.is_control())
+        || (name.starts_with('@')
+            && !name[1..]
+                .split_once('/')
+                .is_some_and(|(s, n)| !s.is_empty() && !n.is_empty() && !n.contains('/')))
+        || (!name.starts_with('@') && name.contains('/'));
+    if bad {
+        anyhow::bail!("not a package name: {name:?} (expected `name` or `@scope/name`)");
+    }
+    Ok(())
+}
+
+/// The doctor report: exactly taxonomy.md's schema.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema: u32,
+    pub registry: RegistryOut,
+    pub scopes: Vec<ScopeOut>,
+    pub credentials: Vec<CredentialOut>,
+    pub problems: Vec<Problem>,
+    pub routes: Vec<RouteOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegistryOut {
+    pub url: String,
+    pub source: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScopeOut {
+    pub scope: String,
+    pub registry: String,
+    pub source: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CredentialOut {
+    pub key: String,
+    pub kind: &'static str,
+    pub redacted: String,
+    pub source: String,
+    pub variables: Vec<VariableOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VariableOut {
+    pub name: String,
+    pub state: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RouteOut {
+    pub package: String,
+    pub registry: String,
+    pub credential: Option<String>,
+    pub reason: String,
+    #[serde(skip)]
+    pub url: String,
+    #[serde(skip)]
+    pub header: crate::config::HeaderKind,
+    #[serde(skip)]
+    pub credential_source: Option<String>,
+}
+
+/// Builds the report for `packages` (already validated).
+pub fn build(config: &Config, packages: &[String], lockfiles: &[Lockfile]) -> Report {
+    let (url, source) = config.default_registry();
+    let mut problems = config.problems();
+    problems.extend(config.lockfile_problems(lockfiles));
+    problems.extend(
+        packages
+            .iter()
+            .filter_map(|p| problems::unmapped_scope(config, p, config.credentials())),
+    );
+    Report {
+        schema: 1,
+        registry: RegistryOut {
+            url: display_url(&url),
+            source: source.to_string(),
+        },
+        scopes: config
+            .scopes()
+            .into_iter()
+            .map(|s| ScopeOut {
+                scope: s.scope,
+                registry: display_url(&s.registry),
+                source: s.provenance.to_string(),
+            })
+            .collect(),
+        credentials: config.credentials().iter().map(credential_out).collect(),
+        problems,
+        routes: packages.iter().map(|p| route_out(config, p)).collect(),
+    }
+}
+
+fn credential_out(c: &crate::config::Credential) -> CredentialOut {
+    CredentialOut {
+        key: c.key.clone(),
+        kind: c.kind.as_str(),
+        redacted: c.redacted.clone(),
+        source: c.source.to_string(),
+        variables: c
+            .variables
+            .iter()
+            .map(|v| VariableOut {
+                name: v.name.clone(),
+                state: v.state.as_str(),
+            })
+            .collect(),
+    }
+}
+
+fn route_out(config: &Config, package: &str) -> RouteOut {
+    let route = config.route_package(package);
+    let r = &route.routed.route;
+    RouteOut {
+        package: package.to_owned(),
+        registry: display_url(&route.registry.url),
+        credential: r.key.clone(),
+        reason: r.reason.clone(),
+        url: display_url(&r.url),
+        header: r.header,
+        credential_source: route.routed.credential.map(|c| c.source.to_string()),
+    }
+}
+
+const WIDTH: usize = 80;
+
+/// The human form: sections, two-space indents, wrapped to 80 columns.
+pub fn human(report: &Report, config: &Config, lockfiles: &[Lockfile]) -> String {
+    let home = config.home();
+    let short = |s: &str| shorten_home(s, home);
+    let mut out = String::new();
+    let where_ = short(&config.local_prefix().display().to_string());
+    let _ = writeln!(
+        out,
+        "{} npm configuration for {where_}",
+        style("regauth doctor:").bold()
+    );
+
+    heading(&mut out, "Registries");
+    row(
+        &mut out,
+        "default",
+        &report.registry.url,
+        &short(&report.registry.source),
+    );
+    for s in &report.scopes {
+        row(&mut out, &s.scope, &s.registry, &short(&s.source));
+    }
+
+    heading(&mut out, "Credentials");
+    if report.credentials.is_empty() {
+        line(&mut out, "  ", "none configured");
+    }
+    for (c, full) in report.credentials.iter().zip(config.credentials()) {
+        let _ = writeln!(out, "  {}", style(&c.key).cyan());
+        let mut facts = format!("{} {}  {}", c.kind, c.redacted, short(&c.source));
+        if let Some(detail) = &full.detail {
+            let _ = write!(facts, "; {detail}");
+        }
+        for v in &c.variables {
+            let _ = write!(facts, "; ${{{}}} {}", v.name, v.state);
+        }
+        line(&mut out, "      ", &facts);
+    }
+
+    if !report.routes.is_empty() {
+        heading(&mut out, "Routes");
+        for r in &report.routes {
+            let _ = writeln!(out, "  {}", style(&r.package).bold());
+            line(&mut out, "      ", &format!("GET {}", r.url));
+            let sends = match (&r.credential, &r.credential_source) {
+                (Some(k), Some(src)) => format!("sends {k} ({:?}) from {}", r.header, short(src)),
+                (Some(k), None) => format!("sends {k} ({:?})", r.header),
+                (None, _) => "sends no credential".to_owned(),
+            };
+            line(&mut out, "      ", &sends);
+            line(&mut out, "      ", &format!("why: {}", r.reason));
+        }
+    }
+
+    heading(&mut out, &format!("Problems ({})", report.problems.len()));
+    if report.problems.is_empty() {
+        line(&mut out, "  ", &style("none found").green().to_string());
+    }
+    for p in &report.problems {
+        let src = p
+            .source
+            .as_ref()
+            .map(|s| short(&s.to_string()))
+            .unwrap_or_default();
+        let head = format!("  {} {}  {src}", style("✗").red(), style(p.id).red().bold());
+        let _ = writeln!(out, "{}", head.trim_end());
+        line(&mut out, "      ", &short(&p.message));
+    }
+
+    heading(&mut out, "Config files (highest priority first)");
+    let mut files: Vec<_> = config.files_read().iter().collect();
+    files.sort_by_key(|f| std::cmp::Reverse(f.layer));
+    for f in files {
+        let status = match &f.status {
+            FileStatus::Read => "read".to_owned(),
+            FileStatus::Missing => "not present".to_owned(),
+            FileStatus::Unreadable => "unreadable".to_owned(),
+            FileStatus::Skipped(why) => format!("skipped: {why}"),
+        };
+        let path = short(&f.path.display().to_string());
+        line(
+            &mut out,
+            "  ",
+            &format!("{:<8} {path}  ({status})", f.layer.as_str()),
+        );
+    }
+
+    if lockfiles.iter().any(|l| !l.hosts.is_empty()) {
+        heading(&mut out, "Lockfile hosts");
+        for l in lockfiles {
+            for h in &l.hosts {
+                line(
+                    &mut out,
+                    "  ",
+                    &format!(
+                        "{:<24} {} ({} packages)",
+                        l.format,
+                        display_url(&h.origin),
+                        h.count
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn heading(out: &mut String, title: &str) {
+    let _ = writeln!(out, "\n{}", style(title).bold().underlined());
+}
+
+fn row(out: &mut String, name: &str, url: &str, source: &str) {
+    line(out, "  ", &format!("{name:<10} {url}  ({source})"));
+}
+
+/// Writes `text` wrapped at 80 columns, every line starting with `indent`.
+fn line(out: &mut String, indent: &str, text: &str) {
+    for l in wrap(text, WIDTH - indent.len()) {
+        let _ = writeln!(out, "{indent}{l}");
+    }
+}
+
+/// Greedy word wrap by display width; a word longer than the width gets a line of its own.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    if measure_text_width(text) <= width {
+        return vec![text.to_owned()];
+    }
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let needed = measure_text_width(&current)
+            + usize::from(!current.is_empty())
+            + measure_text_width(word);
+        if !current.is_empty() && needed > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// `~` for the home directory in human output.
+fn shorten_home(text: &str, home: &Path) -> String {
+    let home = home.display().to_string();
+    if home.len() <= 1 {
+        return text.to_owned();
+    }
+    text.replace(&format!("{home}/"), "~/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names() {
+        for ok in ["lodash", "@priv/lib", "a.b-c"] {
+            assert!(check_package_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "@priv", "@/x", "a/b", "a b", "@s/a/b"] {
+            assert!(check_package_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn wraps_to_width() {
+        let text = "word ".repeat(40);
+        assert!(wrap(&text, 20).iter().all(|l| l.len() <= 20));
+        assert_eq!(wrap("", 10), vec![String::new()]);
+    }
 }

@@ -1,2 +1,325 @@
 //! npm's configuration as npm itself resolves it: layers, `.npmrc` parsing, `${VAR}` expansion,
 //! registries and scope mappings, per-host credentials (nerf darts), with file:line provenance.
+//! Native and subprocess-free: a load reads a handful of small files (microseconds).
+//!
+//! # Public API
+//! ```no_run
+//! use regauth::config::{Config, LoadContext};
+//! let config = Config::load(&LoadContext::from_process(vec!["install".into()]));
+//! let (url, source) = config.default_registry();          // "https://registry.npmjs.org/", default
+//! let choice = config.registry_for("@priv/lib");           // RegistryChoice { url, provenance, scope }
+//! let route = config.route_package("@priv/lib");           // packument URL + credential key or why none
+//! let routed = config.credential_for("http://127.0.0.1:4873/-/whoami", &choice.url);
+//! let tarball = config.route_tarball("http://127.0.0.1:4873/p/-/p-1.0.0.tgz");
+//! for c in config.credentials() { println!("{} {} {}", c.key, c.kind.as_str(), c.redacted); }
+//! for p in config.problems() { println!("{} {}", p.id, p.message); }
+//! let value = config.get("registry");                      // Option<&Value>: raw, expanded, provenance
+//! let files = config.files_read();                         // which .npmrc files npm considered
+//! let locks = regauth::config::lockfile::scan(config.local_prefix());
+//! ```
+//! Provenance renders as `file:line`, `env:NAME`, `cli` or `default` (taxonomy.md).
+//! Secrets are held as `crate::secret::Secret`; nothing here prints one.
+//!
+//! Modules: `ini` (parser), `expand` (`${VAR}`), `cli_args` (npm argv), `layers` (files, env, cli,
+//! load order), `value` (Value, Provenance), `route` (nerf darts, npm-registry-fetch auth),
+//! `credential` (classification), `problems` (findings), `lockfile` (resolved hosts).
+
+pub mod cli_args;
+pub mod credential;
+pub mod expand;
+pub mod ini;
+pub mod layers;
+pub mod lockfile;
+pub mod problems;
+pub mod route;
+pub mod value;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use credential::Credential;
+pub use layers::{FileRead, FileStatus, LoadContext};
+pub use problems::Problem;
+pub use route::{HeaderKind, Route};
+pub use value::{Layer, Provenance, Value};
+
+/// The registry a request goes to and the setting that chose it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegistryChoice {
+    pub url: String,
+    pub provenance: Provenance,
+    /// The scope whose `@scope:registry` chose it, if any.
+    pub scope: Option<String>,
+}
+
+/// One `@scope:registry` mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScopeMapping {
+    pub scope: String,
+    pub registry: String,
+    pub provenance: Provenance,
+}
+
+/// A route with the credential it resolves to (when npm sends one).
+#[derive(Debug, Clone)]
+pub struct Routed<'a> {
+    pub route: Route,
+    pub credential: Option<&'a Credential>,
+}
+
+/// Where a package's metadata request goes and what npm attaches to it.
+#[derive(Debug, Clone)]
+pub struct PackageRoute<'a> {
+    pub package: String,
+    pub registry: RegistryChoice,
+    pub routed: Routed<'a>,
+}
+
+/// The loaded configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    layers: layers::Layers,
+    credentials: Vec<Credential>,
+    now: i64,
+}
+
+impl Config {
+    /// Loads the configuration npm would use for `ctx`.
+    pub fn load(ctx: &LoadContext) -> Config {
+        Config::load_at(ctx, credential::now())
+    }
+
+    /// The same, judging token expiry against `now` (Unix seconds).
+    pub fn load_at(ctx: &LoadContext, now: i64) -> Config {
+        let layers = layers::load(ctx);
+        let credentials = collect_credentials(&layers, now);
+        Config {
+            layers,
+            credentials,
+            now,
+        }
+    }
+
+    /// The effective value of a key, like `npm config get KEY` (raw, before npm's URL checks).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.layers.get(key)
+    }
+
+    /// Every layer's value for a key, highest priority first (the first one wins).
+    pub fn values(&self, key: &str) -> Vec<&Value> {
+        self.layers.all(key)
+    }
+
+    /// `registry` as npm's commands use it: the highest layer with a valid URL, normalised.
+    pub fn default_registry(&self) -> (String, Provenance) {
+        for value in self.layers.all("registry") {
+            if let Some(url) = value.text().and_then(layers::normalize_registry) {
+                return (url, value.provenance.clone());
+            }
+        }
+        (layers::DEFAULT_REGISTRY.to_owned(), Provenance::Default)
+    }
+
+    /// The registry npm uses for a package name (`pickRegistry`): its scope's registry, else the
+    /// `scope` setting's registry, else the default.
+    pub fn registry_for(&self, package: &str) -> RegistryChoice {
+        let scope = route::scope_of(package)
+            .map(str::to_owned)
+            .or_else(|| self.configured_scope());
+        if let Some(scope) = scope {
+            if let Some(v) = self.scope_registry(&scope) {
+                return RegistryChoice {
+                    url: v.expanded.expose().to_owned(),
+                    provenance: v.provenance.clone(),
+                    scope: Some(scope),
+                };
+            }
+        }
+        let (url, provenance) = self.default_registry();
+        RegistryChoice {
+            url,
+            provenance,
+            scope: None,
+        }
+    }
+
+    fn scope_registry(&self, scope: &str) -> Option<&Value> {
+        self.get(&format!("{scope}:registry"))
+            .filter(|v| v.is_truthy() && v.text().is_some())
+    }
+
+    /// The `scope` setting, with npm's `@` added.
+    fn configured_scope(&self) -> Option<String> {
+        let scope = self.get("scope")?.text()?.to_owned();
+        (!scope.is_empty()).then(|| {
+            if scope.starts_with('@') {
+                scope
+            } else {
+                format!("@{scope}")
+            }
+        })
+    }
+
+    /// Every `@scope:registry` npm sees, sorted by scope.
+    pub fn scopes(&self) -> Vec<ScopeMapping> {
+        let mut keys: Vec<&String> = self.layers.data.values().flat_map(|d| d.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .filter_map(|k| k.strip_suffix(":registry").filter(|s| s.starts_with('@')))
+            .filter_map(|scope| {
+                let v = self.scope_registry(scope)?;
+                Some(ScopeMapping {
+                    scope: scope.to_owned(),
+                    registry: v.expanded.expose().to_owned(),
+                    provenance: v.provenance.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The credential npm attaches to a request for `url` belonging to `registry` (the
+    /// package's registry from `registry_for`, or the default one for non-package requests).
+    pub fn credential_for(&self, url: &str, registry: &str) -> Routed<'_> {
+        let (default, _) = self.default_registry();
+        let get = |k: &str| self.layers.get(k);
+        let route = route::credential_route(url, registry, &default, &get);
+        let credential = route.reg_key.as_ref().and_then(|reg| {
+            let field = route.auth_key?.as_str();
+            self.credentials
+                .iter()
+                .find(|c| c.key == format!("{reg}:{field}"))
+        });
+        Routed { route, credential }
+    }
+
+    /// The packument request for a package: its registry, URL, and credential.
+    pub fn route_package(&self, package: &str) -> PackageRoute<'_> {
+        let registry = self.registry_for(package);
+        // npm-registry-fetch's getRegistry looks at the package's own scope only.
+        let auth_registry = match route::scope_of(package).and_then(|s| self.scope_registry(s)) {
+            Some(v) => v.expanded.expose().to_owned(),
+            None => self.default_registry().0,
+        };
+        let url = route::packument_url(&registry.url, package);
+        let routed = self.credential_for(&url, &auth_registry);
+        PackageRoute {
+            package: package.to_owned(),
+            registry,
+            routed,
+        }
+    }
+
+    /// The credential npm attaches to a tarball download. pacote fetches a tarball with the
+    /// tarball URL itself as the spec (`RemoteFetcher`), so the same-host rule compares with the
+    /// default registry even for a scoped package's tarball (measured against npm 11).
+    /// `replace-registry-host` applies first (default `npmjs`: tarballs on registry.npmjs.org
+    /// are fetched from the configured registry's host instead).
+    pub fn route_tarball(&self, url: &str) -> Routed<'_> {
+        let (default, _) = self.default_registry();
+        let effective = self.replace_registry_host(url, &default);
+        self.credential_for(&effective, &default)
+    }
+
+    /// pacote's `RemoteFetcher`: `new URL(pathname, registry)` when the host is the one to replace.
+    fn replace_registry_host(&self, url: &str, registry: &str) -> String {
+        let setting = self
+            .get("replace-registry-host")
+            .and_then(Value::text)
+            .unwrap_or("npmjs");
+        let host = match setting {
+            "" | "npmjs" => "registry.npmjs.org",
+            other => other,
+        };
+        let Ok(parsed) = url::Url::parse(url) else {
+            return url.to_owned();
+        };
+        let replace =
+            host != "never" && (host == "always" || route::host_with_port(&parsed) == host);
+        let base = url::Url::parse(registry.trim_end_matches('/'));
+        match (replace, base) {
+            (true, Ok(base)) => base
+                .join(parsed.path())
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| url.to_owned()),
+            _ => url.to_owned(),
+        }
+    }
+
+    /// Every credential setting npm sees (the winning value of each key), sorted by key.
+    pub fn credentials(&self) -> &[Credential] {
+        &self.credentials
+    }
+
+    /// Problems found in the configuration itself (no network).
+    pub fn problems(&self) -> Vec<Problem> {
+        problems::find(self)
+    }
+
+    /// Problems with the lockfiles of the project (hosts without credentials, other registries).
+    pub fn lockfile_problems(&self, lockfiles: &[lockfile::Lockfile]) -> Vec<Problem> {
+        problems::lockfile_problems(self, lockfiles)
+    }
+
+    /// The config files npm would consider, in load order, with what happened to each.
+    pub fn files_read(&self) -> &[FileRead] {
+        &self.layers.files
+    }
+
+    /// The home directory npm uses (`HOME`, else the account's).
+    pub fn home(&self) -> &Path {
+        &self.layers.home
+    }
+
+    /// npm's project root (`localPrefix`).
+    pub fn local_prefix(&self) -> &Path {
+        &self.layers.local_prefix
+    }
+
+    /// The prefix npm would use by default for global installs and the global npmrc.
+    pub fn global_prefix(&self) -> &Path {
+        &self.layers.global_prefix
+    }
+
+    /// The npm package directory found (for the builtin `npmrc`).
+    pub fn npm_dir(&self) -> Option<&PathBuf> {
+        self.layers.npm_dir.as_ref()
+    }
+
+    /// `-g`/`--global`/`--location=global` in effect.
+    pub fn global_mode(&self) -> bool {
+        self.layers.global_mode
+    }
+
+    /// The environment the config was loaded against.
+    pub fn env(&self) -> &std::collections::BTreeMap<String, String> {
+        &self.layers.env
+    }
+
+    pub(crate) fn layers(&self) -> &layers::Layers {
+        &self.layers
+    }
+
+    /// The time (Unix seconds) token expiry was judged against.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+}
+
+fn collect_credentials(layers: &layers::Layers, now: i64) -> Vec<Credential> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for layer in Layer::LOOKUP_ORDER {
+        let Some(data) = layers.data.get(&layer) else {
+            continue;
+        };
+        for value in data.values() {
+            if seen.insert(value.key.clone()) {
+                out.extend(credential::from_value(value, now));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}

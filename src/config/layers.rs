@@ -1,0 +1,652 @@
+//! Reads npm's configuration layers the way `@npmcli/config` `load()` does: defaults, builtin
+//! (`<npm package>/npmrc`), cli (npm's argv), env (`npm_config_*` in any case), project
+//! (`<localPrefix>/.npmrc`), user (`userconfig`), global (`globalconfig`, default
+//! `<prefix>/etc/npmrc`). Each value is parsed like npm's `parseField` (trim, `true`/`false`/`null`
+//! words, `${VAR}` expansion, `~/` and relative paths for path keys) and keeps its provenance.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use crate::config::cli_args::{self, CliValue};
+use crate::config::expand::{expand, VarRef};
+use crate::config::ini::{self, Entry, Js};
+use crate::config::value::{is_secret_key, js_text_and_kind, Kind, Layer, Provenance, Text, Value};
+
+pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org/";
+
+/// Keys of npm's `path` type: resolved against the home (`~/`) or the working directory.
+const PATH_KEYS: &[&str] = &[
+    "userconfig",
+    "globalconfig",
+    "prefix",
+    "cache",
+    "cafile",
+    "logs-dir",
+    "init-module",
+    "node-gyp",
+    "provenance-file",
+];
+/// Keys of npm's `String` type: the words `true`/`false`/`null` stay text.
+const STRING_KEYS: &[&str] = &["scope", "tag", "editor", "shell", "user-agent", "noproxy"];
+/// Keys of npm's `Boolean` type: an empty value means `true`.
+const BOOL_KEYS: &[&str] = &["global", "workspaces"];
+
+/// Everything a load depends on, passed in so tests and probes can describe another machine.
+#[derive(Debug, Clone, Default)]
+pub struct LoadContext {
+    /// The directory npm runs in.
+    pub cwd: PathBuf,
+    /// The environment npm sees, in `environ` order (the later of two spellings of one key wins).
+    pub env: Vec<(String, String)>,
+    /// npm's arguments, without the program name.
+    pub npm_args: Vec<String>,
+    /// The real npm binary (e.g. `/usr/bin/npm`); found on the env's `PATH` when `None`.
+    pub npm_path: Option<PathBuf>,
+    /// node's executable (npm's `process.execPath`); `which node` on the env's `PATH` when `None`.
+    pub node_path: Option<PathBuf>,
+}
+
+impl LoadContext {
+    /// This process's working directory and environment, with npm's arguments.
+    pub fn from_process(npm_args: Vec<String>) -> LoadContext {
+        LoadContext {
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+            env: std::env::vars_os()
+                .map(|(k, v)| {
+                    (
+                        k.to_string_lossy().into_owned(),
+                        v.to_string_lossy().into_owned(),
+                    )
+                })
+                .collect(),
+            npm_args,
+            npm_path: None,
+            node_path: None,
+        }
+    }
+}
+
+/// What happened to one config file npm would consider.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileStatus {
+    Read,
+    Missing,
+    Unreadable,
+    /// Not read, with npm's reason (global mode, same as the user file).
+    Skipped(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileRead {
+    pub layer: Layer,
+    pub path: PathBuf,
+    pub status: FileStatus,
+}
+
+/// A key written under a `[section]`: npm ignores it, which is worth saying for credentials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IgnoredEntry {
+    pub key: String,
+    pub section: String,
+    pub provenance: Provenance,
+}
+
+/// The loaded layers and the facts npm derived while loading them.
+#[derive(Debug, Clone, Default)]
+pub struct Layers {
+    pub data: BTreeMap<Layer, BTreeMap<String, Value>>,
+    pub files: Vec<FileRead>,
+    pub ignored: Vec<IgnoredEntry>,
+    pub env: BTreeMap<String, String>,
+    pub home: PathBuf,
+    pub cwd: PathBuf,
+    pub local_prefix: PathBuf,
+    pub global_prefix: PathBuf,
+    pub npm_dir: Option<PathBuf>,
+    pub node_exec: Option<PathBuf>,
+    pub global_mode: bool,
+}
+
+impl Layers {
+    /// The effective value of `key` (highest layer that has it), like `config.get(key)`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.get_below(key, Layer::Cli)
+    }
+
+    /// The effective value looking only at `top` and the layers below it.
+    pub fn get_below(&self, key: &str, top: Layer) -> Option<&Value> {
+        Layer::LOOKUP_ORDER
+            .iter()
+            .filter(|l| **l <= top)
+            .find_map(|l| self.data.get(l).and_then(|d| d.get(key)))
+    }
+
+    /// Every layer's value for `key`, highest priority first.
+    pub fn all(&self, key: &str) -> Vec<&Value> {
+        Layer::LOOKUP_ORDER
+            .iter()
+            .filter_map(|l| self.data.get(l).and_then(|d| d.get(key)))
+            .collect()
+    }
+
+    fn text_of(&self, key: &str) -> Option<String> {
+        self.get(key).map(|v| v.expanded.expose().to_owned())
+    }
+
+    fn insert(&mut self, value: Value) {
+        let layer = value.layer();
+        self.data
+            .entry(layer)
+            .or_default()
+            .insert(value.key.clone(), value);
+    }
+}
+
+/// Loads every layer in npm's order.
+pub fn load(ctx: &LoadContext) -> Layers {
+    let env: BTreeMap<String, String> = ctx.env.iter().cloned().collect();
+    let mut layers = Layers {
+        env,
+        cwd: ctx.cwd.clone(),
+        ..Layers::default()
+    };
+    layers.home = find_home(&layers.env);
+    layers.node_exec = ctx
+        .node_path
+        .clone()
+        .or_else(|| find_node(&layers.env, &ctx.cwd));
+    layers.npm_dir = find_npm_dir(ctx.npm_path.as_deref(), &layers.env, &ctx.cwd);
+    layers.global_prefix = default_global_prefix(&layers.env, layers.node_exec.as_deref());
+    load_defaults(&mut layers);
+    if let Some(dir) = layers.npm_dir.clone() {
+        load_file(&mut layers, &dir.join("npmrc"), Layer::Builtin);
+    }
+    load_cli(&mut layers, &ctx.npm_args);
+    load_env(&mut layers, &ctx.env);
+    load_project(&mut layers);
+    if let Some(user) = layers.text_of("userconfig") {
+        load_file(&mut layers, Path::new(&user), Layer::User);
+    }
+    let global = layers
+        .text_of("globalconfig")
+        .unwrap_or_else(|| default_globalconfig(&layers));
+    load_file(&mut layers, Path::new(&global), Layer::Global);
+    // npm's default `globalconfig` is a getter on the effective prefix, evaluated when read.
+    let default_global = default_globalconfig(&layers);
+    layers.insert(plain_value(
+        "globalconfig",
+        default_global,
+        Provenance::Default,
+    ));
+    layers
+}
+
+/// `env.HOME || os.homedir()`.
+fn find_home(env: &BTreeMap<String, String>) -> PathBuf {
+    match env.get("HOME") {
+        Some(h) if !h.is_empty() => PathBuf::from(h),
+        _ => dirs::home_dir().unwrap_or_default(),
+    }
+}
+
+fn env_path(env: &BTreeMap<String, String>) -> String {
+    env.get("PATH").cloned().unwrap_or_default()
+}
+
+/// npm's `process.execPath`. npm starts through `#!/usr/bin/env node`, so it is the first `node`
+/// on PATH with symlinks resolved (Node reports the real path). A version-manager shim named
+/// `node` (Volta) is a stand-in here for the real node it runs.
+fn find_node(env: &BTreeMap<String, String>, cwd: &Path) -> Option<PathBuf> {
+    let found = which::which_in("node", Some(env_path(env)), cwd).ok()?;
+    Some(std::fs::canonicalize(&found).unwrap_or(found))
+}
+
+/// The npm package directory (holding `npmrc`, `package.json`, `bin/npm-cli.js`).
+fn find_npm_dir(
+    npm_path: Option<&Path>,
+    env: &BTreeMap<String, String>,
+    cwd: &Path,
+) -> Option<PathBuf> {
+    let bin = match npm_path {
+        Some(p) => p.to_path_buf(),
+        None => real_npm_on_path(env, cwd)?,
+    };
+    let real = std::fs::canonicalize(&bin).unwrap_or(bin);
+    let from_cli_js = real
+        .parent()
+        .and_then(Path::parent)
+        .filter(|d| d.join("package.json").is_file());
+    from_cli_js.map(Path::to_path_buf).or_else(|| {
+        let sibling = real.parent()?.parent()?.join("lib/node_modules/npm");
+        sibling.is_dir().then_some(sibling)
+    })
+}
+
+/// The first `npm` on PATH that is not this very binary (regauth may be installed as `npm`).
+fn real_npm_on_path(env: &BTreeMap<String, String>, cwd: &Path) -> Option<PathBuf> {
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::canonicalize(p).ok());
+    which::which_in_all("npm", Some(env_path(env)), cwd)
+        .ok()?
+        .find(|p| std::fs::canonicalize(p).ok() != me)
+}
+
+/// `$PREFIX`, else `dirname(dirname(execPath))` with `$DESTDIR` in front.
+fn default_global_prefix(env: &BTreeMap<String, String>, node: Option<&Path>) -> PathBuf {
+    if let Some(p) = env.get("PREFIX").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    let prefix = node
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("/usr/local"));
+    match env.get("DESTDIR").filter(|d| !d.is_empty()) {
+        Some(destdir) => {
+            normalize(&PathBuf::from(destdir).join(prefix.strip_prefix("/").unwrap_or(&prefix)))
+        }
+        None => prefix,
+    }
+}
+
+/// The default `globalconfig`: `<effective prefix>/etc/npmrc`.
+fn default_globalconfig(layers: &Layers) -> String {
+    let prefix = layers
+        .text_of("prefix")
+        .unwrap_or_else(|| layers.global_prefix.display().to_string());
+    resolve(&layers.cwd, &prefix)
+        .join("etc/npmrc")
+        .display()
+        .to_string()
+}
+
+fn load_defaults(layers: &mut Layers) {
+    let home_npmrc = layers.home.join(".npmrc").display().to_string();
+    let prefix = layers.global_prefix.display().to_string();
+    for (key, value) in [
+        ("registry", DEFAULT_REGISTRY.to_owned()),
+        ("userconfig", home_npmrc),
+        ("prefix", prefix),
+        ("location", "user".to_owned()),
+    ] {
+        layers.insert(plain_value(key, value, Provenance::Default));
+    }
+    layers.insert(Value {
+        kind: Kind::Bool(false),
+        ..plain_value("global", "false".into(), Provenance::Default)
+    });
+}
+
+fn plain_value(key: &str, value: String, provenance: Provenance) -> Value {
+    Value {
+        key: key.to_owned(),
+        raw_key: key.to_owned(),
+        raw: Text::Plain(value.clone()),
+        expanded: Text::Plain(value),
+        kind: Kind::Text,
+        variables: Vec::new(),
+        provenance,
+    }
+}
+
+fn load_cli(layers: &mut Layers, args: &[String]) {
+    for (key, value) in cli_args::parse(args) {
+        let js = cli_to_js(&key, value);
+        let Some(js) = js else { continue };
+        let value = parse_field(layers, &key, &js, Provenance::Cli);
+        layers.insert(value);
+    }
+}
+
+/// nopt's type validation of the command line: URL keys become `url.parse(...).href` or are
+/// dropped when they have no host. Path keys are resolved by `parse_field` (`~/`, then cwd).
+fn cli_to_js(key: &str, value: CliValue) -> Option<Js> {
+    match (key, value) {
+        ("registry", CliValue::Str(s)) => normalize_registry(&s).map(Js::Str),
+        ("registry", _) => None,
+        (_, v) => Some(cli_js(v)),
+    }
+}
+
+fn cli_js(value: CliValue) -> Js {
+    match value {
+        CliValue::Bool(b) => Js::Bool(b),
+        CliValue::Str(s) => Js::Str(s),
+        CliValue::List(items) => Js::List(items.into_iter().map(cli_js).collect()),
+    }
+}
+
+/// A registry URL as npm's URL type check leaves it: `None` when it has no host (npm then
+/// ignores the setting), else the normalised form (lower-case scheme and host, `/` for an
+/// empty path).
+pub fn normalize_registry(value: &str) -> Option<String> {
+    let parsed = url::Url::parse(value.trim()).ok()?;
+    parsed.host_str().filter(|h| !h.is_empty())?;
+    Some(parsed.to_string())
+}
+
+/// `loadEnv`: `/^npm_config_/i` with a non-empty value; `_` becomes `-` (except a leading one)
+/// and the key is lower-cased, unless it starts with `//`.
+fn load_env(layers: &mut Layers, env: &[(String, String)]) {
+    for (name, value) in env {
+        if value.is_empty() || name.len() < 11 || !name[..11].eq_ignore_ascii_case("npm_config_") {
+            continue;
+        }
+        let key = env_key(&name[11..]);
+        let field = parse_field(
+            layers,
+            &key,
+            &Js::Str(value.clone()),
+            Provenance::Env { name: name.clone() },
+        );
+        layers.insert(field);
+    }
+}
+
+pub fn env_key(rest: &str) -> String {
+    if rest.starts_with("//") {
+        return rest.to_owned();
+    }
+    let mut out = String::with_capacity(rest.len());
+    for (i, c) in rest.chars().enumerate() {
+        out.push(if c == '_' && i > 0 { '-' } else { c });
+    }
+    out.to_lowercase()
+}
+
+fn load_project(layers: &mut Layers) {
+    let global = layers
+        .get("global")
+        .is_some_and(|v| v.kind == Kind::Bool(true))
+        || layers.get("location").and_then(Value::text) == Some("global");
+    layers.global_mode = global;
+    let (prefix, member) = local_prefix(layers, global);
+    layers.local_prefix = prefix;
+    if let Some(member_file) = member.map(|m| m.join(".npmrc")).filter(|f| f.is_file()) {
+        layers
+            .files
+            .push(skipped(member_file, "workspace config, ignored"));
+    }
+    let file = layers.local_prefix.join(".npmrc");
+    if global {
+        layers
+            .files
+            .push(skipped(file, "global mode enabled, ignored"));
+        return;
+    }
+    let user = layers.text_of("userconfig").unwrap_or_default();
+    if file.display().to_string() == user {
+        layers
+            .files
+            .push(skipped(file, "same as \"user\" config, ignored"));
+        return;
+    }
+    load_file(layers, &file, Layer::Project);
+}
+
+fn skipped(path: PathBuf, why: &str) -> FileRead {
+    FileRead {
+        layer: Layer::Project,
+        path,
+        status: FileStatus::Skipped(why.to_owned()),
+    }
+}
+
+/// npm's `localPrefix`: `--prefix` from the command line, else the nearest directory up from the
+/// cwd with a `package.json` or a `node_modules` directory, else the cwd; unless in global mode
+/// or with `--no-workspaces`, a workspace root above it that lists it wins.
+/// Also returns the workspace member directory when a workspace root took over.
+fn local_prefix(layers: &Layers, global: bool) -> (PathBuf, Option<PathBuf>) {
+    if let Some(prefix) = layers.data.get(&Layer::Cli).and_then(|d| d.get("prefix")) {
+        return (PathBuf::from(prefix.expanded.expose()), None);
+    }
+    let no_workspaces = layers
+        .data
+        .get(&Layer::Cli)
+        .and_then(|d| d.get("workspaces"))
+        .is_some_and(|v| v.kind == Kind::Bool(false));
+    let cwd = normalize(&layers.cwd);
+    let mut found: Option<PathBuf> = None;
+    for dir in cwd.ancestors() {
+        let has_package_json = dir.join("package.json").is_file();
+        match &found {
+            None if has_package_json || dir.join("node_modules").is_dir() => {
+                if global || no_workspaces {
+                    return (dir.to_path_buf(), None);
+                }
+                found = Some(dir.to_path_buf());
+            }
+            Some(member) if has_package_json && lists_workspace(dir, member) => {
+                return (dir.to_path_buf(), Some(member.clone()));
+            }
+            _ => {}
+        }
+    }
+    (found.unwrap_or(cwd), None)
+}
+
+/// Whether the `package.json` in `root` declares `member` as one of its workspaces.
+fn lists_workspace(root: &Path, member: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(root.join("package.json")) else {
+        return false;
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    let patterns = match json.get("workspaces") {
+        Some(serde_json::Value::Array(a)) => a.clone(),
+        Some(serde_json::Value::Object(o)) => match o.get("packages") {
+            Some(serde_json::Value::Array(a)) => a.clone(),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let Ok(relative) = member.strip_prefix(root) else {
+        return false;
+    };
+    let relative = relative.display().to_string();
+    member.join("package.json").is_file()
+        && patterns
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter(|p| !p.starts_with('!'))
+            .any(|p| glob_match(p.trim_start_matches("./").trim_end_matches('/'), &relative))
+}
+
+/// Minimal glob for workspace patterns: `*` within a segment, `**` across segments.
+fn glob_match(pattern: &str, path: &str) -> bool {
+    let pat: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    glob_segments(&pat, &segs)
+}
+
+fn glob_segments(pat: &[&str], segs: &[&str]) -> bool {
+    match pat.split_first() {
+        None => segs.is_empty(),
+        Some((&"**", rest)) => (0..=segs.len()).any(|skip| glob_segments(rest, &segs[skip..])),
+        Some((first, rest)) => segs
+            .split_first()
+            .is_some_and(|(s, more)| wildcard(first, s) && glob_segments(rest, more)),
+    }
+}
+
+fn wildcard(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, tail)) => {
+            text.starts_with(head)
+                && (head.len()..=text.len())
+                    .any(|at| text.is_char_boundary(at) && wildcard(tail, &text[at..]))
+        }
+    }
+}
+
+/// Reads one `.npmrc` into a layer (a missing file is normal and recorded as such).
+fn load_file(layers: &mut Layers, path: &Path, layer: Layer) {
+    let status = match std::fs::read(path) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            load_text(layers, path, layer, &text);
+            FileStatus::Read
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileStatus::Missing,
+        Err(_) => FileStatus::Unreadable,
+    };
+    layers.files.push(FileRead {
+        layer,
+        path: path.to_path_buf(),
+        status,
+    });
+}
+
+fn load_text(layers: &mut Layers, path: &Path, layer: Layer, text: &str) {
+    let parsed = ini::parse(text);
+    let provenance = |line| Provenance::File {
+        layer,
+        path: path.to_path_buf(),
+        line,
+    };
+    for entry in parsed.sectioned() {
+        layers.ignored.push(ignored(entry, provenance(entry.line)));
+    }
+    for resolved in parsed.top_level() {
+        let value = parse_field(
+            layers,
+            &resolved.key,
+            &resolved.value,
+            provenance(resolved.line),
+        );
+        layers.insert(value);
+    }
+}
+
+fn ignored(entry: &Entry, provenance: Provenance) -> IgnoredEntry {
+    IgnoredEntry {
+        key: entry.key.clone(),
+        section: entry.section.clone().unwrap_or_default(),
+        provenance,
+    }
+}
+
+/// `#loadObject` + `parseField`: the key is `${VAR}`-expanded; a string value is trimmed,
+/// turned into true/false/null for untyped keys, expanded, and resolved for path keys.
+fn parse_field(layers: &Layers, raw_key: &str, value: &Js, provenance: Provenance) -> Value {
+    let key_exp = expand(raw_key, &layers.env);
+    let key = key_exp.text.clone();
+    let secret = is_secret_key(&key) || is_secret_key(raw_key);
+    let mut variables: Vec<VarRef> = key_exp.variables;
+    let (raw_text, _) = js_text_and_kind(value);
+    let (expanded, kind) = match value {
+        Js::Str(s) => {
+            let (text, kind, vars) = parse_string(layers, &key, s);
+            variables.extend(vars);
+            (text, kind)
+        }
+        other => js_text_and_kind(other),
+    };
+    Value {
+        key,
+        raw_key: raw_key.to_owned(),
+        raw: Text::new(raw_text, secret),
+        expanded: Text::new(expanded, secret),
+        kind,
+        variables,
+        provenance,
+    }
+}
+
+fn parse_string(layers: &Layers, key: &str, s: &str) -> (String, Kind, Vec<VarRef>) {
+    let f = ini::js_trim(s);
+    let is_path = PATH_KEYS.contains(&key);
+    let is_string = is_path || STRING_KEYS.contains(&key);
+    if BOOL_KEYS.contains(&key) && f.is_empty() {
+        return ("true".into(), Kind::Bool(true), Vec::new());
+    }
+    if !is_string {
+        match f {
+            "true" => return ("true".into(), Kind::Bool(true), Vec::new()),
+            "false" => return ("false".into(), Kind::Bool(false), Vec::new()),
+            "null" | "undefined" => return (f.into(), Kind::Null, Vec::new()),
+            _ => {}
+        }
+    }
+    let exp = expand(f, &layers.env);
+    let text = if is_path {
+        expand_path(&layers.home, &layers.cwd, &exp.text)
+    } else {
+        exp.text
+    };
+    (text, Kind::Text, exp.variables)
+}
+
+/// `~/x` against the home, anything else against the cwd (`path.resolve`).
+fn expand_path(home: &Path, cwd: &Path, value: &str) -> String {
+    match value.strip_prefix("~/") {
+        Some(rest) if !home.as_os_str().is_empty() => resolve(home, rest).display().to_string(),
+        _ => resolve(cwd, value).display().to_string(),
+    }
+}
+
+/// `path.resolve(base, p)`: absolute result with `.` and `..` removed lexically.
+pub fn resolve(base: &Path, p: &str) -> PathBuf {
+    normalize(&base.join(p))
+}
+
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::from("/");
+    for c in path.components() {
+        match c {
+            Component::Normal(n) => out.push(n),
+            Component::ParentDir => {
+                out.pop();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_keys_normalise() {
+        assert_eq!(env_key("REGISTRY"), "registry");
+        assert_eq!(env_key("_AUTH"), "_auth");
+        assert_eq!(env_key("Strict_SSL"), "strict-ssl");
+        assert_eq!(env_key("//Host:1/:_authToken"), "//Host:1/:_authToken");
+        assert_eq!(env_key("@MY_SCOPE:registry"), "@my-scope:registry");
+    }
+
+    #[test]
+    fn paths_resolve_like_node() {
+        assert_eq!(
+            resolve(Path::new("/a/b"), "../c/./d"),
+            PathBuf::from("/a/c/d")
+        );
+        assert_eq!(resolve(Path::new("/a"), "/x/../y"), PathBuf::from("/y"));
+        assert_eq!(expand_path(Path::new("/h"), Path::new("/w"), "~/n"), "/h/n");
+        assert_eq!(expand_path(Path::new("/h"), Path::new("/w"), "~"), "/w/~");
+    }
+
+    #[test]
+    fn workspace_globs() {
+        assert!(glob_match("packages/*", "packages/a"));
+        assert!(glob_match("packages/**", "packages/a/b"));
+        assert!(glob_match("apps/web", "apps/web"));
+        assert!(!glob_match("packages/*", "other/a"));
+        assert!(glob_match("pkg-*", "pkg-one"));
+    }
+
+    #[test]
+    fn registry_normalisation() {
+        assert_eq!(
+            normalize_registry("HTTP://LocalHost:4873").as_deref(),
+            Some("http://localhost:4873/")
+        );
+        assert_eq!(normalize_registry("nonsense"), None);
+    }
+}
