@@ -50,12 +50,14 @@ impl Probes {
         })
     }
 
-    /// Whether the logged-in user maintains the package: `None` unless both whoami and
-    /// owner ls answered.
+    /// Whether the logged-in user maintains the package: `None` unless whoami named a user and
+    /// owner ls listed at least one maintainer (Verdaccio, for one, records none).
     pub fn user_is_maintainer(&self) -> Option<bool> {
         let user = self.whoami_user()?;
         self.results.iter().find_map(|r| match &r.outcome {
-            Outcome::Owners(Owners::Listed(names)) => Some(names.iter().any(|n| n == user)),
+            Outcome::Owners(Owners::Listed(names)) if !names.is_empty() => {
+                Some(names.iter().any(|n| n == user))
+            }
             _ => None,
         })
     }
