@@ -380,10 +380,7 @@ fn processes_with_env(needle: &str) -> Vec<u32> {
 fn a_registry_that_never_answers_ends_every_probe_within_the_budget() {
     let registry = silent_registry();
     let env = NpmEnv::new();
-    env.write_userconfig(&format!(
-        "{}",
-        token_config(registry_port(&registry), CANARY)
-    ));
+    env.write_userconfig(&token_config(registry_port(&registry), CANARY));
     std::fs::write(
         env.project().join("package.json"),
         r#"{"name":"pub-pkg","version":"1.0.0"}"#,
