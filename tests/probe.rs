@@ -527,3 +527,28 @@ fn log_files(env: &NpmEnv) -> Vec<String> {
     names.sort();
     names
 }
+
+#[test]
+fn probes_see_the_config_the_user_gave_on_the_command_line() {
+    // `npm install @priv/lib --userconfig ./ci.npmrc`: the token is only in ci.npmrc.
+    let v = Verdaccio::shared();
+    let env = NpmEnv::new();
+    std::fs::write(
+        env.project().join("ci.npmrc"),
+        token_config(v.port(), v.token("alice")),
+    )
+    .unwrap();
+    let req = request(
+        &env,
+        &["install", "@priv/lib", "--userconfig", "./ci.npmrc"],
+        &v.url(),
+    );
+    let found = probe(&req, &ProbeSettings::default());
+    assert_eq!(found.whoami_user(), Some("alice"), "{found:?}");
+    assert_eq!(
+        found.results[1].outcome,
+        Outcome::View(View::Found {
+            version: "1.0.0".into()
+        })
+    );
+}

@@ -5,6 +5,7 @@
 //! Use: build a `ProbeRequest`, then `probe(&request, &ProbeSettings::from_env())`, or
 //! `plan` + `run_plan` to inspect the plan first.
 
+mod cli_config;
 mod command;
 mod kind;
 mod outcome;
@@ -16,6 +17,7 @@ mod run;
 mod settings;
 mod url;
 
+pub use cli_config::carried_config;
 pub use command::{CommandClass, UserCommand};
 pub use kind::{is_read_only, Probe, ProbeKind, READ_ONLY_SUBCOMMANDS};
 pub use outcome::{HttpLine, NpmError, Outcome, Owners, ProbeResult, Versions, View, Whoami};

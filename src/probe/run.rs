@@ -11,6 +11,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 use tokio::task::JoinSet;
 
+use super::cli_config::{carried_config, env_key};
 use super::kind::Probe;
 use super::outcome::{Outcome, ProbeResult};
 use super::parse::{parse, Captured};
@@ -121,32 +122,34 @@ fn unused_logs_dir() -> OsString {
     dir.into_os_string()
 }
 
-/// The user's environment, with the probe's registry set through `npm_config_registry` (env
-/// beats every config file, like `--registry`, and keeps the URL off the command line), plus
-/// the caller's extra variables.
+/// The user's environment, then the config the user passed on npm's command line, then the
+/// probe's registry, each as `npm_config_*` (env beats every config file, as the command line
+/// does, and keeps URLs and credentials off the probe's command line), then the caller's extra
+/// variables. A user variable for a key set here is dropped, so npm cannot pick the wrong one.
 fn probe_env(request: &ProbeRequest, probe: &Probe) -> Vec<(OsString, OsString)> {
+    let mut config = carried_config(&request.command);
+    if let Some(registry) = &probe.registry {
+        config.push(("registry".to_string(), registry.clone()));
+    }
+    let overridden = |name: &OsStr| {
+        let key = name.to_str().and_then(env_key);
+        key.is_some_and(|key| config.iter().any(|(k, _)| *k == key))
+    };
     let mut env: Vec<(OsString, OsString)> = request
         .env
         .iter()
-        .filter(|(name, _)| !(probe.registry.is_some() && is_npm_config(name, "registry")))
+        .filter(|(name, _)| !overridden(name))
         .cloned()
         .collect();
-    if let Some(registry) = &probe.registry {
-        env.push(("npm_config_registry".into(), registry.into()));
+    let mut set: Vec<(OsString, OsString)> = Vec::new();
+    for (key, value) in &config {
+        let name = OsString::from(format!("npm_config_{key}"));
+        set.retain(|(k, _)| *k != name);
+        set.push((name, value.into()));
     }
+    env.extend(set);
     env.extend(request.extra_env.iter().cloned());
     env
-}
-
-/// True for `npm_config_<key>` in any case, with `_` or `-` (npm's env loader lowercases the
-/// name and turns `_` into `-`).
-fn is_npm_config(name: &OsStr, key: &str) -> bool {
-    let Some(name) = name.to_str() else {
-        return false;
-    };
-    name.len() > 11
-        && name[..11].eq_ignore_ascii_case("npm_config_")
-        && name[11..].to_ascii_lowercase().replace('_', "-") == key
 }
 
 /// Linux: the kernel kills the probe if regauth dies first (even by SIGKILL), so no probe
@@ -255,23 +258,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn npm_config_names_match_like_npm() {
-        for name in [
-            "npm_config_registry",
-            "NPM_CONFIG_REGISTRY",
-            "Npm_Config_Registry",
-        ] {
-            assert!(is_npm_config(OsStr::new(name), "registry"), "{name}");
-        }
-        assert!(is_npm_config(
-            OsStr::new("npm_config_fetch_retries"),
-            "fetch-retries"
-        ));
-        assert!(!is_npm_config(
-            OsStr::new("npm_config_registry_x"),
-            "registry"
-        ));
-        assert!(!is_npm_config(OsStr::new("REGISTRY"), "registry"));
+    fn command_line_config_and_registry_replace_the_users_variables() {
+        let request = ProbeRequest {
+            env: vec![
+                ("NPM_CONFIG_REGISTRY".into(), "http://old/".into()),
+                ("npm_config_userconfig".into(), "/old".into()),
+                ("HOME".into(), "/h".into()),
+            ],
+            command: ["publish", "--userconfig", "./ci.npmrc"]
+                .map(String::from)
+                .to_vec(),
+            extra_env: vec![("REGAUTH_RECURSION".into(), "1:2:/npm".into())],
+            ..ProbeRequest::default()
+        };
+        let probe = Probe {
+            kind: super::super::kind::ProbeKind::Whoami,
+            registry: Some("http://new/".into()),
+        };
+        let env = probe_env(&request, &probe);
+        let get = |name: &str| {
+            env.iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(get("npm_config_registry"), ["http://new/"]);
+        assert!(get("NPM_CONFIG_REGISTRY").is_empty());
+        assert_eq!(get("npm_config_userconfig"), ["./ci.npmrc"]);
+        assert_eq!(get("HOME"), ["/h"]);
+        assert_eq!(get("REGAUTH_RECURSION"), ["1:2:/npm"]);
     }
 
     #[test]
