@@ -43,6 +43,29 @@ fn is_valid_part(part: &str) -> bool {
     !part.is_empty() && !part.starts_with(['.', '-', '_']) && part.chars().all(allowed)
 }
 
+/// The package a registry URL is about: a packument (`http://h/@priv%2flib`) or a tarball
+/// (`http://h/@priv/lib/-/lib-1.0.0.tgz`, `http://h/path/pub-pkg/-/pub-pkg-1.0.0.tgz`).
+pub fn name_from_url(url: &str) -> Option<String> {
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = path.split(['?', '#']).next()?;
+    let path = path.split_once('/').map(|(_, p)| p)?;
+    if path.starts_with("-/") {
+        return None; // the registry's own endpoints: /-/whoami, /-/user/..., /-/v1/search
+    }
+    let before_tarball = path.split("/-/").next()?;
+    let decoded = before_tarball
+        .replace("%2f", "/")
+        .replace("%2F", "/")
+        .replace("%40", "@");
+    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    let name = match segments.as_slice() {
+        [.., scope, local] if scope.starts_with('@') => format!("{scope}/{local}"),
+        [.., local] => local.to_string(),
+        [] => return None,
+    };
+    is_valid_name(&name).then_some(name)
+}
+
 /// The package a publish would send: its name and version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalPackage {
@@ -96,6 +119,29 @@ mod tests {
             registry_name("lodash.merge").as_deref(),
             Some("lodash.merge")
         );
+    }
+
+    #[test]
+    fn names_from_urls() {
+        let name = |u: &str| name_from_url(u);
+        assert_eq!(
+            name("http://127.0.0.1:4873/@priv%2flib").as_deref(),
+            Some("@priv/lib")
+        );
+        assert_eq!(
+            name("http://h/@priv/lib/-/lib-1.0.0.tgz").as_deref(),
+            Some("@priv/lib")
+        );
+        assert_eq!(
+            name("https://h/api/npm/feed/pub-pkg/-/pub-pkg-1.0.0.tgz").as_deref(),
+            Some("pub-pkg")
+        );
+        assert_eq!(
+            name("http://h/pub-pkg?write=true").as_deref(),
+            Some("pub-pkg")
+        );
+        assert_eq!(name("http://h/"), None);
+        assert_eq!(name("http://h/-/whoami"), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::command::{CommandClass, UserCommand};
 use super::kind::{Probe, ProbeKind};
-use super::package::{publish_dir, read_local_package, registry_name};
+use super::package::{name_from_url, publish_dir, read_local_package, registry_name};
 use super::request::ProbeRequest;
 
 /// The probes to run, and why others were left out (for the report's honesty, not for users).
@@ -80,8 +80,9 @@ fn plan_read(
     let package = request
         .package
         .as_deref()
-        .or_else(|| command.first_operand())
-        .and_then(registry_name);
+        .and_then(registry_name)
+        .or_else(|| failing_url_package(request))
+        .or_else(|| command.first_operand().and_then(registry_name));
     match package {
         Some(package) => plan.probes.push(Probe {
             kind: ProbeKind::ViewVersion { package },
@@ -118,13 +119,18 @@ fn plan_publish(target: Option<Target>, registry: Option<&str>, plan: &mut Plan)
 
 /// Another package write (dist-tag add, deprecate, owner add, ...): who maintains the package?
 fn plan_package_write(request: &ProbeRequest, registry: Option<&str>, plan: &mut Plan) {
-    match request.package.as_deref().and_then(registry_name) {
+    let package = request.package.as_deref().and_then(registry_name);
+    match package.or_else(|| failing_url_package(request)) {
         Some(package) => plan.probes.push(Probe {
             kind: ProbeKind::OwnerLs { package },
             registry: registry.map(String::from),
         }),
         None => plan.skipped.push("owner ls: no package name known".into()),
     }
+}
+
+fn failing_url_package(request: &ProbeRequest) -> Option<String> {
+    request.failing_url.as_deref().and_then(name_from_url)
 }
 
 /// What a publish would send.
@@ -206,6 +212,21 @@ mod tests {
                 "{credential:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_failing_url_names_the_package_when_the_failure_does_not() {
+        let req = ProbeRequest {
+            failing_url: Some("http://127.0.0.1:4873/@priv/lib/-/lib-1.0.0.tgz".into()),
+            ..request("ci")
+        };
+        let plan = plan(&req);
+        assert_eq!(
+            plan.probes[1].kind,
+            ProbeKind::ViewVersion {
+                package: "@priv/lib".into()
+            }
+        );
     }
 
     #[test]

@@ -75,7 +75,9 @@ pub async fn run_plan_async(
 }
 
 /// The child process for one probe: the real npm, the user's cwd and environment, no stdin (so
-/// it can never prompt), output captured.
+/// it can never prompt), output captured, in a process group of its own so that a timeout can
+/// kill everything it started. (Terminal signals then reach only regauth; its death still kills
+/// the probe through `die_with_parent`, and `--fetch-timeout` ends any leftover by itself.)
 fn build_command(
     probe: &Probe,
     request: &ProbeRequest,
@@ -93,7 +95,8 @@ fn build_command(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .kill_on_drop(true)
+        .process_group(0);
     die_with_parent(&mut command);
     command
 }
@@ -207,6 +210,7 @@ async fn run_one(
             }
         }
         Err(_) => {
+            kill_group(child.id());
             let _ = child.start_kill();
             let _ = tokio::time::timeout(REAP_GRACE, child.wait()).await;
             ProbeResult {
@@ -217,6 +221,17 @@ async fn run_one(
                 requests: Vec::new(),
                 outcome: Outcome::TimedOut,
             }
+        }
+    }
+}
+
+/// Kills the probe's whole process group: an npm started through a wrapper (a version manager's
+/// shim) may have a child of its own that killing the direct child would leave running.
+fn kill_group(pid: Option<u32>) {
+    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+        // SAFETY: killpg only sends a signal; the group is the one this probe was started in.
+        unsafe {
+            libc::killpg(pid, libc::SIGKILL);
         }
     }
 }
