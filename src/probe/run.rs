@@ -42,7 +42,9 @@ pub fn run_plan(plan: &Plan, request: &ProbeRequest, settings: &ProbeSettings) -
     }
 }
 
-/// The same, for a caller already inside a tokio runtime.
+/// The same, for a caller already inside a tokio runtime. On a multi-thread runtime the
+/// parent-death signal is tied to the worker thread that spawned each probe, which lives as long
+/// as the runtime.
 pub async fn run_plan_async(
     plan: &Plan,
     request: &ProbeRequest,
@@ -101,12 +103,12 @@ fn build_command(
     command
 }
 
-/// `--logs-dir` pointing at a directory that does not exist (probes also get `--logs-max=0`:
-/// no log file). With `--logs-max=0` alone npm still
-/// runs its log cleaning in the user's logs dir and deletes their debug logs (npm 11
-/// `lib/utils/log-file.js`: `toDelete = files - logsMax`), including the one the shim just read
-/// the failure from. Pointed at a missing directory, the cleaning finds nothing and no file is
-/// written, so probes leave the user's logs and the shim's "newest log" logic alone.
+/// `--logs-dir` pointing at a directory that does not exist (probes also get `--logs-max=0`, so
+/// no log file is written). With `--logs-max=0` alone npm still runs its log cleaning in the
+/// user's logs dir and deletes their debug logs (npm 11 `lib/utils/log-file.js`:
+/// `toDelete = files - logsMax`), including the one the shim just read the failure from.
+/// Pointed at a missing directory, the cleaning finds nothing, so probes leave the user's logs
+/// and the shim's "newest log" logic alone.
 fn logs_option(logs_dir: &OsStr) -> OsString {
     let mut option = OsString::from("--logs-dir=");
     option.push(logs_dir);
@@ -182,6 +184,9 @@ async fn run_one(
         Ok(child) => child,
         Err(err) => return not_started(&probe, &err.to_string()),
     };
+    // The group id, kept from spawn: once npm itself is reaped `child.id()` is gone, but a
+    // process it left behind may still hold the pipes.
+    let group = child.id();
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let finished = tokio::time::timeout_at(deadline, async {
@@ -210,7 +215,7 @@ async fn run_one(
             }
         }
         Err(_) => {
-            kill_group(child.id());
+            kill_group(group);
             let _ = child.start_kill();
             let _ = tokio::time::timeout(REAP_GRACE, child.wait()).await;
             ProbeResult {
