@@ -552,3 +552,46 @@ fn probes_see_the_config_the_user_gave_on_the_command_line() {
         })
     );
 }
+
+#[test]
+fn a_timed_out_probe_is_killed_with_everything_it_started() {
+    // An "npm" that is a wrapper (as version managers install) whose real work runs in a child:
+    // the deadline must end both, not only the direct child.
+    let env = NpmEnv::new();
+    let wrapper = env.root().join("npm-wrapper");
+    std::fs::write(&wrapper, "#!/bin/sh\nsleep 30 &\nsleep 30\n").unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let marker = format!("REGAUTH_PROBE_TEST_MARKER={}", std::process::id());
+    let req = ProbeRequest {
+        npm: wrapper,
+        extra_env: vec![marker
+            .split_once('=')
+            .map(|(k, v)| (k.into(), v.into()))
+            .unwrap()],
+        ..request(&env, &["install", "pub-pkg"], "http://127.0.0.1:9/")
+    };
+    let settings = ProbeSettings {
+        budget: Duration::from_millis(500),
+        ..ProbeSettings::default()
+    };
+    let started = Instant::now();
+    let found = probe(&req, &settings);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        found.results.iter().all(|r| r.outcome == Outcome::TimedOut),
+        "{found:?}"
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        processes_with_env(&marker).is_empty(),
+        "the wrapper's children were killed too"
+    );
+}
