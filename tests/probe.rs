@@ -595,3 +595,47 @@ fn a_timed_out_probe_is_killed_with_everything_it_started() {
         "the wrapper's children were killed too"
     );
 }
+
+#[test]
+fn a_scoped_read_is_also_asked_of_the_registry_holding_a_credential() {
+    // @priv is mapped to a registry that does not have it (404); the token is for Verdaccio,
+    // which does. Viewing there too proves the mapping wrong, whatever the scope key says.
+    let v = Verdaccio::shared();
+    let public = FixtureServer::start(|_| {
+        Response::new(404).json(serde_json::json!({"error": "not found"}))
+    });
+    let env = NpmEnv::new();
+    env.write_userconfig(&format!(
+        "@priv:registry={}\n{}",
+        public.url(),
+        token_config(v.port(), v.token("alice"))
+    ));
+    let req = ProbeRequest {
+        credential: None,
+        other_registries: vec![v.url()],
+        ..request(&env, &["install", "@priv/lib"], &public.url())
+    };
+    let found = probe(&req, &ProbeSettings::default());
+    assert_eq!(found.results.len(), 2, "{found:?}");
+    let Outcome::View(View::Failed(error)) = &found.results[0].outcome else {
+        panic!("{found:?}")
+    };
+    assert_eq!(error.status, Some(404));
+    assert_eq!(
+        error.url.as_deref(),
+        Some(format!("{}@priv%2flib", public.url()).as_str())
+    );
+    assert_eq!(
+        found.results[1].outcome,
+        Outcome::View(View::Found {
+            version: "1.0.0".into()
+        })
+    );
+    assert_eq!(
+        found.results[1].command,
+        format!(
+            "npm view @priv/lib version --@priv:registry {} --loglevel=http",
+            v.url()
+        )
+    );
+}

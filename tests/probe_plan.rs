@@ -82,6 +82,7 @@ fn request() -> impl Strategy<Value = ProbeRequest> {
             package,
             credential,
             registry: Some("https://user:s3cret@127.0.0.1:4873/".into()),
+            other_registries: vec!["https://TOKEN-s3cret@127.0.0.1:4874/path/".into()],
             cwd: std::env::temp_dir().join("regauth-probe-plan-no-such-dir"),
             ..ProbeRequest::default()
         })

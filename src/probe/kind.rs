@@ -29,9 +29,9 @@ pub enum ProbeKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Probe {
     pub kind: ProbeKind,
-    /// Passed to npm as `npm_config_registry` in the probe's environment (never on the command
-    /// line: a registry URL can carry `user:pass@` or a token in its path). `None` leaves npm's
-    /// own configured registry.
+    /// Passed to npm through the probe's environment (`config_overrides`), never on the command
+    /// line: a registry URL can carry `user:pass@` or a token in its path. `None` leaves npm's
+    /// own routing.
     pub registry: Option<String>,
 }
 
@@ -97,6 +97,35 @@ impl Probe {
         args
     }
 
+    /// The package this probe asks about, if any.
+    pub fn package(&self) -> Option<&str> {
+        match &self.kind {
+            ProbeKind::Whoami => None,
+            ProbeKind::ViewVersion { package }
+            | ProbeKind::ViewVersions { package, .. }
+            | ProbeKind::OwnerLs { package } => Some(package),
+        }
+    }
+
+    /// The config keys that send this probe to `registry`: `registry`, and for a scoped package
+    /// also `@scope:registry`, since a scope mapping would otherwise win over `registry`.
+    pub fn config_overrides(&self) -> Vec<(String, String)> {
+        let Some(registry) = &self.registry else {
+            return Vec::new();
+        };
+        let mut overrides = vec![("registry".to_string(), registry.clone())];
+        if let Some(scope) = self.scope() {
+            overrides.push((format!("{scope}:registry"), registry.clone()));
+        }
+        overrides
+    }
+
+    fn scope(&self) -> Option<&str> {
+        self.package()
+            .filter(|p| p.starts_with('@'))
+            .and_then(|p| p.split('/').next())
+    }
+
     /// The command as shown to the user: an equivalent command they can run themselves, with
     /// any password in the registry URL masked.
     pub fn display(&self) -> String {
@@ -106,7 +135,10 @@ impl Probe {
             words.push("--json".into());
         }
         if let Some(registry) = &self.registry {
-            words.push("--registry".into());
+            match self.scope() {
+                Some(scope) => words.push(format!("--{scope}:registry")),
+                None => words.push("--registry".into()),
+            }
             words.push(redact_url(registry));
         }
         if matches!(self.kind, ProbeKind::ViewVersion { .. }) {
@@ -162,6 +194,26 @@ mod tests {
         assert!(refuse("publish"));
         assert!(refuse("owner"));
         assert!(!refuse("owner ls x"));
+    }
+
+    #[test]
+    fn scoped_packages_are_routed_by_their_scope_key_too() {
+        let probe = Probe {
+            kind: ProbeKind::ViewVersion {
+                package: "@priv/lib".into(),
+            },
+            registry: Some("http://127.0.0.1:4873/".into()),
+        };
+        let keys: Vec<String> = probe
+            .config_overrides()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(keys, ["registry", "@priv:registry"]);
+        assert_eq!(
+            probe.display(),
+            "npm view @priv/lib version --@priv:registry http://127.0.0.1:4873/ --loglevel=http"
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use kind::{is_read_only, Probe, ProbeKind, READ_ONLY_SUBCOMMANDS};
 pub use outcome::{HttpLine, NpmError, Outcome, Owners, ProbeResult, Versions, View, Whoami};
 pub use package::{is_valid_name, registry_name};
 pub use plan::{plan, Plan};
-pub use request::{CredentialKind, ProbeRequest};
+pub use request::{CredentialKind, ProbeRequest, MAX_OTHER_REGISTRIES};
 pub use run::{run_plan, run_plan_async};
 pub use settings::{ProbeSettings, DEFAULT_BUDGET};
 pub use url::{redact_url, sanitize};

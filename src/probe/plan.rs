@@ -4,7 +4,7 @@
 use super::command::{CommandClass, UserCommand};
 use super::kind::{Probe, ProbeKind};
 use super::package::{name_from_url, publish_dir, read_local_package, registry_name};
-use super::request::ProbeRequest;
+use super::request::{ProbeRequest, MAX_OTHER_REGISTRIES};
 
 /// The probes to run, and why others were left out (for the report's honesty, not for users).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,14 +83,24 @@ fn plan_read(
         .and_then(registry_name)
         .or_else(|| failing_url_package(request))
         .or_else(|| command.first_operand().and_then(registry_name));
-    match package {
-        Some(package) => plan.probes.push(Probe {
-            kind: ProbeKind::ViewVersion { package },
-            registry: registry.map(String::from),
-        }),
-        None => plan
-            .skipped
-            .push("view: no registry package name known".into()),
+    let Some(package) = package else {
+        plan.skipped
+            .push("view: no registry package name known".into());
+        return;
+    };
+    plan.probes.push(Probe {
+        kind: ProbeKind::ViewVersion {
+            package: package.clone(),
+        },
+        registry: registry.map(String::from),
+    });
+    for other in other_registries(request, registry) {
+        plan.probes.push(Probe {
+            kind: ProbeKind::ViewVersion {
+                package: package.clone(),
+            },
+            registry: Some(other),
+        });
     }
 }
 
@@ -127,6 +137,20 @@ fn plan_package_write(request: &ProbeRequest, registry: Option<&str>, plan: &mut
         }),
         None => plan.skipped.push("owner ls: no package name known".into()),
     }
+}
+
+/// The distinct other registries to ask, without the failing one, at most `MAX_OTHER_REGISTRIES`.
+fn other_registries(request: &ProbeRequest, registry: Option<&str>) -> Vec<String> {
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    let mut chosen: Vec<String> = Vec::new();
+    for other in &request.other_registries {
+        let known =
+            registry.is_some_and(|r| same(r, other)) || chosen.iter().any(|c| same(c, other));
+        if !known && chosen.len() < MAX_OTHER_REGISTRIES {
+            chosen.push(other.clone());
+        }
+    }
+    chosen
 }
 
 fn failing_url_package(request: &ProbeRequest) -> Option<String> {
@@ -226,6 +250,36 @@ mod tests {
             ProbeKind::ViewVersion {
                 package: "@priv/lib".into()
             }
+        );
+    }
+
+    #[test]
+    fn a_read_is_also_asked_of_other_registries_once_each() {
+        let req = ProbeRequest {
+            other_registries: [
+                "http://127.0.0.1:4873",
+                "http://a/",
+                "http://a/",
+                "http://b/",
+                "http://c/",
+            ]
+            .map(String::from)
+            .to_vec(),
+            ..request("install @priv/lib")
+        };
+        let registries: Vec<_> = plan(&req)
+            .probes
+            .into_iter()
+            .map(|p| p.registry.unwrap())
+            .collect();
+        assert_eq!(
+            registries,
+            [
+                "http://127.0.0.1:4873/",
+                "http://127.0.0.1:4873/",
+                "http://a/",
+                "http://b/"
+            ]
         );
     }
 

@@ -51,4 +51,12 @@ pub struct ProbeRequest {
     pub registry: Option<String>,
     /// The credential npm's config holds for `registry`, if any.
     pub credential: Option<CredentialKind>,
+    /// Other registries the package may live on (typically those the config holds credentials
+    /// for). A read failure's package is also viewed there, which proves a missing or wrong
+    /// `@scope:registry` or a token keyed to another host. At most `MAX_OTHER_REGISTRIES` are
+    /// asked.
+    pub other_registries: Vec<String>,
 }
+
+/// How many of `ProbeRequest::other_registries` a plan asks, to bound the processes started.
+pub const MAX_OTHER_REGISTRIES: usize = 2;
