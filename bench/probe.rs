@@ -202,6 +202,32 @@ fn main() {
             ms(median(cpu))
         );
     }
+    let off = ProbeSettings {
+        enabled: false,
+        ..ProbeSettings::default()
+    };
+    let mut off_times = Vec::new();
+    for _ in 0..1000 {
+        let started = Instant::now();
+        let found = regauth::probe::probe(&scenarios[0].request, &off);
+        assert!(found.results.is_empty());
+        off_times.push(started.elapsed());
+    }
+    println!(
+        "\nREGAUTH_PROBE=off: probe() returns in {:.2} µs (median of 1000)",
+        median(off_times).as_secs_f64() * 1e6
+    );
+    let mut plan_times = Vec::new();
+    for _ in 0..1000 {
+        let started = Instant::now();
+        let planned = plan(&scenarios[1].request);
+        assert_eq!(planned.probes.len(), 3);
+        plan_times.push(started.elapsed());
+    }
+    println!(
+        "planning (publish scenario, reads package.json): {:.1} µs (median of 1000)",
+        median(plan_times).as_secs_f64() * 1e6
+    );
     println!("\nload average at end: {}", loadavg());
     println!(
         "tokio runtime build+drop, median of 200: current-thread {:.1} µs, multi-thread {:.1} µs",
