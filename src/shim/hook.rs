@@ -39,7 +39,9 @@ pub fn failure_line(failure: &Failure) -> Option<String> {
             (_, _, Some(status)) => format!(
                 "regauth: npm failed with {code} (HTTP {status}); npm did not say which request"
             ),
-            _ => format!("regauth: npm failed with {code}; npm did not log a failing request"),
+            _ => format!(
+                "regauth: npm failed with {code}; regauth could not tell which request failed"
+            ),
         },
     )
 }
@@ -123,7 +125,7 @@ mod tests {
     fn says_what_is_known_without_a_url() {
         assert_eq!(
             failure_line(&failure("ENEEDAUTH")).unwrap(),
-            "regauth: npm failed with ENEEDAUTH; npm did not log a failing request"
+            "regauth: npm failed with ENEEDAUTH; regauth could not tell which request failed"
         );
         assert_eq!(failure_line(&failure("ETARGET")), None);
     }
