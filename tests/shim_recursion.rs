@@ -248,7 +248,7 @@ fn real_npm_nested_in_a_script_is_not_a_loop() {
     let links = env.root().join("links");
     std::fs::create_dir_all(&links).unwrap();
     std::os::unix::fs::symlink(REGAUTH, links.join("npm")).unwrap();
-    let path = path_of(&[links.clone()]);
+    let path = path_of(std::slice::from_ref(&links));
     let out = output(
         env.command(links.join("npm"))
             .args(["run", "outer"])
