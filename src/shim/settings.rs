@@ -150,7 +150,7 @@ pub struct LogPlan {
 /// Reads each `.npmrc` at most once for all the settings involved.
 pub fn log_plan(sources: &Sources) -> LogPlan {
     let logs_dir = logs_dir(sources);
-    let writable = logs_dir.as_deref().is_none_or(can_create);
+    let writable = logs_dir.as_deref().map_or(true, can_create);
     LogPlan {
         writes_log: writable && !logs_disabled(sources),
         logs_dir,
