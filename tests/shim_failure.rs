@@ -297,3 +297,18 @@ fn tee_fallback_when_npm_cannot_write_its_log() {
         "{added:?}"
     );
 }
+
+#[test]
+fn npx_failures_are_named_the_same_way() {
+    let verdaccio = Verdaccio::shared();
+    let env = NpmEnv::new();
+    let registry = registry_arg(&verdaccio.url());
+    let out = output(env.regauth().args(["npx", "--yes", &registry, "@priv/lib"]));
+    assert_eq!(out.status.code(), Some(1));
+    let last = text(&out.stderr)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(last, priv_lib_line(verdaccio, 401));
+}
