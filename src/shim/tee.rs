@@ -85,6 +85,12 @@ impl Tee {
         } = self;
         drop(child_end);
         if is_pty {
+            if let Some(size) = window_size(2) {
+                PTY_SIZE.store(
+                    (i32::from(size.ws_col) << 16) | i32::from(size.ws_row),
+                    Ordering::SeqCst,
+                );
+            }
             PTY_MASTER.store(our_end.as_raw_fd(), Ordering::SeqCst);
             install_winch_handler();
         }
@@ -199,17 +205,32 @@ fn install_winch_handler() {
     }
 }
 
-/// The terminal was resized: give the pty the same size (npm re-reads it on its own SIGWINCH).
+/// The size last given to the pty, as `cols << 16 | rows`.
+static PTY_SIZE: AtomicI32 = AtomicI32::new(-1);
+
+/// The terminal was resized: give the pty the same size. The kernel has already sent SIGWINCH
+/// to the terminal's foreground group, and npm may have re-read the pty's size before this
+/// handler ran; so once the size has changed, that group gets SIGWINCH again (programs simply
+/// re-read their size). The repeat finds the size unchanged and stops there.
 extern "C" fn on_winch(_sig: libc::c_int) {
     let master = PTY_MASTER.load(Ordering::SeqCst);
     if master < 0 {
         return;
     }
-    // SAFETY: ioctls on fd 2 and on our pty master.
+    // SAFETY: ioctls on fd 2 and on our pty master, and kill(2): all async-signal-safe.
     unsafe {
         let mut size: libc::winsize = std::mem::zeroed();
-        if libc::ioctl(2, libc::TIOCGWINSZ, &mut size) == 0 {
-            libc::ioctl(master, libc::TIOCSWINSZ, &size);
+        if libc::ioctl(2, libc::TIOCGWINSZ, &mut size) != 0 {
+            return;
+        }
+        let packed = (i32::from(size.ws_col) << 16) | i32::from(size.ws_row);
+        if PTY_SIZE.swap(packed, Ordering::SeqCst) == packed {
+            return;
+        }
+        libc::ioctl(master, libc::TIOCSWINSZ, &size);
+        let mut group: libc::pid_t = 0;
+        if libc::ioctl(2, libc::TIOCGPGRP, &mut group) == 0 && group > 0 {
+            libc::kill(-group, libc::SIGWINCH);
         }
     }
 }
