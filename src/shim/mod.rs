@@ -1,7 +1,13 @@
 //! The shim: find the real npm, run it with the user's own stdio, mirror its exit status and
 //! signals, and after a failure gather a `Run` for the later stages.
 //!
-//! A successful npm call costs nothing beyond spawn and wait: no log reading, no async runtime.
+//! A successful npm call costs nothing beyond spawn and wait: no log reading, no async runtime,
+//! no regex. The steps, one file each:
+//! `recursion` (loop guard) -> `locate` (the real npm) -> `settings` (will npm write a debug
+//! log?) -> `spawn` + `signals` (run it, forward kill()ed signals) or `tee` (stderr copy when
+//! there will be no log) -> `exit` (mirror the status) and, after a non-zero exit only,
+//! `debug_log` + `hook` (the `Run`, `detect`, the one line) with `nesting` deciding which level
+//! explains.
 
 pub mod debug_log;
 pub mod exit;
@@ -13,6 +19,9 @@ pub mod settings;
 pub mod signals;
 pub mod spawn;
 pub mod tee;
+
+/// The one place where the later stages plug in after npm failed.
+pub use hook::after_failure;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
