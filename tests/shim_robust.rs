@@ -177,3 +177,42 @@ fn the_line_comes_from_the_log_of_this_run() {
         "err\nregauth: GET http://127.0.0.1:9/x answered 401\n"
     );
 }
+
+#[test]
+fn the_tee_delivers_every_byte_to_a_pipe_and_to_a_file() {
+    let env = NpmEnv::new();
+    let gen = env.root().join("gen-npm");
+    // 20 MiB of numbered lines on stderr, then an auth failure's text, exit 1.
+    std::fs::write(
+        &gen,
+        "#!/bin/sh\nseq 1 2500000 >&2\necho 'npm error code E401' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&gen, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let direct = Command::new(&gen).output().unwrap();
+    let out = run_with_timeout({
+        let mut c = env.regauth();
+        c.args(["npm", "--logs-max=0"]).env("REGAUTH_NPM", &gen);
+        c
+    });
+    assert_eq!(out.status.code(), Some(1));
+    let one_regauth_line = |all: &[u8]| {
+        let rest = String::from_utf8_lossy(&all[direct.stderr.len()..]).into_owned();
+        all.starts_with(&direct.stderr)
+            && rest.starts_with("regauth: ")
+            && rest.lines().count() == 1
+    };
+    assert!(one_regauth_line(&out.stderr));
+    // stderr to a regular file: the copy falls back from tee(2) to read/write.
+    let file = env.root().join("stderr.txt");
+    let status = env
+        .regauth()
+        .args(["npm", "--logs-max=0"])
+        .env("REGAUTH_NPM", &gen)
+        .stderr(std::fs::File::create(&file).unwrap())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let written = std::fs::read(&file).unwrap();
+    assert!(one_regauth_line(&written));
+}
