@@ -20,7 +20,7 @@ if [ ! -x tests/verdaccio/node_modules/.bin/verdaccio ] || [ "$(installed_verdac
   # Isolated from this machine's npm config and from any npm_config_* of a calling npm script.
   for var in $(env | sed -n 's/^\([Nn][Pp][Mm]_[Cc][Oo][Nn][Ff][Ii][Gg]_[^=]*\)=.*/\1/p'); do unset "$var"; done
   npm install --prefix tests/verdaccio --no-audit --no-fund --no-package-lock \
-    --userconfig /dev/null --loglevel=warn
+    --userconfig /dev/null --update-notifier=false --loglevel=warn
   [ -x tests/verdaccio/node_modules/.bin/verdaccio ] || die "npm install finished but tests/verdaccio/node_modules/.bin/verdaccio is missing"
 fi
 echo "test-deps: verdaccio $(installed_verdaccio)"
@@ -33,7 +33,7 @@ if [ ${#missing_shells[@]} -gt 0 ]; then
   echo "test-deps: installing ${missing_shells[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || die "apt-get update failed"
-  apt-get install -y -qq --no-install-recommends "${missing_shells[@]}" >/dev/null || die "apt-get install ${missing_shells[*]} failed"
+  apt-get install -y -qq --no-install-recommends "${missing_shells[@]}" || die "apt-get install ${missing_shells[*]} failed"
   for shell in "${missing_shells[@]}"; do command -v "$shell" >/dev/null || die "$shell still missing after apt-get install"; done
 fi
 echo "test-deps: zsh $(zsh --version | head -1), $(fish --version)"

@@ -126,9 +126,20 @@ pub fn http_request(
     headers: &[(&str, &str)],
     body: Option<&[u8]>,
 ) -> io::Result<HttpReply> {
+    http_request_within(Duration::from_secs(30), method, url, headers, body)
+}
+
+/// `http_request` that gives up when the server is silent for `timeout`.
+pub fn http_request_within(
+    timeout: Duration,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> io::Result<HttpReply> {
     let (authority, path) = split_url(url)?;
     let mut stream = TcpStream::connect(authority)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    stream.set_read_timeout(Some(timeout))?;
     let mut message =
         format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
     for (name, value) in headers {

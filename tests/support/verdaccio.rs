@@ -16,7 +16,7 @@ use nix::fcntl::{Flock, FlockArg};
 use serde_json::json;
 use tempfile::TempDir;
 
-use super::http::http_request;
+use super::http::{http_request, http_request_within};
 use super::npm_env::isolated_base_env;
 use super::spawner::spawn_tied_to_process;
 
@@ -36,6 +36,10 @@ const FIXTURE_PACKAGES: [(&str, &str, &str); 3] = [
     ("alice", "@priv/lib", "1.0.0"),
     ("bob", "@team/secret", "1.0.0"),
 ];
+
+/// In each instance's temp dir: the test process that owns it.
+const OWNER_FILE: &str = "owner.pid";
+const DIR_PREFIX: &str = "regauth-verdaccio-";
 
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
 const START_ATTEMPTS: usize = 5;
@@ -73,9 +77,11 @@ impl VerdaccioBuilder {
     pub fn start(self) -> Verdaccio {
         let verdaccio_bin = ensure_installed();
         let dir = tempfile::Builder::new()
-            .prefix("regauth-verdaccio-")
+            .prefix(DIR_PREFIX)
             .tempdir()
             .expect("create Verdaccio temp dir");
+        fs::write(dir.path().join(OWNER_FILE), std::process::id().to_string())
+            .expect("write Verdaccio owner pid");
         let config = dir.path().join("config.yaml");
         write_config(&config, dir.path(), &self.packages_yaml);
         let (port, child) = launch(&verdaccio_bin, &config, dir.path());
@@ -102,7 +108,10 @@ impl Verdaccio {
     /// One instance per test binary, started on first use.
     pub fn shared() -> &'static Verdaccio {
         static SHARED: OnceLock<Verdaccio> = OnceLock::new();
-        SHARED.get_or_init(Verdaccio::start)
+        SHARED.get_or_init(|| {
+            remove_dirs_of_dead_test_processes();
+            Verdaccio::start()
+        })
     }
 
     /// A fresh instance with the default config, owned by the caller.
@@ -195,6 +204,23 @@ impl Drop for Verdaccio {
     }
 }
 
+/// Shared instances never drop (statics), so their temp dirs outlive the test binary; the next
+/// binary removes those whose owner is gone.
+fn remove_dirs_of_dead_test_processes() {
+    let Ok(entries) = fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let is_ours = entry.file_name().to_string_lossy().starts_with(DIR_PREFIX);
+        let owner = fs::read_to_string(dir.join(OWNER_FILE)).unwrap_or_default();
+        let owner_alive = Path::new("/proc").join(owner.trim()).exists();
+        if is_ours && !owner.trim().is_empty() && !owner_alive {
+            let _ = fs::remove_dir_all(&dir);
+        }
+    }
+}
+
 /// The verdaccio binary in tests/verdaccio, installed by scripts/test-deps.sh when missing.
 fn ensure_installed() -> PathBuf {
     static INSTALLED: OnceLock<PathBuf> = OnceLock::new();
@@ -255,7 +281,7 @@ fn write_config(config: &Path, dir: &Path, packages_yaml: &str) {
 /// Spawns Verdaccio on a free port and waits for /-/ping; retries when another process took the port.
 fn launch(bin: &Path, config: &Path, dir: &Path) -> (u16, Child) {
     let log_path = dir.join("verdaccio.log");
-    for _ in 0..START_ATTEMPTS {
+    for attempt in 1..=START_ATTEMPTS {
         let port = free_port();
         let log = File::create(&log_path).expect("create Verdaccio log");
         let mut command = Command::new(bin);
@@ -273,40 +299,58 @@ fn launch(bin: &Path, config: &Path, dir: &Path) -> (u16, Child) {
             .stderr(log);
         let mut child = spawn_tied_to_process(command)
             .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
-        match wait_ready(&mut child, port) {
+        let problem = match wait_ready(&mut child, port) {
             Ok(()) => return (port, child),
-            Err(problem) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let output = fs::read_to_string(&log_path).unwrap_or_default();
-                if !output.contains("EADDRINUSE") {
-                    panic!("Verdaccio on 127.0.0.1:{port} {problem}. Its output:\n{output}");
-                }
-            }
+            Err(problem) => problem,
+        };
+        let _ = child.kill();
+        let _ = child.wait();
+        let output = fs::read_to_string(&log_path).unwrap_or_default();
+        // An exit is most likely a lost race for the port (EADDRINUSE): try another one.
+        if matches!(problem, NotReady::TimedOut) || attempt == START_ATTEMPTS {
+            panic!("Verdaccio on 127.0.0.1:{port} {problem}. Its output:\n{output}");
         }
     }
-    panic!("Verdaccio could not get a free port in {START_ATTEMPTS} attempts");
+    unreachable!("the last attempt returns or panics");
 }
 
-fn wait_ready(child: &mut Child, port: u16) -> Result<(), String> {
+enum NotReady {
+    Exited(String),
+    TimedOut,
+}
+
+impl std::fmt::Display for NotReady {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotReady::Exited(how) => write!(f, "exited before it was ready ({how})"),
+            NotReady::TimedOut => write!(
+                f,
+                "did not answer GET /-/ping with 200 within {READY_TIMEOUT:?}"
+            ),
+        }
+    }
+}
+
+fn wait_ready(child: &mut Child, port: u16) -> Result<(), NotReady> {
     let started = Instant::now();
     let ping = format!("http://127.0.0.1:{port}/-/ping");
     loop {
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("exited before it was ready ({status})"));
+            return Err(NotReady::Exited(status.to_string()));
         }
-        if http_request("GET", &ping, &[], None).is_ok_and(|reply| reply.status == 200) {
-            // A process that lost the port race exits; make sure the answer came from ours.
+        let reply = http_request_within(Duration::from_secs(1), "GET", &ping, &[], None);
+        if reply.is_ok_and(|reply| reply.status == 200) {
+            // A Verdaccio that lost the port race exits; make sure the answer came from ours.
             thread::sleep(Duration::from_millis(20));
             return match child.try_wait() {
                 Ok(None) => Ok(()),
-                _ => Err("exited after something else answered its port".to_string()),
+                _ => Err(NotReady::Exited(
+                    "something else answered on its port".into(),
+                )),
             };
         }
         if started.elapsed() > READY_TIMEOUT {
-            return Err(format!(
-                "did not answer GET /-/ping with 200 within {READY_TIMEOUT:?}"
-            ));
+            return Err(NotReady::TimedOut);
         }
         thread::sleep(Duration::from_millis(25));
     }
