@@ -12,38 +12,51 @@ use super::Run;
 /// Everything regauth does once npm has failed. Prints to stderr only.
 pub fn after_failure(run: &Run) {
     let failure = crate::detect::from_run(run);
-    if let Some(line) = failure_line(&failure) {
+    let source = if run.debug_log.is_some() {
+        Source::DebugLog
+    } else {
+        Source::Stderr
+    };
+    if let Some(line) = failure_line(&failure, source) {
         say(&line);
     }
 }
 
+/// What the failure was read from: it decides what regauth can honestly say is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    DebugLog,
+    /// The teed stderr (no debug log): npm shows HTTP lines there only at `--loglevel=http`.
+    Stderr,
+}
+
 /// The one line for an auth-family failure; `None` for any other failure.
-pub fn failure_line(failure: &Failure) -> Option<String> {
+pub fn failure_line(failure: &Failure, source: Source) -> Option<String> {
     if !failure.is_auth_family() {
         return None;
     }
     let code = failure.code.as_deref().unwrap_or("an auth error");
-    let status = failure.http_status;
-    Some(
-        match (failure.method.as_deref(), failure.url.as_deref(), status) {
-            (Some(method), Some(url), Some(status)) => {
-                format!(
-                    "regauth: {method} {} answered {status}",
-                    redact_userinfo(url)
-                )
+    let status = failure
+        .http_status
+        .map(|s| format!(" (HTTP {s})"))
+        .unwrap_or_default();
+    let line = match (failure.method.as_deref(), failure.url.as_deref(), failure.http_status) {
+        (Some(method), Some(url), Some(status)) => {
+            format!("regauth: {method} {} answered {status}", redact_userinfo(url))
+        }
+        (None, Some(url), Some(status)) => {
+            format!("regauth: a request to {} answered {status}", redact_userinfo(url))
+        }
+        _ => match source {
+            Source::DebugLog => {
+                format!("regauth: npm failed with {code}{status}; npm's debug log names no failing request")
             }
-            (None, Some(url), Some(status)) => format!(
-                "regauth: a request to {} answered {status}",
-                redact_userinfo(url)
-            ),
-            (_, _, Some(status)) => format!(
-                "regauth: npm failed with {code} (HTTP {status}); npm did not say which request"
-            ),
-            _ => format!(
-                "regauth: npm failed with {code}; regauth could not tell which request failed"
+            Source::Stderr => format!(
+                "regauth: npm failed with {code}{status}; npm's output names no failing request (--loglevel=http shows it)"
             ),
         },
-    )
+    };
+    Some(line)
 }
 
 /// `https://user:pass@host/` -> `https://user:***@host/` (npm redacts its log the same way).
@@ -116,7 +129,7 @@ mod tests {
             ..failure("E401")
         };
         assert_eq!(
-            failure_line(&f).unwrap(),
+            failure_line(&f, Source::DebugLog).unwrap(),
             "regauth: GET http://127.0.0.1:4873/@priv%2flib answered 401"
         );
     }
@@ -124,10 +137,18 @@ mod tests {
     #[test]
     fn says_what_is_known_without_a_url() {
         assert_eq!(
-            failure_line(&failure("ENEEDAUTH")).unwrap(),
-            "regauth: npm failed with ENEEDAUTH; regauth could not tell which request failed"
+            failure_line(&failure("ENEEDAUTH"), Source::DebugLog).unwrap(),
+            "regauth: npm failed with ENEEDAUTH; npm's debug log names no failing request"
         );
-        assert_eq!(failure_line(&failure("ETARGET")), None);
+        let teed = Failure {
+            http_status: Some(401),
+            ..failure("E401")
+        };
+        assert_eq!(
+            failure_line(&teed, Source::Stderr).unwrap(),
+            "regauth: npm failed with E401 (HTTP 401); npm's output names no failing request (--loglevel=http shows it)"
+        );
+        assert_eq!(failure_line(&failure("ETARGET"), Source::DebugLog), None);
     }
 
     #[test]
