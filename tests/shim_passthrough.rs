@@ -287,3 +287,33 @@ fn regauth_own_cli_still_works() {
     let help = run(env.regauth().arg("--help"));
     assert!(String::from_utf8_lossy(&help.stdout).contains("npm"));
 }
+
+#[test]
+fn a_background_process_left_by_a_script_does_not_hold_regauth() {
+    // Direct npm returns at once; so must regauth, in both modes (the tee drains for at most
+    // ~100 ms and never waits for the daemon to close stderr).
+    let env = NpmEnv::new();
+    let package =
+        r#"{"name":"proj","version":"1.0.0","scripts":{"bg":"(sleep 8 &); echo started-bg"}}"#;
+    std::fs::write(env.project().join("package.json"), package).unwrap();
+    for extra in ["--logs-max=10", "--logs-max=0"] {
+        let out_file = std::fs::File::create(env.root().join("out.txt")).unwrap();
+        let err_file = std::fs::File::create(env.root().join("err.txt")).unwrap();
+        let started = std::time::Instant::now();
+        let status = env
+            .regauth()
+            .args(["npm", "run", "bg", extra])
+            .stdout(out_file)
+            .stderr(err_file)
+            .status()
+            .unwrap();
+        let took = started.elapsed();
+        assert_eq!(status.code(), Some(0));
+        assert!(
+            took < std::time::Duration::from_secs(5),
+            "{extra}: regauth waited {took:?} for a background process"
+        );
+        let out = std::fs::read_to_string(env.root().join("out.txt")).unwrap();
+        assert!(out.contains("started-bg"), "{out}");
+    }
+}

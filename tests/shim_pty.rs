@@ -388,3 +388,34 @@ fn ctrl_c_at_an_npm_init_prompt_cancels_as_with_npm_alone() {
         assert_eq!(outcomes[0], outcomes[1], "{extra}");
     }
 }
+
+#[test]
+fn legacy_login_keeps_the_password_hidden() {
+    let verdaccio = Verdaccio::shared();
+    for extra in ["--logs-max=10", "--logs-max=0"] {
+        let env = NpmEnv::new();
+        let registry = format!("--registry={}", verdaccio.url());
+        let mut pty = Pty::spawn(shim_args(
+            &env,
+            &["login", "--auth-type=legacy", registry.as_str(), extra],
+        ));
+        pty.wait_for("Username:", Duration::from_secs(30));
+        pty.type_in(b"alice\r");
+        pty.wait_for("Password:", Duration::from_secs(30));
+        let password = Verdaccio::password("alice");
+        pty.type_in(format!("{password}\r").as_bytes());
+        let (status, out) = pty.finish();
+        let out = String::from_utf8_lossy(&out).into_owned();
+        assert_eq!(status.code(), Some(0), "{extra}: {out}");
+        assert!(
+            !out.contains(&password),
+            "{extra}: the password was echoed: {out:?}"
+        );
+        assert!(
+            out.contains("alice"),
+            "the username is echoed as usual: {out:?}"
+        );
+        let npmrc = std::fs::read_to_string(env.userconfig()).unwrap();
+        assert!(npmrc.contains(&format!("//127.0.0.1:{}/:_authToken=", verdaccio.port())));
+    }
+}
