@@ -123,17 +123,23 @@ impl Copying {
 fn copy_to_stderr(source: OwnedFd, tail: &Mutex<Tail>) {
     let mut source = std::fs::File::from(source);
     let mut buf = vec![0u8; CHUNK];
-    if let Flow::Unsupported = tee_pipe_to_stderr(&mut source, &mut buf, tail) {
+    #[cfg(target_os = "linux")]
+    let flow = tee_pipe_to_stderr(&mut source, &mut buf, tail);
+    #[cfg(not(target_os = "linux"))]
+    let flow = Flow::Unsupported;
+    if let Flow::Unsupported = flow {
         read_and_write(&mut source, &mut buf, tail);
     }
 }
 
 enum Flow {
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Done,
     /// `tee(2)` needs a pipe on both sides: stderr is a file or terminal.
     Unsupported,
 }
 
+#[cfg(target_os = "linux")]
 /// Pipe to pipe: `tee(2)` hands npm's bytes to stderr without copying them, then they are read
 /// once for the tail (one copy instead of two: measured in bench/shim.sh).
 fn tee_pipe_to_stderr(source: &mut std::fs::File, buf: &mut [u8], tail: &Mutex<Tail>) -> Flow {
@@ -187,21 +193,33 @@ fn read_and_write(source: &mut std::fs::File, buf: &mut [u8], tail: &Mutex<Tail>
 }
 
 fn pipe() -> io::Result<Tee> {
-    let mut fds = [0; 2];
-    // SAFETY: pipe2 fills two fds, owned right after.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: both fds were just created and are owned by nobody else.
-    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let (read, write) = cloexec_pipe()?;
     // A bigger pipe means fewer wake-ups for bulk output; failure is harmless.
     // SAFETY: fcntl on an owned fd.
-    unsafe { libc::fcntl(write.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20) };
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::fcntl(write.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20)
+    };
     Ok(Tee {
         child_end: write,
         our_end: read,
         is_pty: false,
     })
+}
+
+/// A pipe whose ends do not leak into npm (std dups the child's end onto fd 2 itself).
+fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe fills two fds, owned right after.
+    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both fds were just created and are owned by nobody else.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    // No other thread spawns processes while this runs, so the window before CLOEXEC is harmless.
+    set_cloexec(&read)?;
+    set_cloexec(&write)?;
+    Ok((read, write))
 }
 
 /// A pty whose slave looks like regauth's stderr terminal (same settings and size), except that
