@@ -71,7 +71,8 @@ impl Tee {
         }
     }
 
-    /// The child's stderr. Consumes the child end: dropping the Command closes our copy.
+    /// The child's stderr: a duplicate of the child end for the Command. `start` closes the
+    /// original, and dropping the Command closes the duplicate, so only npm holds it.
     pub fn child_stderr(&mut self) -> io::Result<Stdio> {
         Ok(Stdio::from(self.child_end.try_clone()?))
     }
@@ -98,7 +99,11 @@ impl Tee {
         let (tx, done) = mpsc::channel();
         let thread_tail = Arc::clone(&tail);
         std::thread::spawn(move || {
-            copy_to_stderr(our_end, &thread_tail);
+            let mut source = std::fs::File::from(our_end);
+            copy_to_stderr(&mut source, &thread_tail);
+            // Before the fd closes: the SIGWINCH handler must never touch a recycled fd number.
+            PTY_MASTER.store(-1, Ordering::SeqCst);
+            drop(source);
             let _ = tx.send(());
         });
         Copying { tail, done, is_pty }
@@ -120,15 +125,14 @@ impl Copying {
 
 /// Copies until EOF (pipe) or EIO (pty, all writers gone). If regauth's stderr goes away it
 /// stops reading, so npm sees a broken pipe as it would have without regauth.
-fn copy_to_stderr(source: OwnedFd, tail: &Mutex<Tail>) {
-    let mut source = std::fs::File::from(source);
+fn copy_to_stderr(source: &mut std::fs::File, tail: &Mutex<Tail>) {
     let mut buf = vec![0u8; CHUNK];
     #[cfg(target_os = "linux")]
-    let flow = tee_pipe_to_stderr(&mut source, &mut buf, tail);
+    let flow = tee_pipe_to_stderr(source, &mut buf, tail);
     #[cfg(not(target_os = "linux"))]
     let flow = Flow::Unsupported;
     if let Flow::Unsupported = flow {
-        read_and_write(&mut source, &mut buf, tail);
+        read_and_write(source, &mut buf, tail);
     }
 }
 
