@@ -77,7 +77,14 @@ impl Sources {
         let user = self
             .path_setting_early("userconfig")
             .or_else(|| self.home.as_ref().map(|h| h.join(".npmrc")));
-        let project = project_root(&self.cwd).join(".npmrc");
+        // `--prefix` on the command line is also npm's project root (`loadLocalPrefix`).
+        let root = self
+            .cli
+            .get("prefix")
+            .map(|p| self.cwd.join(expand_vars(p, &self.vars)));
+        let project = root
+            .unwrap_or_else(|| project_root(&self.cwd))
+            .join(".npmrc");
         let mut files = Vec::with_capacity(4);
         if Some(&project) != user.as_ref() {
             files.push(project);
