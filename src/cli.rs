@@ -43,7 +43,11 @@ pub fn main() -> i32 {
     if let Some(tool) = crate::shim::Shimmed::from_name(&invoked_as) {
         return crate::shim::run(tool, args.split_off(1));
     }
-    if let Some(tool) = args.get(1).and_then(|a| a.to_str()).and_then(crate::shim::Shimmed::from_name) {
+    if let Some(tool) = args
+        .get(1)
+        .and_then(|a| a.to_str())
+        .and_then(crate::shim::Shimmed::from_name)
+    {
         return crate::shim::run(tool, args.split_off(2));
     }
     let cli = match Cli::try_parse_from(&args) {

@@ -49,7 +49,15 @@ impl serde::Serialize for Secret {
 
 /// Known token prefixes, kept in the redacted form because they say what kind of token it is.
 const KNOWN_PREFIXES: &[&str] = &[
-    "github_pat_", "npm_", "npms_", "ghp_", "gho_", "ghs_", "ghu_", "ghr_", "glpat-",
+    "github_pat_",
+    "npm_",
+    "npms_",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "ghu_",
+    "ghr_",
+    "glpat-",
 ];
 
 /// Secrets shorter than this are hidden entirely: their last four characters would be too much.
@@ -80,7 +88,10 @@ mod tests {
 
     #[test]
     fn redacts_to_kind_and_last_four() {
-        assert_eq!(redact("npm_CANARYcanaryCANARYcanary0000ab12"), "npm_****ab12");
+        assert_eq!(
+            redact("npm_CANARYcanaryCANARYcanary0000ab12"),
+            "npm_****ab12"
+        );
         assert_eq!(redact("0123456789abcdef0123"), "****0123");
         assert_eq!(redact("short"), "****");
         assert_eq!(redact(""), "(empty)");

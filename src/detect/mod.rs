@@ -60,8 +60,10 @@ impl Failure {
     /// E404 of a scoped package.
     pub fn is_auth_family(&self) -> bool {
         let code = self.code.as_deref().unwrap_or("");
-        matches!(code, "E401" | "E403" | "ENEEDAUTH" | "EOTP" | "ERR_INVALID_AUTH" | "EAUTHIP")
-            || (code == "E404" && self.package.as_deref().is_some_and(|p| p.starts_with('@')))
+        matches!(
+            code,
+            "E401" | "E403" | "ENEEDAUTH" | "EOTP" | "ERR_INVALID_AUTH" | "EAUTHIP"
+        ) || (code == "E404" && self.package.as_deref().is_some_and(|p| p.starts_with('@')))
     }
 }
 
@@ -81,9 +83,13 @@ pub fn from_run(run: &crate::shim::Run) -> Failure {
 /// The failure described by a saved output, CI log or npm debug log.
 /// (A first version: the `detect` work replaces it with the full extraction.)
 pub fn from_text(text: &str) -> Failure {
-    let code_re = regex::Regex::new(r"(?m)^(?:\d+ error|npm (?:ERR!|error)) code (\S+)\s*$").unwrap();
+    let code_re =
+        regex::Regex::new(r"(?m)^(?:\d+ error|npm (?:ERR!|error)) code (\S+)\s*$").unwrap();
     let fetch_re = regex::Regex::new(r"(?m)^\d+ http fetch (\w+) (\d{3}) (\S+)").unwrap();
-    let mut failure = Failure { tool: Some(crate::Tool::Npm), ..Failure::default() };
+    let mut failure = Failure {
+        tool: Some(crate::Tool::Npm),
+        ..Failure::default()
+    };
     failure.code = code_re.captures(text).map(|c| c[1].to_owned());
     for c in fetch_re.captures_iter(text) {
         failure.requests.push(HttpRequest {

@@ -3,6 +3,17 @@
 //!
 //! A successful npm call costs nothing beyond spawn and wait: no log reading, no async runtime.
 
+pub mod debug_log;
+pub mod exit;
+pub mod hook;
+pub mod locate;
+pub mod nesting;
+pub mod recursion;
+pub mod settings;
+pub mod signals;
+pub mod spawn;
+pub mod tee;
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -65,10 +76,104 @@ pub struct Run {
 /// The marker line every script in `shims/` carries; the npm search skips files holding it.
 pub const SHIM_MARKER: &str = "regauth-shim: this file runs regauth";
 
+/// `REGAUTH=off` (or `0`, `false`): pure passthrough, regauth execs npm and is gone.
+pub fn is_off() -> bool {
+    std::env::var("REGAUTH")
+        .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "off" | "0" | "false"))
+}
+
+/// Exit code when no real npm can be found (as a shell does for a missing command).
+pub const EXIT_NOT_FOUND: i32 = 127;
+/// Exit code when the real npm was found but cannot be run, or when a loop was stopped.
+pub const EXIT_CANNOT_RUN: i32 = 126;
+
 /// Runs the tool with `args` and returns the exit code to exit with (after a signal death it
 /// does not return: it re-raises the signal).
 pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
-    let _ = (tool, args);
-    eprintln!("regauth: the shim is not built yet");
-    127
+    let guard = recursion::Guard::from_env();
+    if let Err(found_loop) = guard.check(std::os::unix::process::parent_id()) {
+        hook::say(&found_loop.to_string());
+        return EXIT_CANNOT_RUN;
+    }
+    let program = match locate::locate(tool) {
+        Ok(program) => program,
+        Err(err) => {
+            hook::say(&err.to_string());
+            return EXIT_NOT_FOUND;
+        }
+    };
+    let launch = spawn::Launch {
+        program: &program,
+        arg0: std::ffi::OsStr::new(tool.binary_name()),
+        args: &args,
+        guard: guard.for_child(std::process::id(), &program),
+    };
+    if is_off() {
+        let err = spawn::exec(&launch);
+        return cannot_run(&program, &err);
+    }
+    let started = SystemTime::now();
+    let sources = settings::Sources::gather(&args, &program);
+    let tee = if settings::logs_disabled(&sources) {
+        tee::Tee::new().ok()
+    } else {
+        None
+    };
+    let finished = match spawn::run(&launch, tee) {
+        Ok(finished) => finished,
+        Err(err) => return cannot_run(&program, &err),
+    };
+    let exit = exit::from_status(finished.status);
+    if matches!(exit, Exit::Code(code) if code != 0) {
+        hook::guarded(|| {
+            let run = gather_run(
+                tool,
+                program.clone(),
+                args,
+                started,
+                exit,
+                finished.stderr_tail,
+                &sources,
+            );
+            if nesting::should_explain(&guard, &run) {
+                hook::after_failure(&run);
+            }
+        });
+    }
+    exit::mirror(exit)
+}
+
+/// The `Run` of a failed call: its debug log is looked up only now.
+fn gather_run(
+    tool: Shimmed,
+    program: PathBuf,
+    args: Vec<OsString>,
+    started: SystemTime,
+    exit: Exit,
+    stderr_tail: Option<String>,
+    sources: &settings::Sources,
+) -> Run {
+    let debug_log = match stderr_tail {
+        Some(_) => None,
+        None => settings::logs_dir(sources).and_then(|dir| debug_log::find(&dir, started, &args)),
+    };
+    Run {
+        tool,
+        program,
+        args,
+        cwd: sources.cwd.clone(),
+        started,
+        exit,
+        debug_log,
+        stderr_tail,
+    }
+}
+
+fn cannot_run(program: &std::path::Path, err: &std::io::Error) -> i32 {
+    hook::say(&format!("regauth: cannot run {}: {err}", program.display()));
+    if err.kind() == std::io::ErrorKind::NotFound {
+        EXIT_NOT_FOUND
+    } else {
+        EXIT_CANNOT_RUN
+    }
 }

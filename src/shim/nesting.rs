@@ -1,0 +1,26 @@
+//! Nested regauth runs (an `npm run` script calling npm through the shim again) explain a
+//! failure once, at the level where it happened.
+//!
+//! With the debug log this cannot repeat: each npm writes its own log, and the outer npm's log
+//! holds only "script exited 1". With the stderr tee it could: the outer regauth reads the inner
+//! npm's error lines *and* the inner regauth's line in its tail. This is the one place that
+//! decides; later work (live diagnosis) can use `depth` to hand the full explanation up or down.
+
+use super::recursion::Guard;
+use super::Run;
+
+/// The prefix of every line regauth prints in shim mode.
+pub const LINE_PREFIX: &str = "regauth: ";
+
+/// True when this level should explain `run`'s failure.
+pub fn should_explain(guard: &Guard, run: &Run) -> bool {
+    let _depth = guard.depth; // 0 at the top; a nested regauth explains its own npm's failure.
+    !explained_below(run)
+}
+
+/// A nested regauth already printed its line into the stderr this level teed.
+fn explained_below(run: &Run) -> bool {
+    run.stderr_tail
+        .as_deref()
+        .is_some_and(|tail| tail.lines().any(|l| l.starts_with(LINE_PREFIX)))
+}

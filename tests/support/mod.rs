@@ -1,0 +1,15 @@
+//! Test support shared by the integration tests (`mod support;`): an isolated npm environment,
+//! a real Verdaccio on 127.0.0.1, and a small HTTP fixture server for replies Verdaccio cannot give.
+// Each test binary compiles this module and uses only part of it.
+#![allow(dead_code, unused_imports)]
+
+mod fixture;
+mod http;
+mod npm_env;
+mod spawner;
+mod verdaccio;
+
+pub use fixture::{FixtureServer, Request, Response};
+pub use http::{http_request, HttpReply};
+pub use npm_env::{is_stripped_var, NpmEnv};
+pub use verdaccio::{Verdaccio, VerdaccioBuilder};
