@@ -69,7 +69,7 @@ impl Home {
             .env("HOME", self.home())
             .env("PATH", BARE_PATH)
             .env("TERM", "dumb")
-            .env("npm_config_prefix", self.scratch().join("prefix"))
+            .env("PREFIX", self.scratch().join("prefix"))
             .current_dir(self.scratch());
         cmd
     }
