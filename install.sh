@@ -40,8 +40,8 @@ Installs regauth into ${REGAUTH_HOME:-$HOME/.regauth}/bin and npm/npx shims into
   --uninstall       remove the binary, the shims and every profile block
   --dry-run         print what would be done; change nothing
   -h, --help        show this help
-Profiles: bash ~/.bashrc (and ~/.bash_profile if it exists), zsh ${ZDOTDIR:-~}/.zshrc,
-fish ${XDG_CONFIG_HOME:-~/.config}/fish/config.fish.
+Profiles: bash ~/.bashrc plus the login file bash reads (the first existing of ~/.bash_profile,
+~/.bash_login, ~/.profile), zsh ${ZDOTDIR:-~}/.zshrc, fish ${XDG_CONFIG_HOME:-~/.config}/fish/config.fish.
 EOF
 }
 
@@ -209,9 +209,15 @@ check_writable() {
 
 bash_profiles() {
     say "$HOME/.bashrc"
-    # Login bash reads ~/.bash_profile and then skips ~/.profile; when it exists, it needs the
-    # block too (the PATH line guards against being added twice when it sources ~/.bashrc).
-    if [ -f "$HOME/.bash_profile" ]; then say "$HOME/.bash_profile"; fi
+    # Login bash reads the first of these that exists, and not ~/.bashrc: give that one the block
+    # too (the PATH line guards against adding the dir twice when it sources ~/.bashrc). None is
+    # created: a new ~/.bash_profile would hide an existing ~/.profile.
+    for login in .bash_profile .bash_login .profile; do
+        if [ -f "$HOME/$login" ]; then
+            say "$HOME/$login"
+            return
+        fi
+    done
 }
 zsh_profile() { say "${ZDOTDIR:-$HOME}/.zshrc"; }
 fish_profile() { say "${XDG_CONFIG_HOME:-$HOME/.config}/fish/config.fish"; }
@@ -416,8 +422,9 @@ uninstall_block() {
     say "restored: $(tilde "$file")"
 }
 
+# Every file a block may be in (uninstall looks in all of them, whatever exists now).
 all_profiles() {
-    bash_profiles
+    for f in .bashrc .bash_profile .bash_login .profile; do say "$HOME/$f"; done
     zsh_profile
     fish_profile
 }

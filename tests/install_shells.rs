@@ -249,3 +249,45 @@ fn regauth_off_in_a_shell_is_a_plain_passthrough() {
         "REGAUTH=off must print nothing of regauth's: {err}"
     );
 }
+
+/// Login bash reads ~/.profile (when there is no ~/.bash_profile), not ~/.bashrc: install gives
+/// it the block too, and a ~/.profile that sources ~/.bashrc still gets the shims dir only once.
+#[test]
+fn login_bash_gets_the_shims_once() {
+    for sources_bashrc in [false, true] {
+        let h = Home::new();
+        let profile = if sources_bashrc {
+            "[ -f ~/.bashrc ] && . ~/.bashrc\n"
+        } else {
+            "umask 022\n"
+        };
+        h.write(".profile", profile);
+        h.install_ok(&["--path", "--shells", "bash"]);
+        assert!(!h.path(".bash_profile").exists());
+        let out = h
+            .bare("bash")
+            .arg("-l")
+            .arg("-c")
+            .arg("echo \"$PATH\"; type npm")
+            .output()
+            .unwrap();
+        let text = stdout(&out);
+        let shims = h.path(".regauth/shims");
+        let path_line = text.lines().next().unwrap_or("");
+        assert!(
+            path_line.starts_with(&format!("{}:", shims.display())),
+            "{text}"
+        );
+        assert_eq!(
+            path_line.matches(shims.to_str().unwrap()).count(),
+            1,
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("npm is {}/npm", shims.display())),
+            "{text}"
+        );
+        h.install_ok(&["--uninstall"]);
+        assert_eq!(h.read(".profile"), profile);
+    }
+}
