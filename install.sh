@@ -11,6 +11,7 @@
 # Profile edits sit between the marker lines below and are undone by --uninstall, which leaves
 # each profile byte-for-byte as it was (a file install.sh created is removed again when nothing
 # else was added to it). The real npm is never replaced or edited.
+# shellcheck disable=SC2015 # `a && b || die` is meant: die when either fails.
 set -eu
 
 BEGIN_MARK='# >>> regauth >>>'
@@ -154,6 +155,7 @@ new_tmp() {
 
 # The path as written into profiles: $HOME-relative when it lies under HOME, so dotfiles travel.
 profile_path() {
+    # shellcheck disable=SC2016 # a literal $HOME, expanded by the shell reading the profile
     case $1 in
         "$HOME"/*) printf '$HOME/%s' "${1#"$HOME"/}" ;;
         *) printf '%s' "$1" ;;
@@ -162,6 +164,7 @@ profile_path() {
 
 # The path as the user should read it in messages.
 tilde() {
+    # shellcheck disable=SC2088 # a literal ~ for display
     case $1 in
         "$HOME"/*) printf '~/%s' "${1#"$HOME"/}" ;;
         *) printf '%s' "$1" ;;

@@ -5,6 +5,7 @@
 #
 # Options arrive as environment variables (BINARY). REGAUTH_FEATURE_ROOT installs under a scratch
 # root instead of / (how the tests run this script without a container engine).
+# shellcheck disable=SC2015 # `a && b || die` is meant: die when either fails.
 set -eu
 
 die() {
