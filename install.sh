@@ -337,6 +337,17 @@ full_block() {
     say "$END_MARK"
 }
 
+# Refuses a profile whose markers do not pair up (an end marker deleted by hand): stripping it
+# would drop everything after the begin marker.
+check_markers() {
+    [ -f "$1" ] || return 0
+    awk -v b="$BEGIN_MARK" -v e="$END_MARK" '
+        $0 == b { if (inside) bad = 1; inside = 1 }
+        $0 == e { if (!inside) bad = 1; inside = 0 }
+        END { exit (bad || inside) }
+    ' "$1" || die "$(tilde "$1") has unpaired regauth marker lines; fix or remove them by hand"
+}
+
 has_flag() {
     current_block "$1" | grep -qxF "$2"
 }
@@ -360,6 +371,7 @@ missing_dirs() {
 install_block() {
     shell_name=$1
     file=$2
+    check_markers "$file"
     if [ -f "$file" ] && grep -qxF "$BEGIN_MARK" "$file"; then
         created=0
         added_nl=0
@@ -406,6 +418,7 @@ uninstall_block() {
     file=$1
     [ -f "$file" ] || return 0
     grep -qxF "$BEGIN_MARK" "$file" || return 0
+    check_markers "$file"
     created=0
     if has_flag "$file" "$CREATED_FLAG"; then created=1; fi
     created_dirs=$(dir_flags "$file")

@@ -468,3 +468,21 @@ fn without_a_binary_install_builds_with_cargo() {
         stdout(&version)
     );
 }
+
+#[test]
+fn a_profile_with_a_deleted_end_marker_is_refused_not_truncated() {
+    let h = Home::new();
+    h.install_ok(&["--path", "--shells", "bash"]);
+    let broken: String = h
+        .read(".bashrc")
+        .lines()
+        .filter(|l| *l != "# <<< regauth <<<")
+        .map(|l| format!("{l}\nexport KEEP_ME=1\n"))
+        .collect();
+    h.write(".bashrc", &broken);
+    for args in [&["--path", "--shells", "bash"][..], &["--uninstall"][..]] {
+        let out = h.install(args);
+        assert_one_line_error(&out, "~/.bashrc has unpaired regauth marker lines");
+        assert_eq!(h.read(".bashrc"), broken);
+    }
+}
