@@ -39,7 +39,7 @@ pub enum Command {
 /// Runs regauth and returns the process exit code.
 pub fn main() -> i32 {
     let mut args: Vec<OsString> = std::env::args_os().collect();
-    let invoked_as = args.first().map(|a| tool_name(a)).unwrap_or_default();
+    let invoked_as = args.first().map(tool_name).unwrap_or_default();
     if let Some(tool) = crate::shim::Shimmed::from_name(&invoked_as) {
         return crate::shim::run(tool, args.split_off(1));
     }

@@ -39,7 +39,9 @@ pub fn failure_line(failure: &Failure) -> Option<String> {
             (_, _, Some(status)) => format!(
                 "regauth: npm failed with {code} (HTTP {status}); npm did not say which request"
             ),
-            _ => format!("regauth: npm failed with {code}; npm did not log a failing request"),
+            _ => format!(
+                "regauth: npm failed with {code}; regauth could not tell which request failed"
+            ),
         },
     )
 }
@@ -64,24 +66,24 @@ pub fn redact_userinfo(url: &str) -> String {
     }
 }
 
-/// Runs `work` so that nothing in it can change what npm did: a panic becomes one line on
-/// stderr (no backtrace, no second message) and the caller goes on to mirror npm's exit.
-pub fn guarded(work: impl FnOnce()) {
+/// Runs `work` so that nothing in it can change what npm did: a panic prints nothing now (no
+/// backtrace, no message) and becomes the one line to print after npm's output.
+pub fn guarded<T>(what: &str, work: impl FnOnce() -> T) -> Result<T, String> {
     let previous = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(work));
     panic::set_hook(previous);
-    if let Err(payload) = outcome {
+    outcome.map_err(|payload| {
         let why = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
-        say(&format!(
-            "regauth: internal error while reading npm's failure ({}); npm's result is unchanged",
+        format!(
+            "regauth: internal error while {what} ({}); npm's result is unchanged",
             one_line(&why)
-        ));
-    }
+        )
+    })
 }
 
 /// Writes one line to stderr, ignoring errors (a closed stderr must not become a panic).
@@ -123,7 +125,7 @@ mod tests {
     fn says_what_is_known_without_a_url() {
         assert_eq!(
             failure_line(&failure("ENEEDAUTH")).unwrap(),
-            "regauth: npm failed with ENEEDAUTH; npm did not log a failing request"
+            "regauth: npm failed with ENEEDAUTH; regauth could not tell which request failed"
         );
         assert_eq!(failure_line(&failure("ETARGET")), None);
     }
@@ -140,6 +142,11 @@ mod tests {
 
     #[test]
     fn a_panic_becomes_one_line() {
-        guarded(|| panic!("boom\nsecond line"));
+        let line = guarded("testing", || -> u8 { panic!("boom\nsecond line") }).unwrap_err();
+        assert_eq!(
+            line,
+            "regauth: internal error while testing (boom second line); npm's result is unchanged"
+        );
+        assert_eq!(guarded("testing", || 7), Ok(7));
     }
 }

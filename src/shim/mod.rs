@@ -113,8 +113,14 @@ pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
         return cannot_run(&program, &err);
     }
     let started = SystemTime::now();
-    let sources = settings::Sources::gather(&args, &program);
-    let tee = if settings::logs_disabled(&sources) {
+    // Not even a bug in reading settings may keep npm from running: it then runs untouched,
+    // and the bug is reported after npm's output.
+    let mut deferred = None;
+    let sources = guarded_or_note(&mut deferred, || settings::Sources::gather(&args, &program));
+    let logs_disabled = sources
+        .as_ref()
+        .and_then(|s| guarded_or_note(&mut deferred, || settings::logs_disabled(s)));
+    let tee = if logs_disabled == Some(true) {
         tee::Tee::new().ok()
     } else {
         None
@@ -124,8 +130,11 @@ pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
         Err(err) => return cannot_run(&program, &err),
     };
     let exit = exit::from_status(finished.status);
-    if matches!(exit, Exit::Code(code) if code != 0) {
-        hook::guarded(|| {
+    if let Some(line) = deferred {
+        hook::say(&line);
+    } else if matches!(exit, Exit::Code(code) if code != 0) {
+        let explained = hook::guarded("reading npm's failure", || {
+            let sources = sources.unwrap_or_default();
             let run = gather_run(
                 tool,
                 program.clone(),
@@ -139,8 +148,18 @@ pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
                 hook::after_failure(&run);
             }
         });
+        if let Err(line) = explained {
+            hook::say(&line);
+        }
     }
     exit::mirror(exit)
+}
+
+/// `work`'s value, or `None` with the internal-error line kept in `note` for later.
+fn guarded_or_note<T>(note: &mut Option<String>, work: impl FnOnce() -> T) -> Option<T> {
+    hook::guarded("reading npm's settings", work)
+        .map_err(|line| *note = Some(line))
+        .ok()
 }
 
 /// The `Run` of a failed call: its debug log is looked up only now.

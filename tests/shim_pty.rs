@@ -1,0 +1,366 @@
+//! The shim on a real pseudo-terminal: the same bytes as npm alone (colours, what scripts see,
+//! the spinner), the OTP prompt, Ctrl-C, and window resizes, in the default mode and in the
+//! logs-max=0 tee mode (where npm's stderr goes through regauth's own pty).
+
+mod support;
+
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use support::{FixtureServer, NpmEnv, Response, Verdaccio};
+
+const CANARY: &str = "npm_CANARYcanaryCANARYcanaryCANARY0002";
+
+/// A command running as the session leader of a fresh pty (its controlling terminal), like a
+/// terminal emulator running a shell's foreground job.
+struct Pty {
+    master: std::fs::File,
+    child: Child,
+    output: Arc<Mutex<Vec<u8>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+fn winsize(cols: u16, rows: u16) -> libc::winsize {
+    libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    }
+}
+
+impl Pty {
+    fn spawn(mut command: Command) -> Pty {
+        let pty = nix::pty::openpty(Some(&winsize(80, 24)), None).expect("openpty");
+        let slave: OwnedFd = pty.slave;
+        command
+            .stdin(slave.try_clone().unwrap())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave.try_clone().unwrap());
+        // SAFETY: setsid and ioctl are async-signal-safe; nothing else runs in the child.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.spawn().expect("spawn in pty");
+        drop(command);
+        drop(slave);
+        let master = std::fs::File::from(pty.master);
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let (mut source, sink) = (master.try_clone().unwrap(), Arc::clone(&output));
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = source.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty {
+            master,
+            child,
+            output,
+            reader: Some(reader),
+        }
+    }
+
+    fn wait_for(&self, needle: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if contains(&self.output.lock().unwrap(), needle.as_bytes()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!(
+            "{needle:?} never appeared in: {}",
+            String::from_utf8_lossy(&self.output.lock().unwrap())
+        );
+    }
+
+    fn type_in(&mut self, bytes: &[u8]) {
+        self.master.write_all(bytes).unwrap();
+    }
+
+    fn resize(&self, cols: u16, rows: u16) {
+        // SAFETY: TIOCSWINSZ on our master fd; the kernel sends SIGWINCH to the foreground group.
+        unsafe {
+            libc::ioctl(
+                self.master.as_raw_fd(),
+                libc::TIOCSWINSZ,
+                &winsize(cols, rows),
+            )
+        };
+    }
+
+    /// Waits for the child (60 s at most) and returns its status and everything it wrote.
+    fn finish(mut self) -> (ExitStatus, Vec<u8>) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "timed out; output: {}",
+                    String::from_utf8_lossy(&self.output.lock().unwrap())
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        // The reader ends with EIO once nothing holds the slave; don't wait for stragglers.
+        let reader = self.reader.take().unwrap();
+        let until = Instant::now() + Duration::from_secs(2);
+        while !reader.is_finished() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let output = self.output.lock().unwrap().clone();
+        (status, output)
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn masked(bytes: &[u8]) -> String {
+    let stamp = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d_\d\d_\d\d_\d{3}Z").unwrap();
+    let duration = regex::Regex::new(r" \d+ms\b").unwrap();
+    let text = String::from_utf8_lossy(bytes);
+    let text = stamp.replace_all(&text, "TIMESTAMP");
+    duration.replace_all(&text, " Nms").into_owned()
+}
+
+fn in_pty(command: Command) -> (ExitStatus, Vec<u8>) {
+    Pty::spawn(command).finish()
+}
+
+fn with_scripts(scripts: serde_json::Value) -> NpmEnv {
+    let env = NpmEnv::new();
+    let package = serde_json::json!({"name": "proj", "version": "1.0.0", "scripts": scripts});
+    std::fs::write(env.project().join("package.json"), package.to_string()).unwrap();
+    env
+}
+
+fn npm_args(env: &NpmEnv, args: &[&str]) -> Command {
+    let mut command = env.npm();
+    command.args(args).env("TERM", "xterm-256color");
+    command
+}
+
+fn shim_args(env: &NpmEnv, args: &[&str]) -> Command {
+    let mut command = env.regauth();
+    command.arg("npm").args(args).env("TERM", "xterm-256color");
+    command
+}
+
+#[test]
+fn identical_bytes_with_colours_on_a_terminal() {
+    let env = with_scripts(serde_json::json!({
+        "tty": "node -e \"console.log(process.stdout.isTTY, process.stderr.isTTY, process.stdin.isTTY, process.stdout.columns); console.error('\\x1b[31mred on stderr\\x1b[0m')\""
+    }));
+    for logs_max in ["--logs-max=10", "--logs-max=0"] {
+        // The spinner's frame count depends on timing; it is checked on its own below.
+        let runs = [
+            vec!["ls", logs_max],
+            vec!["run", "tty", logs_max],
+            vec!["config", "get", "color", logs_max],
+        ];
+        for mut args in runs {
+            args.push("--no-progress");
+            let (direct_status, direct) = in_pty(npm_args(&env, &args));
+            let (shim_status, shimmed) = in_pty(shim_args(&env, &args));
+            assert_eq!(shim_status.code(), direct_status.code(), "{args:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&shimmed),
+                String::from_utf8_lossy(&direct),
+                "{args:?}"
+            );
+            assert_eq!(shimmed, direct, "{args:?}");
+        }
+    }
+    // What a script sees through the tee: a terminal on all three fds, with the real width.
+    let (_, seen) = in_pty(shim_args(&env, &["run", "tty", "--logs-max=0"]));
+    let plain = regex::Regex::new("\x1b\\[[0-9;]*m")
+        .unwrap()
+        .replace_all(&String::from_utf8_lossy(&seen), "")
+        .into_owned();
+    assert!(plain.contains("true true true 80"), "{plain:?}");
+    let (_, ls) = in_pty(shim_args(&env, &["ls"]));
+    assert!(
+        contains(&ls, b"\x1b["),
+        "npm ls is coloured on a terminal: {}",
+        String::from_utf8_lossy(&ls)
+    );
+}
+
+#[test]
+fn coloured_auth_failure_is_npms_bytes_then_one_line() {
+    let verdaccio = Verdaccio::shared();
+    let env = NpmEnv::new();
+    let registry = format!("--registry={}", verdaccio.url());
+    for extra in ["--logs-max=10", "--logs-max=0"] {
+        let args = [
+            "view",
+            "@priv/lib",
+            registry.as_str(),
+            "--no-progress",
+            extra,
+        ];
+        let (direct_status, direct) = in_pty(npm_args(&env, &args));
+        let (shim_status, shimmed) = in_pty(shim_args(&env, &args));
+        assert_eq!(shim_status.code(), Some(1));
+        assert_eq!(direct_status.code(), Some(1));
+        let (direct, shimmed) = (masked(&direct), masked(&shimmed));
+        assert!(
+            direct.contains("\x1b[31merror\x1b[39m"),
+            "coloured: {direct:?}"
+        );
+        assert!(
+            shimmed.starts_with(&direct),
+            "{extra}:\n{direct:?}\n{shimmed:?}"
+        );
+        let added = &shimmed[direct.len()..];
+        assert!(
+            added.starts_with("regauth: ") && added.contains("401") && added.lines().count() == 1,
+            "{added:?}"
+        );
+    }
+}
+
+#[test]
+fn spinner_survives_in_both_modes() {
+    let server = FixtureServer::start(|_| {
+        std::thread::sleep(Duration::from_millis(1500));
+        Response::new(404).body("{}")
+    });
+    let env = NpmEnv::new();
+    let registry = format!("--registry={}", server.url());
+    for extra in ["--logs-max=10", "--logs-max=0"] {
+        let (status, out) = in_pty(shim_args(
+            &env,
+            &["view", "slow-pkg", registry.as_str(), extra],
+        ));
+        assert_eq!(status.code(), Some(1));
+        assert!(
+            contains(&out, "\x1b[1G\x1b[0K".as_bytes()),
+            "{extra}: no spinner frame: {:?}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+}
+
+#[test]
+fn otp_prompt_appears_and_the_otp_is_sent() {
+    let server = FixtureServer::start(|request| {
+        match (request.method.as_str(), request.header("npm-otp")) {
+            ("PUT", Some("123456")) => Response::new(200).body("{}"),
+            ("PUT", _) => Response::new(401)
+                .header("www-authenticate", "OTP")
+                .body("{\"error\":\"otp required\"}"),
+            _ => Response::new(404).body("{}"),
+        }
+    });
+    for extra in ["--logs-max=10", "--logs-max=0"] {
+        let env = NpmEnv::new();
+        std::fs::write(
+            env.project().join("package.json"),
+            r#"{"name":"otp-pkg","version":"1.0.0"}"#,
+        )
+        .unwrap();
+        env.write_userconfig(&format!(
+            "//127.0.0.1:{}/:_authToken={CANARY}\n",
+            server.port()
+        ));
+        let registry = format!("--registry={}", server.url());
+        let mut pty = Pty::spawn(shim_args(&env, &["publish", registry.as_str(), extra]));
+        pty.wait_for("Enter OTP:", Duration::from_secs(30));
+        pty.type_in(b"123456\r");
+        let (status, out) = pty.finish();
+        let out = String::from_utf8_lossy(&out);
+        assert_eq!(status.code(), Some(0), "{extra}: {out}");
+        assert!(
+            out.contains("This operation requires a one-time password"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("regauth:") && !out.contains("CANARY"),
+            "{out}"
+        );
+    }
+    let otps: Vec<_> = server
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("npm-otp").map(str::to_owned))
+        .collect();
+    assert_eq!(otps, vec!["123456", "123456"]);
+}
+
+/// Ctrl-C typed into the terminal while `npm run` waits on a script.
+fn ctrl_c(command: Command) -> (ExitStatus, String, Duration) {
+    let mut pty = Pty::spawn(command);
+    pty.wait_for("> sleep 30", Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(300));
+    let pressed = Instant::now();
+    pty.type_in(b"\x03");
+    let (status, out) = pty.finish();
+    (status, masked(&out), pressed.elapsed())
+}
+
+#[test]
+fn ctrl_c_gives_what_npm_alone_gives() {
+    let env = with_scripts(serde_json::json!({"sleep": "sleep 30"}));
+    let (direct_status, direct, _) = ctrl_c(npm_args(&env, &["run", "sleep"]));
+    let (shim_status, shimmed, took) = ctrl_c(shim_args(&env, &["run", "sleep"]));
+    assert_eq!(
+        shim_status.signal(),
+        direct_status.signal(),
+        "{direct_status:?} vs {shim_status:?}"
+    );
+    assert_eq!(
+        shim_status.code(),
+        direct_status.code(),
+        "{direct_status:?} vs {shim_status:?}"
+    );
+    assert!(
+        direct_status.signal() == Some(libc::SIGINT) || direct_status.code() == Some(130),
+        "{direct_status:?}"
+    );
+    assert_eq!(shimmed, direct);
+    assert!(
+        took < Duration::from_secs(5),
+        "regauth took {took:?} to end after Ctrl-C"
+    );
+}
+
+#[test]
+fn window_resize_reaches_a_script_through_the_tee_pty() {
+    let env = with_scripts(serde_json::json!({
+        "cols": "node -e \"console.error('ready ' + process.stderr.columns); setTimeout(() => console.error('cols=' + process.stderr.columns), 1500)\""
+    }));
+    for command in [
+        npm_args(&env, &["run", "cols", "--logs-max=0"]),
+        shim_args(&env, &["run", "cols", "--logs-max=0"]),
+    ] {
+        let pty = Pty::spawn(command);
+        pty.wait_for("ready 80", Duration::from_secs(30));
+        pty.resize(123, 40);
+        let (status, out) = pty.finish();
+        assert_eq!(status.code(), Some(0));
+        assert!(
+            contains(&out, b"cols=123"),
+            "{}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+}
