@@ -5,7 +5,7 @@
 mod install_common;
 
 use std::fs;
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{symlink, PermissionsExt};
 
 use install_common::*;
 
@@ -34,7 +34,12 @@ fn install_puts_binary_and_marked_shims_in_regauth_home() {
             text.contains(regauth::shim::SHIM_MARKER),
             "{tool} shim lacks the marker"
         );
-        assert!(fs::metadata(&shim).unwrap().permissions().readonly() == false);
+        let mode = fs::metadata(&shim).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o755,
+            0o755,
+            "{tool} shim is not executable: {mode:o}"
+        );
     }
 }
 
