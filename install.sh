@@ -38,11 +38,13 @@ Installs regauth into ${REGAUTH_HOME:-$HOME/.regauth}/bin and npm/npx shims into
   --binary PATH     install this prebuilt regauth instead of building with cargo
   --shells LIST     profiles to edit, comma-separated from bash,zsh,fish
                     (default: each shell that is installed or already has a profile)
-  --uninstall       remove the binary, the shims and every profile block
+  --uninstall       remove the binary, the shims and every profile block (give the same
+                    --prefix / REGAUTH_HOME as the install)
   --dry-run         print what would be done; change nothing
   -h, --help        show this help
 Profiles: bash ~/.bashrc plus the login file bash reads (the first existing of ~/.bash_profile,
 ~/.bash_login, ~/.profile), zsh ${ZDOTDIR:-~}/.zshrc, fish ${XDG_CONFIG_HOME:-~/.config}/fish/config.fish.
+Off switch without uninstalling: REGAUTH=off (regauth then only passes npm through).
 EOF
 }
 
