@@ -401,6 +401,13 @@ fn error_bad_options_and_binary() {
         .output()
         .unwrap();
     assert_one_line_error(&out, "--prefix needs a directory");
+    let out = h
+        .bare("sh")
+        .env_remove("HOME")
+        .arg(install_sh())
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, "HOME is not set");
     assert!(snapshot(&h.home()).is_empty());
 }
 
