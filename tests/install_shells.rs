@@ -51,8 +51,11 @@ fn assert_resolves_to_regauth(h: &Home, shell: Shell, alias: bool, type_out: &st
     let what = format!("{shell:?} alias={alias}: {type_out}");
     if !alias {
         let shim = h.path(".regauth/shims/npm");
+        let shim = shim.display();
+        // zsh quotes a path with a space: npm is '/tmp/my home/.regauth/shims/npm'
         assert!(
-            type_out.contains(&format!("npm is {}", shim.display())),
+            type_out.contains(&format!("npm is {shim}"))
+                || type_out.contains(&format!("npm is '{shim}'")),
             "{what}"
         );
         return;
@@ -248,6 +251,30 @@ fn regauth_off_in_a_shell_is_a_plain_passthrough() {
         !err.contains("regauth:"),
         "REGAUTH=off must print nothing of regauth's: {err}"
     );
+}
+
+#[test]
+fn a_home_with_a_space_works_in_every_shell() {
+    let version = real_npm_version();
+    for alias in [false, true] {
+        let h = Home::named("my home");
+        h.install_ok(&[if alias { "--alias" } else { "--path" }]);
+        for shell in SHELLS {
+            let out = run_in(&h, shell, BARE_PATH, "type npm; npm --version");
+            let text = stdout(&out);
+            assert_resolves_to_regauth(&h, shell, alias, &text);
+            assert!(
+                text.ends_with(&format!("{version}\n")),
+                "{shell:?} alias={alias}: {text}{}",
+                stderr(&out)
+            );
+        }
+        h.install_ok(&["--uninstall"]);
+        // (The shells themselves leave history and fish_variables behind; those are theirs.)
+        for ours in [".regauth", ".bashrc", ".zshrc", ".config/fish/config.fish"] {
+            assert!(!h.path(ours).exists(), "uninstall left {ours} behind");
+        }
+    }
 }
 
 /// Login bash reads ~/.profile (when there is no ~/.bash_profile), not ~/.bashrc: install gives

@@ -29,18 +29,27 @@ pub const BARE_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 /// A throwaway home directory plus a scratch area next to it.
 pub struct Home {
     pub dir: tempfile::TempDir,
+    name: String,
 }
 
 impl Home {
     pub fn new() -> Home {
+        Home::named("home")
+    }
+
+    /// A home directory with this file name (e.g. one with a space in it).
+    pub fn named(name: &str) -> Home {
         let dir = tempfile::tempdir().expect("tempdir");
-        fs::create_dir(dir.path().join("home")).unwrap();
+        fs::create_dir(dir.path().join(name)).unwrap();
         fs::create_dir(dir.path().join("scratch")).unwrap();
-        Home { dir }
+        Home {
+            dir,
+            name: name.to_owned(),
+        }
     }
 
     pub fn home(&self) -> PathBuf {
-        self.dir.path().join("home")
+        self.dir.path().join(&self.name)
     }
 
     pub fn scratch(&self) -> PathBuf {
