@@ -140,19 +140,15 @@ act() {
     fi
 }
 
-tmp_files=''
-cleanup() {
-    # shellcheck disable=SC2086
-    [ -z "$tmp_files" ] || rm -f $tmp_files
-}
-trap cleanup EXIT
+# Scratch files live in one directory made here, in the main shell: `$(new_tmp)` runs in a
+# subshell, so it could not record files for the cleanup itself.
+work_dir=$(mktemp -d "${TMPDIR:-/tmp}/regauth-install.XXXXXX") || die "cannot create a temporary directory"
+trap 'rm -rf "$work_dir"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 new_tmp() {
-    t=$(mktemp "${TMPDIR:-/tmp}/regauth-install.XXXXXX") || die "cannot create a temporary file"
-    tmp_files="$tmp_files$nl$t"
-    printf '%s' "$t"
+    mktemp "$work_dir/f.XXXXXX" || die "cannot create a temporary file"
 }
 
 # The path as written into profiles: $HOME-relative when it lies under HOME, so dotfiles travel.

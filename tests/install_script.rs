@@ -498,3 +498,41 @@ fn a_profile_with_a_deleted_end_marker_is_refused_not_truncated() {
         assert_eq!(h.read(".bashrc"), broken);
     }
 }
+
+#[test]
+fn install_and_uninstall_leave_no_temporary_files() {
+    let h = Home::new();
+    h.write(".bashrc", "x\n");
+    let tmp = h.scratch().join("tmp");
+    fs::create_dir(&tmp).unwrap();
+    for args in [
+        &["--path", "--binary"][..],
+        &["--alias", "--binary"][..],
+        &["--uninstall"][..],
+    ] {
+        let mut cmd = h.bare("sh");
+        cmd.env("TMPDIR", &tmp).arg(install_sh()).args(args);
+        if args.contains(&"--binary") {
+            cmd.arg(regauth_bin());
+        }
+        assert_success(&cmd.output().unwrap(), &format!("{args:?}"));
+        let left: Vec<_> = fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}");
+    }
+    let out = h
+        .bare("sh")
+        .env("TMPDIR", &tmp)
+        .arg(install_sh())
+        .arg("--frobnicate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "a failed run left temporary files"
+    );
+}
