@@ -280,3 +280,35 @@ fn nested_npm_failure_is_explained_once() {
         assert!(lines[0].contains("401"), "{lines:?}");
     }
 }
+
+#[test]
+fn tee_fallback_when_npm_cannot_write_its_log() {
+    let verdaccio = Verdaccio::shared();
+    let env = NpmEnv::new();
+    // A logs-dir below a regular file: npm's mkdir fails even for root.
+    let blocker = env.root().join("blocker");
+    std::fs::write(&blocker, "").unwrap();
+    let logs = format!("--logs-dir={}", blocker.join("logs").display());
+    let registry = registry_arg(&verdaccio.url());
+    let added = added_lines(&env, &["view", "@priv/lib", &registry, &logs]);
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(
+        added[0].starts_with("regauth: ") && added[0].contains("E401"),
+        "{added:?}"
+    );
+}
+
+#[test]
+fn npx_failures_are_named_the_same_way() {
+    let verdaccio = Verdaccio::shared();
+    let env = NpmEnv::new();
+    let registry = registry_arg(&verdaccio.url());
+    let out = output(env.regauth().args(["npx", "--yes", &registry, "@priv/lib"]));
+    assert_eq!(out.status.code(), Some(1));
+    let last = text(&out.stderr)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(last, priv_lib_line(verdaccio, 401));
+}

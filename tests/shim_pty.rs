@@ -364,3 +364,27 @@ fn window_resize_reaches_a_script_through_the_tee_pty() {
         );
     }
 }
+
+#[test]
+fn ctrl_c_at_an_npm_init_prompt_cancels_as_with_npm_alone() {
+    for extra in ["--logs-max=10", "--logs-max=0"] {
+        let env = NpmEnv::new();
+        let mut outcomes = Vec::new();
+        for command in [
+            npm_args(&env, &["init", extra]),
+            shim_args(&env, &["init", extra]),
+        ] {
+            let mut pty = Pty::spawn(command);
+            pty.wait_for("package name:", Duration::from_secs(30));
+            pty.type_in(b"ab\x1b[Dc");
+            std::thread::sleep(Duration::from_millis(300));
+            pty.type_in(b"\x03");
+            let (status, out) = pty.finish();
+            let out = String::from_utf8_lossy(&out).into_owned();
+            assert!(out.contains("canceled"), "{extra}: {out:?}");
+            assert!(!out.contains("^[[D"), "line editing works: {out:?}");
+            outcomes.push((status.code(), status.signal()));
+        }
+        assert_eq!(outcomes[0], outcomes[1], "{extra}");
+    }
+}

@@ -24,6 +24,10 @@ pub fn find(dir: &Path, started: SystemTime, args: &[OsString]) -> Option<DebugL
         .ok()?
         .filter_map(|entry| {
             let entry = entry.ok()?;
+            // Only regular files: a FIFO or device with a log's name must not block regauth.
+            if !entry.file_type().ok()?.is_file() {
+                return None;
+            }
             let name = entry.file_name().into_string().ok()?;
             let id = first_part_run_id(&name)?.to_owned();
             (id.as_str() >= floor.as_str()).then(|| (id, entry.path()))

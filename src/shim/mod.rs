@@ -117,13 +117,14 @@ pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
     // and the bug is reported after npm's output.
     let mut deferred = None;
     let sources = guarded_or_note(&mut deferred, || settings::Sources::gather(&args, &program));
-    let logs_disabled = sources
+    let plan = sources
         .as_ref()
-        .and_then(|s| guarded_or_note(&mut deferred, || settings::logs_disabled(s)));
-    let tee = if logs_disabled == Some(true) {
-        tee::Tee::new().ok()
-    } else {
+        .and_then(|s| guarded_or_note(&mut deferred, || settings::log_plan(s)))
+        .unwrap_or_default();
+    let tee = if plan.writes_log || deferred.is_some() {
         None
+    } else {
+        tee::Tee::new().ok()
     };
     let finished = match spawn::run(&launch, tee) {
         Ok(finished) => finished,
@@ -134,7 +135,6 @@ pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
         hook::say(&line);
     } else if matches!(exit, Exit::Code(code) if code != 0) {
         let explained = hook::guarded("reading npm's failure", || {
-            let sources = sources.unwrap_or_default();
             let run = gather_run(
                 tool,
                 program.clone(),
@@ -142,7 +142,7 @@ pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
                 started,
                 exit,
                 finished.stderr_tail,
-                &sources,
+                plan.logs_dir.as_deref(),
             );
             if nesting::should_explain(&guard, &run) {
                 hook::after_failure(&run);
@@ -170,17 +170,17 @@ fn gather_run(
     started: SystemTime,
     exit: Exit,
     stderr_tail: Option<String>,
-    sources: &settings::Sources,
+    logs_dir: Option<&std::path::Path>,
 ) -> Run {
     let debug_log = match stderr_tail {
         Some(_) => None,
-        None => settings::logs_dir(sources).and_then(|dir| debug_log::find(&dir, started, &args)),
+        None => logs_dir.and_then(|dir| debug_log::find(dir, started, &args)),
     };
     Run {
         tool,
         program,
         args,
-        cwd: sources.cwd.clone(),
+        cwd: std::env::current_dir().unwrap_or_default(),
         started,
         exit,
         debug_log,

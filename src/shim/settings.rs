@@ -20,6 +20,8 @@ pub struct Sources {
     pub home: Option<PathBuf>,
     /// The real npm binary (locates the builtin `npmrc`).
     pub program: Option<PathBuf>,
+    /// The `.npmrc` texts in priority order, each read at most once, on first need.
+    npmrc_texts: std::cell::OnceCell<Vec<String>>,
 }
 
 impl Sources {
@@ -38,6 +40,7 @@ impl Sources {
             vars,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             program: Some(program.to_path_buf()),
+            npmrc_texts: Default::default(),
         }
     }
 
@@ -46,9 +49,14 @@ impl Sources {
         if let Some(v) = self.cli.get(key).or_else(|| self.env.get(key)) {
             return Some(v.clone());
         }
-        self.npmrc_files()
-            .iter()
-            .find_map(|file| npmrc_value(file, key))
+        let texts = self.npmrc_texts.get_or_init(|| {
+            let files = self.npmrc_files();
+            files
+                .iter()
+                .filter_map(|f| std::fs::read_to_string(f).ok())
+                .collect()
+        });
+        texts.iter().find_map(|text| parse_npmrc_value(text, key))
     }
 
     /// A path-typed setting: `${VAR}` expanded, `~/` is HOME, relative to the cwd.
@@ -130,6 +138,42 @@ pub fn logs_dir(sources: &Sources) -> Option<PathBuf> {
     Some(cache.join("_logs"))
 }
 
+/// What npm will do about its debug log, decided before the spawn.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogPlan {
+    /// False when npm writes no log (`logs-max=0`) or cannot (the directory is not writable):
+    /// then regauth tees stderr instead.
+    pub writes_log: bool,
+    pub logs_dir: Option<PathBuf>,
+}
+
+/// Reads each `.npmrc` at most once for all the settings involved.
+pub fn log_plan(sources: &Sources) -> LogPlan {
+    let logs_dir = logs_dir(sources);
+    let writable = logs_dir.as_deref().map_or(true, can_create);
+    LogPlan {
+        writes_log: writable && !logs_disabled(sources),
+        logs_dir,
+    }
+}
+
+/// True when `dir` exists and is writable, or its nearest existing ancestor is a writable
+/// directory (npm runs `mkdir -p`).
+fn can_create(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(existing) = dir.ancestors().find(|d| d.exists()) else {
+        return true;
+    };
+    if !existing.is_dir() {
+        return false;
+    }
+    let Ok(c_path) = std::ffi::CString::new(existing.as_os_str().as_bytes()) else {
+        return true;
+    };
+    // SAFETY: access(2) with a valid NUL-terminated path.
+    unsafe { libc::access(c_path.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+}
+
 fn is_zero(value: &str) -> bool {
     value.trim().parse::<f64>().is_ok_and(|n| n == 0.0)
 }
@@ -191,12 +235,6 @@ fn project_root(cwd: &Path) -> PathBuf {
         .find(|dir| dir.join("package.json").exists() || dir.join("node_modules").is_dir())
         .unwrap_or(cwd)
         .to_path_buf()
-}
-
-/// The value of a top-level `key` in an `.npmrc` (sections and comments skipped).
-fn npmrc_value(file: &Path, key: &str) -> Option<String> {
-    let text = std::fs::read_to_string(file).ok()?;
-    parse_npmrc_value(&text, key)
 }
 
 /// Parses ini text the way npm's `ini` does for the keys we need; the last assignment wins.
@@ -313,7 +351,7 @@ mod tests {
         std::fs::create_dir_all(project.join("sub")).unwrap();
         std::fs::write(project.join("package.json"), "{}").unwrap();
         std::fs::write(home.join(".npmrc"), "logs-max=0\ncache=~/c\n").unwrap();
-        let mut sources = Sources {
+        let sources = Sources {
             home: Some(home.clone()),
             cwd: project.join("sub"),
             vars: HashMap::from([(
@@ -325,10 +363,42 @@ mod tests {
         assert!(logs_disabled(&sources));
         assert_eq!(logs_dir(&sources), Some(home.join("c/_logs")));
         std::fs::write(project.join(".npmrc"), "logs-max=3\n").unwrap();
+        let mut sources = Sources {
+            npmrc_texts: Default::default(),
+            ..sources
+        };
         assert!(!logs_disabled(&sources));
         sources.env.insert("logs-max".into(), "0".into());
         assert!(logs_disabled(&sources));
         sources.cli.insert("logs-dir".into(), "/l".into());
         assert_eq!(logs_dir(&sources), Some(PathBuf::from("/l")));
+    }
+
+    #[test]
+    fn an_unwritable_logs_dir_means_no_log() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let locked = tmp.path().join("locked");
+        std::fs::create_dir_all(&locked).unwrap();
+        let mut sources = Sources {
+            home: Some(tmp.path().into()),
+            cwd: tmp.path().into(),
+            ..Sources::default()
+        };
+        sources
+            .cli
+            .insert("logs-dir".into(), locked.join("a/b").display().to_string());
+        assert!(log_plan(&sources).writes_log);
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500)).unwrap();
+        // (root may write anywhere; then npm can too and the plan rightly says so)
+        let root = unsafe { libc::geteuid() } == 0;
+        assert_eq!(log_plan(&sources).writes_log, root);
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::write(locked.join("file"), "").unwrap();
+        sources.cli.insert(
+            "logs-dir".into(),
+            locked.join("file/logs").display().to_string(),
+        );
+        assert!(!log_plan(&sources).writes_log);
     }
 }

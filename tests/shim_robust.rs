@@ -1,0 +1,179 @@
+//! Whatever regauth meets after npm exits (a garbage or huge debug log, a FIFO where a log
+//! should be, no HOME, a closed stderr), npm's exit status and bytes stay exactly npm's, and
+//! regauth adds at most one line.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::NpmEnv;
+
+/// A shell-script npm that prints to both streams, leaves `log` (if any) in the logs dir under a
+/// fresh npm-style name, and exits with `code`.
+fn fake_npm(env: &NpmEnv, log: Option<&[u8]>, code: i32) -> PathBuf {
+    let body = env.root().join("log-body");
+    if let Some(log) = log {
+        std::fs::write(&body, log).unwrap();
+    }
+    let script = format!(
+        "#!/bin/sh\nprintf 'out\\377\\n'\nprintf 'err\\n' >&2\n{}exit {code}\n",
+        if log.is_some() {
+            format!(
+                "mkdir -p \"$HOME/.npm/_logs\"\ncp '{}' \"$HOME/.npm/_logs/$(date -u +%Y-%m-%dT%H_%M_%S_%3NZ)-debug-0.log\"\n",
+                body.display()
+            )
+        } else {
+            String::new()
+        }
+    );
+    let path = env.root().join("fake-npm");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn run_with_timeout(mut command: Command) -> Output {
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = child.id();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let watcher = std::thread::spawn(move || {
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            if !std::path::Path::new(&format!("/proc/{id}")).exists() {
+                return false;
+            }
+        }
+        // SAFETY: kill(2) of our own child that overran the deadline.
+        unsafe { libc::kill(id as i32, libc::SIGKILL) };
+        true
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = watcher.join();
+    out
+}
+
+fn assert_npm_untouched(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, b"out\xff\n");
+    assert!(
+        out.stderr.starts_with(b"err\n"),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let added = String::from_utf8_lossy(&out.stderr[4..]).into_owned();
+    assert!(added.lines().count() <= 1, "{added:?}");
+    assert!(
+        added.is_empty() || added.starts_with("regauth: "),
+        "{added:?}"
+    );
+}
+
+#[test]
+fn garbage_and_huge_logs_change_nothing() {
+    let mut log =
+        b"0 verbose cli /usr/bin/node /usr/bin/npm\n8 verbose argv \"view\" \"x\"\n".to_vec();
+    log.extend_from_slice(b"9 error code E401\xff\xfe\x00\n");
+    log.extend(std::iter::repeat(b'a').take(8 << 20));
+    log.extend_from_slice(b"\n10 http fetch GET 401 \xff\n");
+    for code in [1, 7, 255] {
+        let env = NpmEnv::new();
+        let fake = fake_npm(&env, Some(&log), code);
+        let mut command = env.regauth();
+        command.args(["npm", "view", "x"]).env("REGAUTH_NPM", &fake);
+        assert_npm_untouched(&run_with_timeout(command), code);
+    }
+}
+
+#[test]
+fn a_fifo_named_like_a_log_never_blocks() {
+    let env = NpmEnv::new();
+    std::fs::create_dir_all(env.logs_dir()).unwrap();
+    let fifo = env.logs_dir().join("2999-01-01T00_00_00_000Z-debug-0.log");
+    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo with a valid path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+    for code in [0, 1] {
+        let fake = fake_npm(&env, None, code);
+        let mut command = env.regauth();
+        command.args(["npm", "view", "x"]).env("REGAUTH_NPM", &fake);
+        let out = run_with_timeout(command);
+        assert_npm_untouched(&out, code);
+        assert_eq!(out.stderr, b"err\n");
+    }
+}
+
+#[test]
+fn no_home_and_no_logs_dir_change_nothing() {
+    let env = NpmEnv::new();
+    let fake = fake_npm(&env, None, 1);
+    let mut command = env.regauth();
+    command
+        .args(["npm", "view", "x"])
+        .env("REGAUTH_NPM", &fake)
+        .env_remove("HOME");
+    let out = run_with_timeout(command);
+    assert_npm_untouched(&out, 1);
+}
+
+#[test]
+fn a_closed_stderr_changes_nothing() {
+    let log = b"8 verbose argv \"view\" \"x\"\n13 http fetch GET 401 http://127.0.0.1:9/x 1ms\n17 error code E401\n";
+    let env = NpmEnv::new();
+    let fake = fake_npm(&env, Some(log), 1);
+    let status = Command::new("sh")
+        .args([
+            "-c",
+            "exec \"$0\" npm view x 2>&-",
+            env!("CARGO_BIN_EXE_regauth"),
+        ])
+        .envs(env.environment())
+        .env("REGAUTH_NPM", &fake)
+        .current_dir(env.project())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn the_line_comes_from_the_log_of_this_run() {
+    let log = b"0 verbose cli /usr/bin/node /usr/bin/npm\n8 verbose argv \"view\" \"x\"\n13 http fetch GET 401 http://127.0.0.1:9/x 1ms\n17 error code E401\n";
+    let env = NpmEnv::new();
+    // An older log of another run must not be used.
+    std::fs::create_dir_all(env.logs_dir()).unwrap();
+    std::fs::write(
+        env.logs_dir().join("2000-01-01T00_00_00_000Z-debug-0.log"),
+        log,
+    )
+    .unwrap();
+    let fake = fake_npm(&env, None, 1);
+    let mut command = env.regauth();
+    command.args(["npm", "view", "x"]).env("REGAUTH_NPM", &fake);
+    let out = run_with_timeout(command);
+    assert_eq!(
+        out.stderr,
+        b"err\n",
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fake = fake_npm(&env, Some(log), 1);
+    let mut command = env.regauth();
+    command.args(["npm", "view", "x"]).env("REGAUTH_NPM", &fake);
+    let out = run_with_timeout(command);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "err\nregauth: GET http://127.0.0.1:9/x answered 401\n"
+    );
+}
