@@ -65,6 +65,7 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
             value: default,
             source: default_source.to_string(),
         }),
+        request_registry: Some(target.registry.clone()),
         scope_registry: choice
             .as_ref()
             .filter(|c| c.scope.is_some())
