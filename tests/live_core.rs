@@ -12,7 +12,9 @@ const CANARY: &str = "npm_CANARYcanaryCANARYcanaryCANARY0077";
 
 /// Runs `regauth npm args...` and returns (output, the report written to REGAUTH_REPORT).
 fn live(env: &NpmEnv, args: &[&str]) -> (Output, serde_json::Value) {
-    let report = env.root().join(format!("report-{}.json", std::process::id()));
+    let report = env
+        .root()
+        .join(format!("report-{}.json", std::process::id()));
     let _ = std::fs::remove_file(&report);
     let out = env
         .regauth()
@@ -29,7 +31,11 @@ fn live(env: &NpmEnv, args: &[&str]) -> (Output, serde_json::Value) {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    for all in [&text, &*String::from_utf8_lossy(&out.stderr), &*String::from_utf8_lossy(&out.stdout)] {
+    for all in [
+        &text,
+        &*String::from_utf8_lossy(&out.stderr),
+        &*String::from_utf8_lossy(&out.stdout),
+    ] {
         assert!(!all.contains("CANARY"), "a secret leaked: {all}");
     }
     (out, serde_json::from_str(&text).unwrap())
@@ -56,8 +62,16 @@ fn no_credential_is_token_missing() {
     let (out, report) = live(&env, &["view", "@priv/lib"]);
     assert_eq!(out.status.code(), Some(1));
     let (id, conf, all) = top(&report);
-    assert_eq!((id, conf), ("token-missing", "high"), "{all}\n{}", stderr(&out));
-    assert!(all.contains(&format!("//127.0.0.1:{}/:_authToken", v.port())), "{all}");
+    assert_eq!(
+        (id, conf),
+        ("token-missing", "high"),
+        "{all}\n{}",
+        stderr(&out)
+    );
+    assert!(
+        all.contains(&format!("//127.0.0.1:{}/:_authToken", v.port())),
+        "{all}"
+    );
 }
 
 #[test]
@@ -77,7 +91,10 @@ fn unset_variable_is_named_with_its_line() {
         let (id, conf, all) = top(&report);
         assert_eq!((id, conf), ("token-env-unset", "high"), "{all}");
         assert!(all.contains("MY_TOKEN"), "{all}");
-        assert!(all.contains(&format!("{}:2", env.userconfig().display())), "{all}");
+        assert!(
+            all.contains(&format!("{}:2", env.userconfig().display())),
+            "{all}"
+        );
     }
 }
 
@@ -92,7 +109,12 @@ fn garbage_token_is_invalid() {
     ));
     let (out, report) = live(&env, &["view", "@priv/lib"]);
     let (id, conf, all) = top(&report);
-    assert_eq!((id, conf), ("token-invalid-or-expired", "high"), "{all}\n{}", stderr(&out));
+    assert_eq!(
+        (id, conf),
+        ("token-invalid-or-expired", "high"),
+        "{all}\n{}",
+        stderr(&out)
+    );
     assert!(report["probes"].as_array().is_some_and(|p| !p.is_empty()));
 }
 
@@ -107,8 +129,16 @@ fn token_on_another_port_is_wrong_host() {
     ));
     let (out, report) = live(&env, &["view", "@priv/lib"]);
     let (id, conf, all) = top(&report);
-    assert_eq!((id, conf), ("token-wrong-host", "high"), "{all}\n{}", stderr(&out));
-    assert!(all.contains(&format!("{}:2", env.userconfig().display())), "{all}");
+    assert_eq!(
+        (id, conf),
+        ("token-wrong-host", "high"),
+        "{all}\n{}",
+        stderr(&out)
+    );
+    assert!(
+        all.contains(&format!("{}:2", env.userconfig().display())),
+        "{all}"
+    );
 }
 
 #[test]
@@ -123,7 +153,12 @@ fn valid_token_refused_is_permission() {
     ));
     let (out, report) = live(&env, &["view", "@team/secret"]);
     let (id, conf, all) = top(&report);
-    assert_eq!((id, conf), ("insufficient-permission", "high"), "{all}\n{}", stderr(&out));
+    assert_eq!(
+        (id, conf),
+        ("insufficient-permission", "high"),
+        "{all}\n{}",
+        stderr(&out)
+    );
     assert!(all.contains("alice"), "{all}");
 }
 
@@ -141,7 +176,12 @@ fn env_registry_overriding_the_file_is_misconfig() {
     ));
     let (out, report) = live(&env, &["view", "@priv/lib"]);
     let (id, conf, all) = top(&report);
-    assert_eq!((id, conf), ("npmrc-misconfig", "high"), "{all}\n{}", stderr(&out));
+    assert_eq!(
+        (id, conf),
+        ("npmrc-misconfig", "high"),
+        "{all}\n{}",
+        stderr(&out)
+    );
     assert!(all.contains("npm_config_registry"), "{all}");
 }
 
@@ -190,5 +230,10 @@ fn unwritable_report_is_one_line() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr(&out).matches("regauth: cannot write the report").count(), 1);
+    assert_eq!(
+        stderr(&out)
+            .matches("regauth: cannot write the report")
+            .count(),
+        1
+    );
 }

@@ -19,7 +19,11 @@ pub fn fix(id: &str, cx: &Context) -> Vec<String> {
             .iter()
             .filter(|v| v.state != VarState::Set)
             .map(|v| {
-                let state = if v.state == VarState::Empty { "set but empty" } else { "unset" };
+                let state = if v.state == VarState::Empty {
+                    "set but empty"
+                } else {
+                    "unset"
+                };
                 format!(
                     "export {name}=<token>   # ${{{name}}} is {state} here; it is used by {source}",
                     name = v.name,
@@ -74,7 +78,11 @@ pub fn fix(id: &str, cx: &Context) -> Vec<String> {
             ]
         }
         "token-missing" => {
-            let file = config.files_read.iter().find(|f| f.ends_with("/.npmrc")).cloned();
+            let file = config
+                .files_read
+                .iter()
+                .find(|f| f.ends_with("/.npmrc"))
+                .cloned();
             vec![format!(
                 "add `{}:_authToken=${{NPM_TOKEN}}` to {} (or run `npm login --registry {reg}`)",
                 nerf(&reg),
@@ -127,10 +135,17 @@ fn misconfig(config: &ConfigFacts) -> Vec<String> {
     for l in &config.unread_credentials {
         out.push(format!("{}: {}", l.source, l.value));
         if l.value.contains("npm reads the user config from") {
-            out.push("unset NPM_CONFIG_USERCONFIG (or copy the credential line into the file it names)".into());
+            out.push(
+                "unset NPM_CONFIG_USERCONFIG (or copy the credential line into the file it names)"
+                    .into(),
+            );
         }
     }
-    if let Some(o) = config.registry_override.as_ref().filter(|o| o.shadowed_has_credential) {
+    if let Some(o) = config
+        .registry_override
+        .as_ref()
+        .filter(|o| o.shadowed_has_credential)
+    {
         let how = match o.winner.source.strip_prefix("env:") {
             Some(var) => format!("unset {var}"),
             None if o.winner.source == "cli" => format!("drop --{} from the command", o.key),

@@ -712,10 +712,10 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
         if config.unmapped_scope.is_some() {
             s.add("scope-not-mapped", 4, None);
         }
-    } else if let (Some(scope), Some(reg), false) = (
+    } else if let (Some(scope), Some(reg), true) = (
         &config.unmapped_scope,
         &config.registry,
-        config.credential_registries.is_empty(),
+        elsewhere_possible(config),
     ) {
         s.add(
             "scope-not-mapped",
@@ -744,6 +744,13 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
             }),
         );
     }
+}
+
+/// A scoped package on the default registry may live elsewhere: the registry is npm's default
+/// (public npm holds no private scope of yours), or credentials exist for other registries.
+fn elsewhere_possible(config: &crate::diagnose::facts::ConfigFacts) -> bool {
+    config.registry.as_ref().is_some_and(|r| r.source == "default")
+        || !config.credential_registries.is_empty()
 }
 
 fn lockfile_host_matches(cx: &Context) -> bool {

@@ -130,7 +130,9 @@ fn route<'a>(config: &'a Config, target: &Target) -> Routed<'a> {
                 config.credential_for(u, &target.registry)
             }
         }
-        (None, Some(p)) if url::host(&config.registry_for(p).url) == url::host(&target.registry) => {
+        (None, Some(p))
+            if url::host(&config.registry_for(p).url) == url::host(&target.registry) =>
+        {
             config.route_package(p).routed
         }
         _ => config.credential_for(&target.registry, &target.registry),
@@ -253,10 +255,16 @@ fn registry_override(config: &Config, scope: Option<&str>, sent: bool) -> Option
     let winner_url = winner.text()?.to_owned();
     let shadowed = lower.iter().find(|v| {
         v.layer() != crate::config::Layer::Default
-            && v.text().is_some_and(|t| t.trim_end_matches('/') != winner_url.trim_end_matches('/'))
+            && v.text()
+                .is_some_and(|t| t.trim_end_matches('/') != winner_url.trim_end_matches('/'))
     })?;
     let shadowed_url = shadowed.text()?.to_owned();
-    let has = |u: &str| config.credential_for(u, u).credential.is_some_and(is_usable);
+    let has = |u: &str| {
+        config
+            .credential_for(u, u)
+            .credential
+            .is_some_and(is_usable)
+    };
     Some(RegistryOverride {
         key,
         winner: Located {
