@@ -73,8 +73,11 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
                 value: c.url.clone(),
                 source: c.provenance.to_string(),
             }),
+        // only when the request really went to the default registry this configuration names
         unmapped_scope: match (&choice, scope) {
-            (Some(c), Some(s)) if c.scope.is_none() => Some(s.to_owned()),
+            (Some(c), Some(s)) if c.scope.is_none() && url::host(&c.url) == url::host(&target.registry) => {
+                Some(s.to_owned())
+            }
             _ => None,
         },
         credential: sent.map(credential_fact),
