@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod detect;
 pub mod diagnose;
+pub mod live;
 pub mod probe;
 pub mod render;
 pub mod report;

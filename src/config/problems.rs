@@ -248,7 +248,7 @@ fn near_misses(config: &Config) -> Vec<Problem> {
 const LOOPBACK_NAMES: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
 
 /// Why a credential key prefix does not cover a registry it was probably meant for.
-fn near_miss(prefix: &str, registry: &url::Url) -> Option<String> {
+pub fn near_miss(prefix: &str, registry: &url::Url) -> Option<String> {
     let reg_host = registry.host_str()?;
     if prefix.starts_with("http://") || prefix.starts_with("https://") {
         let key = url::Url::parse(prefix).ok()?;

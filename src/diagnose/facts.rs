@@ -82,6 +82,29 @@ pub struct ConfigFacts {
     pub proxy: Option<Located<String>>,
     /// Files read, in npm's load order.
     pub files_read: Vec<String>,
+    /// The registry setting in effect comes from a higher layer than a file that set another
+    /// registry, and the shadowed registry is the one with a credential.
+    pub registry_override: Option<RegistryOverride>,
+    /// Credentials for the failing host in places npm does not read here (a `~/.npmrc` left
+    /// behind by `NPM_CONFIG_USERCONFIG`, a skipped project file, a `[section]`).
+    pub unread_credentials: Vec<Located<String>>,
+    /// Other registries this configuration holds credentials for (registry URLs).
+    pub credential_registries: Vec<String>,
+}
+
+/// `registry` (or `@scope:registry`) in effect, and the lower-layer value it hides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryOverride {
+    /// `registry` or `@scope:registry`.
+    pub key: String,
+    /// The value in effect and its source (`env:npm_config_registry`, `cli`, a file:line).
+    pub winner: Located<String>,
+    /// The value it hides and its source.
+    pub shadowed: Located<String>,
+    /// The higher layer's name (`env`, `cli`, `project`, `user`).
+    pub winner_layer: String,
+    /// The hidden registry has a credential while the winning one has none.
+    pub shadowed_has_credential: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +115,9 @@ pub enum ProbeOutcome {
     Rejected(u16),
     /// npm had no credential to send (ENEEDAUTH).
     NotLoggedIn,
+    /// A credential was sent and the registry answered without naming a user (Verdaccio's
+    /// 200 `{}` for an unknown token): the credential is not recognised.
+    NotRecognised,
     /// Timeout, network error, anything else.
     Failed(String),
 }
@@ -108,14 +134,45 @@ pub enum ProbeFact {
         package: String,
         registry: String,
         command: String,
+        /// 200 when the package was readable, else the failing status when npm named one.
         status: Option<u16>,
+        /// The latest version, when readable.
+        version: Option<String>,
+        /// The URL of the failing request, when npm logged one.
+        url: Option<String>,
+        /// npm's error code when it failed (`E401`, `ECONNREFUSED`, ...).
+        code: Option<String>,
+        /// True when `registry` is the one the failing request went to (false: another
+        /// registry this configuration holds a credential for).
+        failing_registry: bool,
     },
+    /// `npm view <pkg> versions`: is the version a publish sends there already?
+    Versions {
+        package: String,
+        command: String,
+        local_version: Option<String>,
+        /// `Some(true)` when `local_version` is already published.
+        exists: Option<bool>,
+    },
+    /// `npm owner ls <pkg>`: whether the logged-in user maintains it (None: unknown).
+    Owners {
+        package: String,
+        command: String,
+        maintainers: Vec<String>,
+        user_is_maintainer: Option<bool>,
+    },
+    /// A probe that did not finish within the budget, or could not start.
+    Unanswered { command: String, why: String },
 }
 
 impl ProbeFact {
     pub fn command(&self) -> &str {
         match self {
-            ProbeFact::Whoami { command, .. } | ProbeFact::View { command, .. } => command,
+            ProbeFact::Whoami { command, .. }
+            | ProbeFact::View { command, .. }
+            | ProbeFact::Versions { command, .. }
+            | ProbeFact::Owners { command, .. }
+            | ProbeFact::Unanswered { command, .. } => command,
         }
     }
 }

@@ -90,7 +90,11 @@ pub const RULES: &[Rule] = &[
     config_lockfile_hosts,
     config_token_expired,
     config_proxy,
+    config_credential_unread,
     probe_whoami,
+    probe_view_elsewhere,
+    probe_versions,
+    probe_owners,
 ];
 
 /// Evidence from the first stored line containing any of `needles`.
@@ -693,34 +697,102 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
         }
         return;
     }
+    s.add("token-invalid-or-expired", -5, None);
+    if lockfile_host_matches(cx) || config.variables.iter().any(|v| v.state != VarState::Set) {
+        // the lockfile or the variable explains why nothing was sent (their own rules)
+        s.add("token-missing", -3, None);
+        return;
+    }
     if let Some(miss) = config.near_misses.first() {
         s.add(
             "token-wrong-host",
             12,
             config_evidence(format!("{} ({})", miss.key, miss.why), &miss.source),
         );
-    } else if let (Some(scope), Some(reg)) = (&config.unmapped_scope, &config.registry) {
+        if config.unmapped_scope.is_some() {
+            s.add("scope-not-mapped", 4, None);
+        }
+    } else if let (Some(scope), Some(reg), false) = (
+        &config.unmapped_scope,
+        &config.registry,
+        config.credential_registries.is_empty(),
+    ) {
         s.add(
             "scope-not-mapped",
             12,
             config_evidence(
-                format!("no {scope}:registry; default registry = {}", reg.value),
+                format!(
+                    "no {scope}:registry; {scope} goes to the default registry {} (credentials exist for {})",
+                    reg.value,
+                    config.credential_registries.join(", ")
+                ),
                 &reg.source,
             ),
         );
     } else {
-        let text = format!("no credential for {}", cx.host_or_registry_word());
+        let text = format!(
+            "no credential for {} in any .npmrc npm read",
+            cx.host_or_registry_word()
+        );
         s.add(
             "token-missing",
             10,
             Some(Evidence {
                 kind: EvidenceKind::Config,
                 text,
-                source: None,
+                source: config.files_read.last().cloned(),
             }),
         );
     }
-    s.add("token-invalid-or-expired", -5, None);
+}
+
+fn lockfile_host_matches(cx: &Context) -> bool {
+    let (Some(config), Some(host)) = (&cx.facts.config, cx.host.as_deref()) else {
+        return false;
+    };
+    cx.tarball
+        && config
+            .lockfile_hosts_without_credential
+            .iter()
+            .any(|l| l.value == host)
+}
+
+/// A credential for the failing host sits where npm does not read it, or the registry in use
+/// comes from a higher layer that hides the one the credential is for.
+fn config_credential_unread(cx: &Context, s: &mut Scores) {
+    let Some(config) = &cx.facts.config else {
+        return;
+    };
+    if config.credential.is_some() {
+        return;
+    }
+    for l in &config.unread_credentials {
+        s.add(
+            "npmrc-misconfig",
+            16,
+            config_evidence(l.value.clone(), &l.source),
+        );
+        s.add("token-missing", -6, None);
+    }
+    if let Some(o) = config
+        .registry_override
+        .as_ref()
+        .filter(|o| o.shadowed_has_credential)
+    {
+        s.add(
+            "npmrc-misconfig",
+            16,
+            config_evidence(
+                format!(
+                    "{} = {} ({} layer) overrides {} = {} from {}, the registry the credential is for",
+                    o.key, o.winner.value, o.winner_layer, o.key, o.shadowed.value, o.shadowed.source
+                ),
+                &o.winner.source,
+            ),
+        );
+        s.add("token-wrong-host", -8, None);
+        s.add("token-missing", -6, None);
+    }
 }
 
 fn config_invalid_or_overridden(cx: &Context, s: &mut Scores) {
@@ -757,7 +829,7 @@ fn config_lockfile_hosts(cx: &Context, s: &mut Scores) {
     {
         s.add(
             "lockfile-registry-mismatch",
-            12,
+            14,
             Some(Evidence {
                 kind: EvidenceKind::Lockfile,
                 text: format!("resolved URLs on {}", l.value),
@@ -834,9 +906,18 @@ fn probe_whoami(cx: &Context, s: &mut Scores) {
         ProbeOutcome::Rejected(status) => {
             s.add(
                 "token-invalid-or-expired",
-                9,
+                10,
                 ev(format!("the registry refused the credential ({status})")),
             );
+            s.add("token-missing", -4, None);
+        }
+        ProbeOutcome::NotRecognised => {
+            s.add(
+                "token-invalid-or-expired",
+                10,
+                ev("the credential was sent and the registry named no user for it (not recognised)".into()),
+            );
+            s.add("token-missing", -4, None);
         }
         ProbeOutcome::NotLoggedIn => {
             s.add(
@@ -846,5 +927,94 @@ fn probe_whoami(cx: &Context, s: &mut Scores) {
             );
         }
         ProbeOutcome::Failed(_) => {}
+    }
+}
+
+/// The package is readable on another registry this configuration has a credential for, while
+/// its scope has no mapping: the request went to the wrong registry.
+fn probe_view_elsewhere(cx: &Context, s: &mut Scores) {
+    let Some(config) = &cx.facts.config else {
+        return;
+    };
+    let Some(scope) = &config.unmapped_scope else {
+        return;
+    };
+    for p in &cx.facts.probes {
+        if let crate::diagnose::facts::ProbeFact::View {
+            registry,
+            command,
+            status: Some(200),
+            version,
+            failing_registry: false,
+            ..
+        } = p
+        {
+            let text = format!(
+                "{} is on {registry} (version {}), which {scope} is not mapped to",
+                cx.package.clone().unwrap_or_default(),
+                version.clone().unwrap_or_default()
+            );
+            s.add(
+                "scope-not-mapped",
+                14,
+                Some(Evidence {
+                    kind: EvidenceKind::Probe,
+                    text,
+                    source: Some(command.clone()),
+                }),
+            );
+            s.add("token-wrong-host", -4, None);
+            s.add("token-missing", -4, None);
+            return;
+        }
+    }
+}
+
+/// `npm view <pkg> versions` lists the version the publish sends.
+fn probe_versions(cx: &Context, s: &mut Scores) {
+    for p in &cx.facts.probes {
+        if let crate::diagnose::facts::ProbeFact::Versions {
+            package,
+            command,
+            local_version: Some(v),
+            exists: Some(true),
+        } = p
+        {
+            s.add(
+                "version-exists",
+                12,
+                Some(Evidence {
+                    kind: EvidenceKind::Probe,
+                    text: format!("{package}@{v} is already published"),
+                    source: Some(command.clone()),
+                }),
+            );
+        }
+    }
+}
+
+/// `npm owner ls <pkg>` does not list the logged-in user.
+fn probe_owners(cx: &Context, s: &mut Scores) {
+    if !cx.is_publish() {
+        return;
+    }
+    for p in &cx.facts.probes {
+        if let crate::diagnose::facts::ProbeFact::Owners {
+            package,
+            command,
+            maintainers,
+            user_is_maintainer: Some(false),
+        } = p
+        {
+            s.add(
+                "publish-not-allowed",
+                6,
+                Some(Evidence {
+                    kind: EvidenceKind::Probe,
+                    text: format!("maintainers of {package}: {}", maintainers.join(", ")),
+                    source: Some(command.clone()),
+                }),
+            );
+        }
     }
 }

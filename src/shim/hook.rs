@@ -1,6 +1,7 @@
-//! After npm failed: build nothing more than the `Run`, ask `detect` what failed, and for the
-//! auth family print the one line npm never shows for a 401 (`regauth: GET <url> answered 401`).
-//! `after_failure` is the single place where later stages (live diagnosis) plug in.
+//! After npm failed: ask `detect` what failed and, for the auth family, hand over to the live
+//! diagnosis (`crate::live`), which prints the one line npm never shows for a 401
+//! (`regauth: GET <url> answered 401`) followed by the explanation. Every other failure: silence.
+//! `after_failure` is the single place where the live stage plugs in.
 
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
@@ -17,9 +18,8 @@ pub fn after_failure(run: &Run) {
     } else {
         Source::Stderr
     };
-    if let Some(line) = failure_line(&failure, source) {
-        say(&line);
-    }
+    let line = failure_line(&failure, source);
+    crate::live::explain_run(run, failure, line, run.exited);
 }
 
 /// What the failure was read from: it decides what regauth can honestly say is missing.

@@ -80,6 +80,8 @@ pub struct Run {
     pub debug_log: Option<DebugLog>,
     /// The end of npm's stderr, where it was teed (no debug log available).
     pub stderr_tail: Option<String>,
+    /// When npm exited (the live explanation's timing starts here).
+    pub exited: std::time::Instant,
 }
 
 /// The marker line every script in `shims/` carries; the npm search skips files holding it.
@@ -139,6 +141,7 @@ pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
         Ok(finished) => finished,
         Err(err) => return cannot_run(&program, &err),
     };
+    let exited = std::time::Instant::now();
     let exit = exit::from_status(finished.status);
     if let Some(line) = deferred {
         hook::say(&line);
@@ -152,6 +155,7 @@ pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
                 exit,
                 finished.stderr_tail,
                 plan.logs_dir.as_deref(),
+                exited,
             );
             if nesting::should_explain(&guard, &run) {
                 hook::after_failure(&run);
@@ -180,6 +184,7 @@ fn gather_run(
     exit: Exit,
     stderr_tail: Option<String>,
     logs_dir: Option<&std::path::Path>,
+    exited: std::time::Instant,
 ) -> Run {
     let debug_log = match stderr_tail {
         Some(_) => None,
@@ -194,6 +199,7 @@ fn gather_run(
         exit,
         debug_log,
         stderr_tail,
+        exited,
     }
 }
 

@@ -1,5 +1,8 @@
 //! Nested regauth runs (an `npm run` script calling npm through the shim again) explain a
-//! failure once, at the level where it happened.
+//! failure once, at the level where it happened: the innermost regauth, whose npm made the
+//! failing request with its own cwd, environment and configuration, explains it (config and
+//! probes); outer levels stay silent, because their npm only failed with "script exited 1"
+//! (not an auth failure) or, in tee mode, because the tail already holds the explanation.
 //!
 //! With the debug log this cannot repeat: each npm writes its own log, and the outer npm's log
 //! holds only "script exited 1". With the stderr tee it could: the outer regauth reads the inner
@@ -20,7 +23,11 @@ pub fn should_explain(guard: &Guard, run: &Run) -> bool {
 
 /// A nested regauth already printed its line into the stderr this level teed.
 fn explained_below(run: &Run) -> bool {
-    run.stderr_tail
-        .as_deref()
-        .is_some_and(|tail| tail.lines().any(|l| l.starts_with(LINE_PREFIX)))
+    run.stderr_tail.as_deref().is_some_and(|tail| {
+        tail.lines()
+            .any(|l| l.starts_with(LINE_PREFIX) || l == JSON_MARKER)
+    })
 }
+
+/// The line of a JSON explanation (`REGAUTH_FORMAT=json`) that marks it as regauth's.
+pub const JSON_MARKER: &str = "  \"schema\": 1,";

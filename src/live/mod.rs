@@ -1,0 +1,126 @@
+//! Live diagnosis: after a shimmed npm call failed with an auth-family error, the failure, this
+//! machine's configuration and the answers of read-only probes become one explanation on stderr.
+//!
+//! Stages, one file each, plain data between them: `config_facts` (config model -> ConfigFacts
+//! for the failing request), `probe_facts` (ProbeRequest from the run and config; Probes ->
+//! ProbeFacts), then `diagnose`, then `output` (stderr, `REGAUTH_REPORT`, GitHub annotation).
+//! `regauth explain` uses the same gathering for a saved log (`gather`).
+
+pub mod config_facts;
+pub mod output;
+pub mod probe_facts;
+
+use std::time::Instant;
+
+use crate::config::{Config, LoadContext};
+use crate::detect::Failure;
+use crate::diagnose::{self, Diagnosis, Facts};
+use crate::probe::ProbeSettings;
+use crate::shim::Run;
+
+pub use probe_facts::RunContext;
+
+/// What to gather besides the text.
+#[derive(Debug, Clone)]
+pub struct Gathering {
+    pub config: bool,
+    /// `None`: no probes.
+    pub probes: Option<ProbeSettings>,
+}
+
+/// True for a failure regauth explains in shim mode; every other failure stays silent.
+pub fn is_explained(failure: &Failure) -> bool {
+    failure.is_auth_family() || diagnose::classify::is_auth_failure(failure)
+}
+
+/// The facts for `failure` from this machine: the configuration npm used for `run` and the
+/// probes' answers; with the probes' summaries for the report.
+pub fn gather(failure: Failure, run: &RunContext, what: &Gathering) -> (Facts, Vec<crate::report::ProbeSummary>) {
+    let mut facts = Facts::from_failure(failure);
+    if !what.config && what.probes.is_none() {
+        return (facts, Vec::new());
+    }
+    let config = Config::load(&load_context(run));
+    let target = config_facts::target(&config, &facts.failure);
+    let config_facts = config_facts::gather(&config, &target);
+    let mut summaries = Vec::new();
+    if let Some(settings) = &what.probes {
+        let request = probe_facts::request(run, &facts.failure, &target.registry, Some(&config_facts));
+        let probes = crate::probe::probe(&request, settings);
+        facts.probes = probe_facts::facts(&probes, &target.registry);
+        summaries = probes.to_report();
+    }
+    if what.config {
+        facts.config = Some(config_facts);
+    }
+    if facts.env.ci.is_none() && std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+        facts.env.ci = Some(if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            "github-actions".to_owned()
+        } else {
+            "ci".to_owned()
+        });
+    }
+    (facts, summaries)
+}
+
+/// The diagnosis of gathered facts, with the probes in the report.
+pub fn diagnose_with(facts: &Facts, probes: Vec<crate::report::ProbeSummary>) -> Diagnosis {
+    let mut d = diagnose::diagnose(facts);
+    d.report.probes = probes;
+    d
+}
+
+fn load_context(run: &RunContext) -> LoadContext {
+    LoadContext {
+        cwd: run.cwd.clone(),
+        env: run
+            .env
+            .iter()
+            .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+            .collect(),
+        npm_args: run.args.clone(),
+        npm_path: Some(run.npm.clone()),
+        node_path: None,
+    }
+}
+
+/// The shim's run as the probes' context: the real npm, the user's cwd and environment, and the
+/// recursion marker so a probe can never re-enter regauth.
+pub fn run_context(run: &Run) -> RunContext {
+    let guard = crate::shim::recursion::Guard::from_env();
+    RunContext {
+        npm: run.program.clone(),
+        cwd: run.cwd.clone(),
+        env: std::env::vars_os().collect(),
+        extra_env: vec![(
+            crate::shim::recursion::ENV_VAR.into(),
+            guard.for_child(std::process::id(), &run.program),
+        )],
+        args: run
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+    }
+}
+
+/// The whole live path for a failed run: silent unless the failure is in the auth family.
+/// `first_line` is the shim's one-line summary, printed before the human report.
+pub fn explain_run(run: &Run, failure: Failure, first_line: Option<String>, exited: Instant) {
+    if !is_explained(&failure) {
+        return;
+    }
+    let what = Gathering {
+        config: true,
+        probes: Some(ProbeSettings::from_env()),
+    };
+    let (facts, probes) = gather(failure, &run_context(run), &what);
+    let diagnosis = diagnose_with(&facts, probes);
+    output::emit(&diagnosis, first_line.as_deref(), &output::OutputSettings::from_env());
+    if std::env::var_os("REGAUTH_TIMING").is_some_and(|v| !v.is_empty() && v != "0") {
+        crate::shim::hook::say(&format!(
+            "regauth: timing: {} ms from npm's exit to the end of the explanation",
+            exited.elapsed().as_millis()
+        ));
+    }
+}

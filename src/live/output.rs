@@ -1,0 +1,135 @@
+//! Where a live explanation goes: stderr only (human by default, `REGAUTH_FORMAT=json` for the
+//! schema-1 JSON), a copy of the JSON in `REGAUTH_REPORT=FILE`, and one `::error` annotation under
+//! GitHub Actions. Everything is built first and written with one call per destination, so
+//! the explanation reaches the terminal in one piece after npm's output.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::diagnose::Diagnosis;
+use crate::render;
+
+/// `REGAUTH_FORMAT`: how the explanation is printed on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// The output settings, from regauth's environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSettings {
+    pub format: Format,
+    /// `REGAUTH_REPORT`: also write the JSON report here.
+    pub report: Option<PathBuf>,
+    /// `GITHUB_ACTIONS=true`: add one annotation.
+    pub github: bool,
+    pub color: bool,
+}
+
+impl OutputSettings {
+    pub fn from_env() -> OutputSettings {
+        Self::from_lookup(|k| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> OutputSettings {
+        let format = match get("REGAUTH_FORMAT").as_deref().map(str::trim) {
+            Some(f) if f.eq_ignore_ascii_case("json") => Format::Json,
+            _ => Format::Human,
+        };
+        let no_color = get("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let force = get("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
+        OutputSettings {
+            format,
+            report: get("REGAUTH_REPORT")
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from),
+            github: get("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
+            color: !no_color && (force || console::colors_enabled_stderr()),
+        }
+    }
+}
+
+/// The text for stderr: the human report (after `first_line`, the shim's one-line summary), or
+/// the JSON document; plus the annotation.
+pub fn stderr_text(d: &Diagnosis, first_line: Option<&str>, settings: &OutputSettings) -> String {
+    let mut out = String::new();
+    match settings.format {
+        Format::Human => {
+            if let Some(line) = first_line {
+                out.push_str(line);
+                out.push('\n');
+            }
+            let style = render::human::Style {
+                color: settings.color,
+                width: render::human::WIDTH,
+            };
+            out.push_str(&render::human::render(d, &style));
+        }
+        Format::Json => out.push_str(&render::json::render(&d.report)),
+    }
+    if settings.github {
+        out.push_str(&render::github::annotation(d));
+    }
+    out
+}
+
+/// Writes the explanation: stderr, then the report file. A report that cannot be written is one
+/// more line on stderr.
+pub fn emit(d: &Diagnosis, first_line: Option<&str>, settings: &OutputSettings) {
+    let mut text = stderr_text(d, first_line, settings);
+    if let Some(path) = &settings.report {
+        if let Err(e) = std::fs::write(path, render::json::render(&d.report)) {
+            text.push_str(&format!(
+                "regauth: cannot write the report to {}: {e}\n",
+                path.display()
+            ));
+        }
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> OutputSettings {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        OutputSettings::from_lookup(|k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn settings_from_the_environment() {
+        let s = settings(&[
+            ("REGAUTH_FORMAT", "JSON"),
+            ("REGAUTH_REPORT", "/tmp/r.json"),
+            ("GITHUB_ACTIONS", "true"),
+            ("NO_COLOR", "1"),
+        ]);
+        assert_eq!(s.format, Format::Json);
+        assert_eq!(s.report, Some(PathBuf::from("/tmp/r.json")));
+        assert!(s.github && !s.color);
+        let s = settings(&[("REGAUTH_FORMAT", "yaml"), ("REGAUTH_REPORT", "")]);
+        assert_eq!(s.format, Format::Human);
+        assert_eq!(s.report, None);
+        assert!(!s.github);
+    }
+
+    #[test]
+    fn json_mode_prints_only_the_document() {
+        let d = crate::diagnose::explain_text("npm error code E401\nnpm error 401 Unauthorized - GET http://127.0.0.1:9/@a%2fb - no\n");
+        let s = settings(&[("REGAUTH_FORMAT", "json")]);
+        let text = stderr_text(&d, Some("regauth: x"), &s);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["schema"], 1);
+        let s = settings(&[("NO_COLOR", "1"), ("GITHUB_ACTIONS", "true")]);
+        let text = stderr_text(&d, Some("regauth: x"), &s);
+        assert!(text.starts_with("regauth: x\nerror[E401]"), "{text}");
+        assert_eq!(text.matches("::error title=").count(), 1);
+    }
+}

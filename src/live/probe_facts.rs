@@ -1,0 +1,171 @@
+//! The probe stage for one failure: a `probe::ProbeRequest` built from the run, the failure and
+//! the configuration facts, and the `probe::Probes` it returns turned into
+//! `diagnose::facts::ProbeFact`s. Plain data both ways; the probe module does the running.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use crate::diagnose::facts::{ConfigFacts, ProbeFact, ProbeOutcome};
+use crate::probe::{self, CredentialKind, Outcome, Owners, ProbeRequest, Probes, Versions, View, Whoami};
+
+/// What the probes need to know about the run (the shim's `Run`, or this process for
+/// `regauth explain`).
+#[derive(Debug, Clone, Default)]
+pub struct RunContext {
+    pub npm: PathBuf,
+    pub cwd: PathBuf,
+    pub env: Vec<(OsString, OsString)>,
+    /// Added to every probe's environment (the shim's recursion marker).
+    pub extra_env: Vec<(OsString, OsString)>,
+    pub args: Vec<String>,
+}
+
+/// The probe request for a failure whose request went to `registry`.
+pub fn request(
+    run: &RunContext,
+    failure: &crate::detect::Failure,
+    registry: &str,
+    config: Option<&ConfigFacts>,
+) -> ProbeRequest {
+    ProbeRequest {
+        npm: run.npm.clone(),
+        cwd: run.cwd.clone(),
+        env: run.env.clone(),
+        extra_env: run.extra_env.clone(),
+        command: run.args.clone(),
+        failure_code: failure.code.clone(),
+        failing_url: failure.url.clone(),
+        package: failure.package.clone(),
+        registry: Some(registry.to_owned()),
+        credential: config
+            .and_then(|c| c.credential.as_ref())
+            .and_then(|c| credential_kind(&c.kind, &c.key)),
+        other_registries: config
+            .map(|c| c.credential_registries.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// The probe crate's credential kind for a config key and its classified value.
+fn credential_kind(kind: &str, key: &str) -> Option<CredentialKind> {
+    if key.ends_with(":_authToken") {
+        Some(CredentialKind::Token)
+    } else if key.ends_with(":_auth") {
+        Some(CredentialKind::LegacyAuth)
+    } else if key.ends_with(":username") || key.ends_with(":_password") {
+        Some(CredentialKind::Basic)
+    } else if key.ends_with(":certfile") || kind == "client-cert" {
+        Some(CredentialKind::ClientCert)
+    } else {
+        None
+    }
+}
+
+/// The facts the probes established, in plan order.
+pub fn facts(probes: &Probes, failing_registry: &str) -> Vec<ProbeFact> {
+    let same = |r: Option<&String>| {
+        r.is_none_or(|r| r.trim_end_matches('/') == failing_registry.trim_end_matches('/'))
+    };
+    let maintainer = probes.user_is_maintainer();
+    probes
+        .results
+        .iter()
+        .map(|r| {
+            let command = probe::sanitize(&r.command);
+            let registry = r
+                .probe
+                .registry
+                .clone()
+                .unwrap_or_else(|| failing_registry.to_owned());
+            let package = r.probe.package().unwrap_or_default().to_owned();
+            match &r.outcome {
+                Outcome::Whoami(w) => ProbeFact::Whoami {
+                    registry,
+                    command,
+                    outcome: whoami_outcome(w),
+                },
+                Outcome::View(v) => {
+                    let (status, version, url, code) = match v {
+                        View::Found { version } => (Some(200), Some(version.clone()), None, None),
+                        View::Failed(e) => (e.status, None, e.url.clone(), e.code.clone()),
+                    };
+                    ProbeFact::View {
+                        failing_registry: same(r.probe.registry.as_ref()),
+                        package,
+                        registry,
+                        command,
+                        status,
+                        version,
+                        url: url.map(|u| probe::sanitize(&u)),
+                        code,
+                    }
+                }
+                Outcome::Versions(v) => ProbeFact::Versions {
+                    package,
+                    command,
+                    local_version: match v {
+                        Versions::Listed { local_version, .. } => local_version.clone(),
+                        Versions::Failed(_) => None,
+                    },
+                    exists: match v {
+                        Versions::Listed {
+                            local_published, ..
+                        } => *local_published,
+                        Versions::Failed(_) => None,
+                    },
+                },
+                Outcome::Owners(o) => ProbeFact::Owners {
+                    package,
+                    command,
+                    maintainers: match o {
+                        Owners::Listed(names) => names.clone(),
+                        Owners::Failed(_) => Vec::new(),
+                    },
+                    user_is_maintainer: maintainer,
+                },
+                Outcome::TimedOut | Outcome::NotStarted(_) => ProbeFact::Unanswered {
+                    command,
+                    why: r.summary(),
+                },
+            }
+        })
+        .collect()
+}
+
+fn whoami_outcome(w: &Whoami) -> ProbeOutcome {
+    match w {
+        Whoami::Ok(user) => ProbeOutcome::Ok(user.clone()),
+        Whoami::Rejected(e) => ProbeOutcome::Rejected(e.status.unwrap_or(401)),
+        Whoami::NeedAuth { request_sent: true } => ProbeOutcome::NotRecognised,
+        Whoami::NeedAuth {
+            request_sent: false,
+        } => ProbeOutcome::NotLoggedIn,
+        Whoami::Other(e) => ProbeOutcome::Failed(
+            e.code
+                .clone()
+                .or_else(|| e.message.clone())
+                .unwrap_or_else(|| "failed".into()),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_kinds_follow_the_key() {
+        assert_eq!(
+            credential_kind("npm-token", "//h/:_authToken"),
+            Some(CredentialKind::Token)
+        );
+        assert_eq!(
+            credential_kind("basic-auth", "//h/:_auth"),
+            Some(CredentialKind::LegacyAuth)
+        );
+        assert_eq!(
+            credential_kind("username", "//h/:username"),
+            Some(CredentialKind::Basic)
+        );
+    }
+}
