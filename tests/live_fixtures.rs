@@ -211,9 +211,12 @@ fn proxy_answering_407() {
             .body("Proxy Authentication Required")
     });
     let a = Verdaccio::shared();
+    // npm uses `https-proxy` before `proxy`, even for an http:// registry (measured with npm
+    // 11.19.1: with both set, only the https-proxy one is contacted). `proxy` here points at a
+    // closed port, so the explanation must name line 3 and the fixture, not line 2.
     let env = env_with_userconfig(&[
         format!("registry={}", a.url()),
-        format!("proxy={}", proxy.url()),
+        "proxy=http://127.0.0.1:9/".to_owned(),
         format!("https-proxy={}", proxy.url()),
     ]);
     let userconfig = env.userconfig();
@@ -233,7 +236,7 @@ fn proxy_answering_407() {
     explained
         .top_is("proxy-auth", "high")
         .names(&host_port(&proxy.url()))
-        .names_line(&userconfig, 2);
+        .names_line(&userconfig, 3);
 }
 
 // --- a registry that never answers the probes ----------------------------------------------

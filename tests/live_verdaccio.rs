@@ -329,10 +329,8 @@ fn lockfile_resolved_on_a_host_without_credential() {
     ]);
     write_locked_project(&env, &tarball, &integrity);
     let lockfile = env.project().join("package-lock.json");
-    let explained = Scenario::new(env, &["ci"])
-        .secret(&token)
-        .json()
-        .explain(&e401());
+    let scenario = Scenario::new(env, &["ci"]).secret(&token).json();
+    let explained = scenario.explain(&e401());
     explained
         .failure_is(Some(401), "/pub-pkg-1.0.0.tgz")
         .top_is("lockfile-registry-mismatch", "high")
