@@ -75,7 +75,9 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
             }),
         // only when the request really went to the default registry this configuration names
         unmapped_scope: match (&choice, scope) {
-            (Some(c), Some(s)) if c.scope.is_none() && url::host(&c.url) == url::host(&target.registry) => {
+            (Some(c), Some(s))
+                if c.scope.is_none() && url::host(&c.url) == url::host(&target.registry) =>
+            {
                 Some(s.to_owned())
             }
             _ => None,
