@@ -348,3 +348,118 @@ fn credential_registries(config: &Config, registry: &str) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LoadContext;
+
+    /// A config from a user `.npmrc` and extra environment, in a temp home.
+    fn load(npmrc: &str, env: &[(&str, &str)]) -> (tempfile::TempDir, Config) {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let project = dir.path().join("project");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&project).unwrap();
+        std::fs::write(home.join(".npmrc"), npmrc).unwrap();
+        let mut vars = vec![
+            ("HOME".to_owned(), home.display().to_string()),
+            (
+                "npm_config_globalconfig".to_owned(),
+                dir.path().join("none").display().to_string(),
+            ),
+        ];
+        vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let ctx = LoadContext {
+            cwd: project,
+            env: vars,
+            npm_args: vec!["view".into(), "@priv/lib".into()],
+            npm_path: None,
+            node_path: None,
+        };
+        let config = Config::load(&ctx);
+        (dir, config)
+    }
+
+    fn failure(url: &str) -> Failure {
+        Failure {
+            code: Some("E401".into()),
+            http_status: Some(401),
+            method: Some("GET".into()),
+            url: Some(url.into()),
+            package: Some("@priv/lib".into()),
+            ..Failure::default()
+        }
+    }
+
+    #[test]
+    fn unset_variable_and_its_line() {
+        let (_d, config) = load(
+            "registry=http://127.0.0.1:4873/\n//127.0.0.1:4873/:_authToken=${T_UNSET}\n",
+            &[],
+        );
+        let t = target(&config, &failure("http://127.0.0.1:4873/@priv%2flib"));
+        assert_eq!(t.registry, "http://127.0.0.1:4873/");
+        let facts = gather(&config, &t);
+        assert_eq!(
+            facts.credential, None,
+            "an unexpanded ${{VAR}} is not a credential"
+        );
+        assert_eq!(facts.variables.len(), 1);
+        assert_eq!(facts.variables[0].name, "T_UNSET");
+        assert_eq!(facts.variables[0].state, VarState::Unset);
+        assert!(facts.variables[0].source.ends_with("home/.npmrc:2"));
+    }
+
+    #[test]
+    fn near_miss_on_another_port_and_the_credential_registry() {
+        let (_d, config) = load(
+            "registry=http://127.0.0.1:4873/\n//127.0.0.1:4874/:_authToken=npm_CANARY\n",
+            &[],
+        );
+        let facts = gather(
+            &config,
+            &target(&config, &failure("http://127.0.0.1:4873/@priv%2flib")),
+        );
+        assert_eq!(facts.near_misses.len(), 1);
+        assert_eq!(facts.near_misses[0].key, "//127.0.0.1:4874/:_authToken");
+        assert!(facts.near_misses[0].why.contains("another port"));
+        assert_eq!(facts.credential_registries, vec!["http://127.0.0.1:4874/"]);
+        assert_eq!(facts.unmapped_scope.as_deref(), Some("@priv"));
+        assert!(!format!("{facts:?}").contains("CANARY"));
+    }
+
+    #[test]
+    fn env_registry_hides_the_file_registry_with_the_credential() {
+        let (_d, config) = load(
+            "registry=http://127.0.0.1:4873/\n//127.0.0.1:4873/:_authToken=npm_CANARY\n",
+            &[("npm_config_registry", "http://127.0.0.1:4999/")],
+        );
+        let facts = gather(
+            &config,
+            &target(&config, &failure("http://127.0.0.1:4999/@priv%2flib")),
+        );
+        let o = facts.registry_override.expect("an override");
+        assert_eq!(o.winner.source, "env:npm_config_registry");
+        assert_eq!(o.winner_layer, "env");
+        assert!(o.shadowed.source.ends_with("home/.npmrc:1"));
+        assert!(o.shadowed_has_credential);
+    }
+
+    #[test]
+    fn credential_sent_with_its_source() {
+        let (_d, config) = load(
+            "registry=http://127.0.0.1:4873/\n//127.0.0.1:4873/:_authToken=npm_CANARYcanaryCANARYcanaryCANARY0001\n",
+            &[],
+        );
+        let facts = gather(
+            &config,
+            &target(&config, &failure("http://127.0.0.1:4873/@priv%2flib")),
+        );
+        let c = facts.credential.expect("a credential");
+        assert_eq!(c.key, "//127.0.0.1:4873/:_authToken");
+        assert!(c.source.ends_with("home/.npmrc:2"));
+        assert!(!c.redacted.contains("CANARYcanary"));
+        assert!(facts.near_misses.is_empty() && facts.unmapped_scope.is_some());
+    }
+}

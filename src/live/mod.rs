@@ -44,6 +44,7 @@ pub fn gather(
     if !what.config && what.probes.is_none() {
         return (facts, Vec::new());
     }
+    add_publish_package(&mut facts.failure, run);
     let (config_facts, registry) = machine_config(&facts.failure, run);
     let mut summaries = Vec::new();
     if let Some(settings) = &what.probes {
@@ -80,9 +81,28 @@ pub fn probes(
     Vec<crate::diagnose::facts::ProbeFact>,
     Vec<crate::report::ProbeSummary>,
 ) {
+    if !settings.enabled {
+        return (Vec::new(), Vec::new());
+    }
     let request = probe_facts::request(run, failure, registry, Some(config));
-    let probes = crate::probe::probe(&request, settings);
+    let plan = probe_facts::plan(&request, failure);
+    let results = crate::probe::run_plan(&plan, &request, settings);
+    let probes = crate::probe::Probes { plan, results };
     (probe_facts::facts(&probes, registry), probes.to_report())
+}
+
+/// A publish names its package in package.json, not in npm's message ("You cannot publish over
+/// the previously published versions: 1.0.0."): read it where npm did.
+fn add_publish_package(failure: &mut Failure, run: &RunContext) {
+    if failure.package.is_some() || failure.signals.operation != crate::detect::Operation::Publish {
+        return;
+    }
+    let command = crate::probe::UserCommand::parse(&run.args);
+    let local = crate::probe::publish_dir(&run.cwd, command.first_operand())
+        .and_then(|d| crate::probe::read_local_package(&d));
+    if let Some(local) = local {
+        failure.package = Some(local.name);
+    }
 }
 
 /// A CI system from this machine's environment, when the text named none.
@@ -177,8 +197,8 @@ pub fn explain_run(run: &Run, failure: Failure, first_line: Option<String>, exit
     );
     if std::env::var_os("REGAUTH_TIMING").is_some_and(|v| !v.is_empty() && v != "0") {
         crate::shim::hook::say(&format!(
-            "regauth: timing: {} ms from npm's exit to the end of the explanation",
-            exited.elapsed().as_millis()
+            "regauth: timing: {:.1} ms from npm's exit to the end of the explanation",
+            exited.elapsed().as_secs_f64() * 1000.0
         ));
     }
 }

@@ -63,10 +63,40 @@ fn credential_kind(kind: &str, key: &str) -> Option<CredentialKind> {
     }
 }
 
+/// Plans the probes and drops those whose answer the failure already holds, so the time after
+/// npm's exit goes only to open questions:
+/// - viewing the package on the registry that failed, when npm's log named the request and its
+///   status (the view would repeat the same request with the same credential);
+/// - every probe, when npm itself said the version exists (checked client-side, no request).
+pub fn plan(request: &ProbeRequest, failure: &crate::detect::Failure) -> probe::Plan {
+    let mut plan = probe::plan(request);
+    if failure.signals.publish_over_existing {
+        plan.skipped
+            .push("all: npm's own message proves the version exists".into());
+        plan.probes.clear();
+        return plan;
+    }
+    let known = failure.url.is_some() && failure.http_status.is_some();
+    let failing = request.registry.as_deref().map(same_registry_key);
+    plan.probes.retain(|p| {
+        let repeats = known
+            && matches!(p.kind, probe::ProbeKind::ViewVersion { .. })
+            && p.registry.as_deref().map(same_registry_key) == failing;
+        !repeats
+    });
+    plan
+}
+
+fn same_registry_key(r: &str) -> String {
+    r.trim_end_matches('/').to_owned()
+}
+
 /// The facts the probes established, in plan order.
 pub fn facts(probes: &Probes, failing_registry: &str) -> Vec<ProbeFact> {
     let same = |r: Option<&String>| {
-        r.is_none_or(|r| r.trim_end_matches('/') == failing_registry.trim_end_matches('/'))
+        r.map_or(true, |r| {
+            r.trim_end_matches('/') == failing_registry.trim_end_matches('/')
+        })
     };
     let maintainer = probes.user_is_maintainer();
     probes

@@ -21,7 +21,9 @@ pub use cli_config::carried_config;
 pub use command::{CommandClass, UserCommand};
 pub use kind::{is_read_only, Probe, ProbeKind, READ_ONLY_SUBCOMMANDS};
 pub use outcome::{HttpLine, NpmError, Outcome, Owners, ProbeResult, Versions, View, Whoami};
-pub use package::{is_valid_name, name_from_url, registry_name};
+pub use package::{
+    is_valid_name, name_from_url, publish_dir, read_local_package, registry_name, LocalPackage,
+};
 pub use plan::{plan, Plan};
 pub use request::{CredentialKind, ProbeRequest, MAX_OTHER_REGISTRIES};
 pub use run::{run_plan, run_plan_async};
