@@ -113,6 +113,29 @@ fn token_env_unset_variable_empty() {
     env_unset_scenario("NODE_AUTH_TOKEN", Some(""));
 }
 
+#[test]
+fn token_env_unset_is_proven_by_config_alone_with_probes_off() {
+    // REGAUTH_PROBE=off: no probe runs, and the config still proves the cause.
+    let a = shared();
+    let mut env = env_with_userconfig(&[
+        format!("@priv:registry={}", a.url()),
+        format!("{}:_authToken=${{NPM_TOKEN}}", nerf_dart(&a.url())),
+    ]);
+    env.remove_env("NPM_TOKEN").set_env("REGAUTH_PROBE", "off");
+    let userconfig = env.userconfig();
+    let explained = view_priv_lib(env).json().explain(&e401());
+    explained
+        .top_is("token-env-unset", "high")
+        .names("NPM_TOKEN")
+        .names_line(&userconfig, 2);
+    assert_eq!(
+        explained.report["probes"],
+        serde_json::json!([]),
+        "PRODUCT: probes ran with REGAUTH_PROBE=off:\n{}",
+        explained.report_text
+    );
+}
+
 // --- token-invalid-or-expired --------------------------------------------------------------
 
 #[test]
@@ -266,27 +289,40 @@ fn insufficient_permission_alice_reads_team_secret() {
         .names("@team/secret");
 }
 
-#[test]
-fn publish_not_allowed_bob_into_priv_scope() {
+/// `user` publishes `package`@1.0.0 into a scope whose `publish:` rule excludes them: a 403 on
+/// the PUT while whoami answers `user` (never accepted, so nothing changes on the instance).
+fn publish_not_allowed(user: &str, package: &str) {
     let a = shared();
-    let token = a.token("bob").to_owned();
+    let token = a.token(user).to_owned();
+    let scope = package.split('/').next().unwrap();
     let env = env_with_userconfig(&[
-        format!("@priv:registry={}", a.url()),
+        format!("{scope}:registry={}", a.url()),
         format!("{}:_authToken={token}", nerf_dart(&a.url())),
     ]);
-    write_package_json(&env, "@priv/bobs-attempt", "1.0.0");
+    write_package_json(&env, package, "1.0.0");
+    let refusal = format!("user {user} is not allowed to publish package {package}");
     let explained = Scenario::new(env, &["publish"])
         .secret(&token)
         .json()
         .explain(&Expect {
             exit: 1,
             code: Some("E403"),
-            stderr_has: "user bob is not allowed to publish package @priv/bobs-attempt",
+            stderr_has: &refusal,
         });
     explained
-        .failure_is(Some(403), "/@priv%2fbobs-attempt")
+        .failure_is(Some(403), &package.replacen('/', "%2f", 1))
         .top_is("publish-not-allowed", "high")
-        .names("@priv/bobs-attempt");
+        .names(package);
+}
+
+#[test]
+fn publish_not_allowed_bob_into_priv_scope() {
+    publish_not_allowed("bob", "@priv/bobs-attempt");
+}
+
+#[test]
+fn publish_not_allowed_alice_into_team_scope() {
+    publish_not_allowed("alice", "@team/alices-attempt");
 }
 
 #[test]
