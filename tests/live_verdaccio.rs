@@ -63,7 +63,7 @@ fn token_missing_scope_mapped_without_any_credential() {
     explained
         .failure_is(Some(401), "/@priv%2flib")
         .top_is("token-missing", "high")
-        .names(&host_port(&a.url()));
+        .fix_names(&host_port(&a.url()));
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn token_missing_on_publish_is_eneedauth_before_any_request() {
     });
     explained
         .top_is("token-missing", "high")
-        .names(&host_port(&a.url()));
+        .fix_names(&host_port(&a.url()));
 }
 
 // --- token-env-unset -----------------------------------------------------------------------
@@ -99,7 +99,7 @@ fn env_unset_scenario(variable: &str, value: Option<&str>) {
     let explained = view_priv_lib(env).explain(&e401());
     explained
         .top_is("token-env-unset", "high")
-        .names(variable)
+        .fix_names(variable)
         .names_line(&userconfig, 2);
 }
 
@@ -151,7 +151,8 @@ fn token_invalid_garbage_token() {
     let explained = view_priv_lib(env).json().explain(&e401());
     explained
         .top_is("token-invalid-or-expired", "high")
-        .names_line(&userconfig, 2);
+        .names_line(&userconfig, 2)
+        .fix_names(&host_port(&a.url()));
 }
 
 /// An unsigned JWT `{"alg":"none"}.{"sub":"canary-user","exp":1600000000}.<CANARY signature>`:
@@ -176,7 +177,8 @@ fn token_expired_jwt() {
     let explained = view_priv_lib(env).secret(&jwt).explain(&e401());
     explained
         .top_is("token-invalid-or-expired", "high")
-        .names_line(&userconfig, 2);
+        .names_line(&userconfig, 2)
+        .fix_names(&host_port(&a.url()));
     assert!(
         explained.top_text().to_lowercase().contains("expire"),
         "PRODUCT: the expiry is not mentioned:\n{}",
@@ -371,7 +373,8 @@ fn lockfile_resolved_on_a_host_without_credential() {
         .failure_is(Some(401), "/pub-pkg-1.0.0.tgz")
         .top_is("lockfile-registry-mismatch", "high")
         .names(&host_port(&b.url()))
-        .names("package-lock.json");
+        .names("package-lock.json")
+        .fix_names("--replace-registry-host=always");
     assert!(
         lockfile.exists(),
         "regauth must not touch the project's lockfile"
