@@ -268,6 +268,23 @@ fn probes_against_a_silent_registry_end_within_the_budget() {
         code: Some("E401"),
         stderr_has: "401",
     });
+    // The probes did run (against the silent registry) and were stopped at the budget.
+    let probes = explained.report["probes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !probes.is_empty(),
+        "PRODUCT: no probe was planned, so the budget was not exercised:\n{}",
+        explained.report_text
+    );
+    for probe in &probes {
+        let ms = probe["duration_ms"].as_f64().unwrap_or(f64::MAX);
+        assert!(
+            ms <= (budget + 1.0) * 1000.0,
+            "PRODUCT: a probe outlived the budget: {probe}"
+        );
+    }
     let allowed = explained.direct.elapsed + Duration::from_secs_f64(budget + 6.0);
     assert!(
         explained.ran.elapsed <= allowed,
