@@ -235,6 +235,7 @@ fn scope_not_mapped_default_registry_answers_401() {
     ]);
     let explained = view_priv_lib(env).secret(&token).explain(&e401());
     explained
+        .npm_logged(&format!("GET 401 {}@priv%2flib", b.url()))
         .failure_is(Some(401), "/@priv%2flib")
         .top_is("scope-not-mapped", "high")
         .fix_names("@priv:registry")
@@ -370,6 +371,7 @@ fn lockfile_resolved_on_a_host_without_credential() {
     let scenario = Scenario::new(env, &["ci"]).secret(&token).json();
     let explained = scenario.explain(&e401());
     explained
+        .npm_logged(&format!("GET 401 {tarball}"))
         .failure_is(Some(401), "/pub-pkg-1.0.0.tgz")
         .top_is("lockfile-registry-mismatch", "high")
         .names(&host_port(&b.url()))
@@ -471,6 +473,7 @@ fn npmrc_misconfig_env_registry_overrides_the_file() {
     let userconfig = env.userconfig();
     let explained = view_priv_lib(env).secret(&token).explain(&e401());
     explained
+        .npm_logged(&format!("GET 401 {}@priv%2flib", b.url()))
         .failure_is(Some(401), "/@priv%2flib")
         .top_is("npmrc-misconfig", "high")
         .names("npm_config_registry")

@@ -191,6 +191,7 @@ impl Scenario {
             ran: shimmed,
             direct,
             home: self.env.home(),
+            npm_logs: debug_logs(&self.env),
         }
     }
 
@@ -233,9 +234,22 @@ pub struct Explained {
     pub ran: Ran,
     pub direct: Ran,
     home: PathBuf,
+    /// npm's debug logs of both runs, concatenated.
+    npm_logs: String,
 }
 
 impl Explained {
+    /// SETUP: npm's own debug log shows `needle` (e.g. `GET 401 <url>`): the scenario fails at
+    /// the request it means to, whatever regauth says.
+    pub fn npm_logged(&self, needle: &str) -> &Self {
+        assert!(
+            self.npm_logs.contains(needle),
+            "SETUP: npm's debug logs do not show {needle:?}:\n{}",
+            self.npm_logs
+        );
+        self
+    }
+
     pub fn causes(&self) -> &Vec<Value> {
         self.report["causes"]
             .as_array()
@@ -338,6 +352,19 @@ impl Explained {
         );
         self
     }
+}
+
+/// All of npm's debug logs in `env`, concatenated.
+pub fn debug_logs(env: &NpmEnv) -> String {
+    let Ok(entries) = std::fs::read_dir(env.logs_dir()) else {
+        return String::new();
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .collect()
 }
 
 /// `path:line` as regauth may print it.
