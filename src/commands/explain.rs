@@ -41,16 +41,20 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
         _ => crate::detect::from_reader(std::io::stdin().lock()).context("cannot read stdin")?,
     };
     let mut facts = Facts::from_failure(failure);
-    if !args.no_config {
-        add_machine_config(&mut facts);
+    let machine = crate::live::this_machine(&facts.failure.command);
+    let live = crate::live::is_explained(&facts.failure);
+    if live && !args.no_config {
+        add_machine_config(&mut facts, &machine);
     }
-    if !args.no_probe {
-        add_probes(&mut facts);
-    }
+    let probes = if live && !args.no_probe {
+        add_probes(&mut facts, &machine)
+    } else {
+        Vec::new()
+    };
     if std::env::var_os("REGAUTH_DEBUG_FACTS").is_some() {
         eprintln!("{facts:#?}");
     }
-    let diagnosis = diagnose::diagnose(&facts);
+    let diagnosis = crate::live::diagnose_with(&facts, probes);
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let mut stdout = std::io::stdout().lock();
     match args.format {
@@ -72,17 +76,28 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// CONFIG HOOK: the live-diagnosis stage fills `facts.config` here from the config model
-/// (crate::config) for the failing URL: credential routing, `${VAR}` states, near misses,
-/// scope mappings, lockfile hosts. Until that model exists the text stands alone.
-fn add_machine_config(facts: &mut Facts) {
-    let _ = facts;
+/// CONFIG HOOK: what this machine's configuration says about the failing request (the same
+/// gathering as the shim's live path): credential routing, `${VAR}` states, near misses, scope
+/// mappings, overrides, lockfile hosts.
+fn add_machine_config(facts: &mut Facts, machine: &crate::live::RunContext) {
+    facts.config = Some(crate::live::machine_config(&facts.failure, machine).0);
 }
 
-/// PROBE HOOK: the live-diagnosis stage runs its read-only probes (whoami, view) here and
-/// pushes `ProbeFact`s into `facts.probes`.
-fn add_probes(facts: &mut Facts) {
-    let _ = facts;
+/// PROBE HOOK: the read-only probes (whoami, view, versions, owners) run on this machine, under
+/// `REGAUTH_PROBE` / `REGAUTH_PROBE_TIMEOUT`; returns their report summaries.
+fn add_probes(
+    facts: &mut Facts,
+    machine: &crate::live::RunContext,
+) -> Vec<crate::report::ProbeSummary> {
+    let settings = crate::probe::ProbeSettings::from_env();
+    if !settings.enabled {
+        return Vec::new();
+    }
+    let (config, registry) = crate::live::machine_config(&facts.failure, machine);
+    let (probe_facts, summaries) =
+        crate::live::probes(&facts.failure, machine, &config, &registry, &settings);
+    facts.probes = probe_facts;
+    summaries
 }
 
 fn run_eval(path: &Path) -> anyhow::Result<i32> {

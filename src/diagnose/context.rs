@@ -24,7 +24,12 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     pub fn new(facts: &'a Facts) -> Context<'a> {
         let f = &facts.failure;
-        let registry_url = registry_url(f);
+        let registry_url = registry_url(f).or_else(|| {
+            facts
+                .config
+                .as_ref()
+                .and_then(|c| c.request_registry.clone())
+        });
         let entry = match registry_url.as_deref() {
             Some(u) => registry::entry_for(u),
             None => entry_from_realm(f).unwrap_or_else(|| registry::entry_for("")),

@@ -63,6 +63,9 @@ pub struct VariableFact {
 pub struct ConfigFacts {
     /// The default registry and its source.
     pub registry: Option<Located<String>>,
+    /// The registry the failing request went to, as the configuration routes it (used when
+    /// the text names no URL).
+    pub request_registry: Option<String>,
     /// The failing package's scope registry, when mapped.
     pub scope_registry: Option<Located<String>>,
     /// The failing package's scope when it has no `@scope:registry` mapping.

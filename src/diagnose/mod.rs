@@ -9,6 +9,7 @@ pub mod classify;
 pub mod context;
 pub mod eval;
 pub mod facts;
+pub mod live_advice;
 pub mod registry;
 pub mod rules;
 
@@ -43,7 +44,10 @@ pub fn diagnose(facts: &Facts) -> Diagnosis {
     let mut notes = Vec::new();
     let top_margin = margin(&ranked);
     for (i, c) in ranked.iter().enumerate() {
-        let a = advice::advice(c.id, &cx);
+        let mut a = advice::advice(c.id, &cx);
+        let mut fix = live_advice::fix(c.id, &cx);
+        fix.append(&mut a.fix);
+        a.fix = fix;
         let confidence = confidence(c.score, if i == 0 { top_margin } else { 0 }, i == 0);
         let mut evidence = c.evidence.clone();
         if i == 0 {

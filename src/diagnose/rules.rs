@@ -712,10 +712,10 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
         if config.unmapped_scope.is_some() {
             s.add("scope-not-mapped", 4, None);
         }
-    } else if let (Some(scope), Some(reg), false) = (
+    } else if let (Some(scope), Some(reg), true) = (
         &config.unmapped_scope,
         &config.registry,
-        config.credential_registries.is_empty(),
+        elsewhere_possible(config),
     ) {
         s.add(
             "scope-not-mapped",
@@ -734,9 +734,14 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
             "no credential for {} in any .npmrc npm read",
             cx.host_or_registry_word()
         );
+        // a 404 without credentials may as well be a package that lives on another registry
+        let not_found = has_status(cx, &[404]);
+        if not_found && config.unmapped_scope.is_some() {
+            s.add("scope-not-mapped", 3, None);
+        }
         s.add(
             "token-missing",
-            10,
+            if not_found { 5 } else { 10 },
             Some(Evidence {
                 kind: EvidenceKind::Config,
                 text,
@@ -744,6 +749,16 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
             }),
         );
     }
+}
+
+/// A scoped package on the default registry may live elsewhere: the registry is npm's default
+/// (public npm holds no private scope of yours), or credentials exist for other registries.
+fn elsewhere_possible(config: &crate::diagnose::facts::ConfigFacts) -> bool {
+    config
+        .registry
+        .as_ref()
+        .is_some_and(|r| r.source == "default")
+        || !config.credential_registries.is_empty()
 }
 
 fn lockfile_host_matches(cx: &Context) -> bool {

@@ -65,6 +65,7 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
             value: default,
             source: default_source.to_string(),
         }),
+        request_registry: Some(target.registry.clone()),
         scope_registry: choice
             .as_ref()
             .filter(|c| c.scope.is_some())
@@ -72,8 +73,13 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
                 value: c.url.clone(),
                 source: c.provenance.to_string(),
             }),
+        // only when the request really went to the default registry this configuration names
         unmapped_scope: match (&choice, scope) {
-            (Some(c), Some(s)) if c.scope.is_none() => Some(s.to_owned()),
+            (Some(c), Some(s))
+                if c.scope.is_none() && url::host(&c.url) == url::host(&target.registry) =>
+            {
+                Some(s.to_owned())
+            }
             _ => None,
         },
         credential: sent.map(credential_fact),
@@ -129,7 +135,9 @@ fn route<'a>(config: &'a Config, target: &Target) -> Routed<'a> {
                 config.credential_for(u, &target.registry)
             }
         }
-        (None, Some(p)) if url::host(&config.registry_for(p).url) == url::host(&target.registry) => {
+        (None, Some(p))
+            if url::host(&config.registry_for(p).url) == url::host(&target.registry) =>
+        {
             config.route_package(p).routed
         }
         _ => config.credential_for(&target.registry, &target.registry),
@@ -252,10 +260,16 @@ fn registry_override(config: &Config, scope: Option<&str>, sent: bool) -> Option
     let winner_url = winner.text()?.to_owned();
     let shadowed = lower.iter().find(|v| {
         v.layer() != crate::config::Layer::Default
-            && v.text().is_some_and(|t| t.trim_end_matches('/') != winner_url.trim_end_matches('/'))
+            && v.text()
+                .is_some_and(|t| t.trim_end_matches('/') != winner_url.trim_end_matches('/'))
     })?;
     let shadowed_url = shadowed.text()?.to_owned();
-    let has = |u: &str| config.credential_for(u, u).credential.is_some_and(is_usable);
+    let has = |u: &str| {
+        config
+            .credential_for(u, u)
+            .credential
+            .is_some_and(is_usable)
+    };
     Some(RegistryOverride {
         key,
         winner: Located {

@@ -35,32 +35,81 @@ pub fn is_explained(failure: &Failure) -> bool {
 
 /// The facts for `failure` from this machine: the configuration npm used for `run` and the
 /// probes' answers; with the probes' summaries for the report.
-pub fn gather(failure: Failure, run: &RunContext, what: &Gathering) -> (Facts, Vec<crate::report::ProbeSummary>) {
+pub fn gather(
+    failure: Failure,
+    run: &RunContext,
+    what: &Gathering,
+) -> (Facts, Vec<crate::report::ProbeSummary>) {
     let mut facts = Facts::from_failure(failure);
     if !what.config && what.probes.is_none() {
         return (facts, Vec::new());
     }
-    let config = Config::load(&load_context(run));
-    let target = config_facts::target(&config, &facts.failure);
-    let config_facts = config_facts::gather(&config, &target);
+    let (config_facts, registry) = machine_config(&facts.failure, run);
     let mut summaries = Vec::new();
     if let Some(settings) = &what.probes {
-        let request = probe_facts::request(run, &facts.failure, &target.registry, Some(&config_facts));
-        let probes = crate::probe::probe(&request, settings);
-        facts.probes = probe_facts::facts(&probes, &target.registry);
-        summaries = probes.to_report();
+        let (probe_facts, s) = probes(&facts.failure, run, &config_facts, &registry, settings);
+        facts.probes = probe_facts;
+        summaries = s;
     }
     if what.config {
         facts.config = Some(config_facts);
     }
-    if facts.env.ci.is_none() && std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
-        facts.env.ci = Some(if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+    add_ci(&mut facts);
+    (facts, summaries)
+}
+
+/// This machine's configuration for the failing request, and the registry the request went to.
+pub fn machine_config(
+    failure: &Failure,
+    run: &RunContext,
+) -> (crate::diagnose::facts::ConfigFacts, String) {
+    let config = Config::load(&load_context(run));
+    let target = config_facts::target(&config, failure);
+    (config_facts::gather(&config, &target), target.registry)
+}
+
+/// Runs the probes for the failure (under `settings`' budget) and returns their facts and
+/// report summaries.
+pub fn probes(
+    failure: &Failure,
+    run: &RunContext,
+    config: &crate::diagnose::facts::ConfigFacts,
+    registry: &str,
+    settings: &ProbeSettings,
+) -> (
+    Vec<crate::diagnose::facts::ProbeFact>,
+    Vec<crate::report::ProbeSummary>,
+) {
+    let request = probe_facts::request(run, failure, registry, Some(config));
+    let probes = crate::probe::probe(&request, settings);
+    (probe_facts::facts(&probes, registry), probes.to_report())
+}
+
+/// A CI system from this machine's environment, when the text named none.
+fn add_ci(facts: &mut Facts) {
+    if facts.env.ci.is_some() || !std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+        return;
+    }
+    facts.env.ci = Some(
+        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
             "github-actions".to_owned()
         } else {
             "ci".to_owned()
-        });
+        },
+    );
+}
+
+/// `regauth explain`'s context: this process's cwd and environment, the npm on PATH, and the
+/// command the saved text names.
+pub fn this_machine(args: &[String]) -> RunContext {
+    RunContext {
+        npm: crate::shim::locate::locate(crate::shim::Shimmed::Npm)
+            .unwrap_or_else(|_| "npm".into()),
+        cwd: std::env::current_dir().unwrap_or_default(),
+        env: std::env::vars_os().collect(),
+        extra_env: Vec::new(),
+        args: args.to_vec(),
     }
-    (facts, summaries)
 }
 
 /// The diagnosis of gathered facts, with the probes in the report.
@@ -76,7 +125,12 @@ fn load_context(run: &RunContext) -> LoadContext {
         env: run
             .env
             .iter()
-            .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
             .collect(),
         npm_args: run.args.clone(),
         npm_path: Some(run.npm.clone()),
@@ -116,7 +170,11 @@ pub fn explain_run(run: &Run, failure: Failure, first_line: Option<String>, exit
     };
     let (facts, probes) = gather(failure, &run_context(run), &what);
     let diagnosis = diagnose_with(&facts, probes);
-    output::emit(&diagnosis, first_line.as_deref(), &output::OutputSettings::from_env());
+    output::emit(
+        &diagnosis,
+        first_line.as_deref(),
+        &output::OutputSettings::from_env(),
+    );
     if std::env::var_os("REGAUTH_TIMING").is_some_and(|v| !v.is_empty() && v != "0") {
         crate::shim::hook::say(&format!(
             "regauth: timing: {} ms from npm's exit to the end of the explanation",

@@ -6,7 +6,9 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::diagnose::facts::{ConfigFacts, ProbeFact, ProbeOutcome};
-use crate::probe::{self, CredentialKind, Outcome, Owners, ProbeRequest, Probes, Versions, View, Whoami};
+use crate::probe::{
+    self, CredentialKind, Outcome, Owners, ProbeRequest, Probes, Versions, View, Whoami,
+};
 
 /// What the probes need to know about the run (the shim's `Run`, or this process for
 /// `regauth explain`).
