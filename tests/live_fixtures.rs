@@ -263,7 +263,9 @@ fn probes_against_a_silent_registry_end_within_the_budget() {
     env.write_globalconfig(&format!("{QUIET_GLOBAL_CONFIG}fetch-timeout=60000\n"));
     let budget = 1.5;
     env.set_env("REGAUTH_PROBE_TIMEOUT", budget.to_string());
-    let explained = Scenario::new(env, &["view", "@priv/lib", "version"]).explain(&Expect {
+    let home = env.home();
+    let scenario = Scenario::new(env, &["view", "@priv/lib", "version"]);
+    let explained = scenario.explain(&Expect {
         exit: 1,
         code: Some("E401"),
         stderr_has: "401",
@@ -285,6 +287,11 @@ fn probes_against_a_silent_registry_end_within_the_budget() {
             "PRODUCT: a probe outlived the budget: {probe}"
         );
     }
+    let left = processes_with_home(&home);
+    assert!(
+        left.is_empty(),
+        "PRODUCT: probe processes outlived regauth: {left:?}"
+    );
     let allowed = explained.direct.elapsed + Duration::from_secs_f64(budget + 6.0);
     assert!(
         explained.ran.elapsed <= allowed,
@@ -292,6 +299,27 @@ fn probes_against_a_silent_registry_end_within_the_budget() {
         explained.ran.elapsed,
         explained.direct.elapsed
     );
+}
+
+/// Command lines of running processes whose HOME is `home` (this scenario's npm and probes).
+fn processes_with_home(home: &std::path::Path) -> Vec<String> {
+    let wanted = format!("HOME={}", home.display());
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter(|e| {
+            std::fs::read(e.path().join("environ"))
+                .map(|env| env.split(|b| *b == 0).any(|var| var == wanted.as_bytes()))
+                .unwrap_or(false)
+        })
+        .map(|e| {
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            String::from_utf8_lossy(&cmdline).replace('\0', " ")
+        })
+        .collect()
 }
 
 // --- silence: success and non-auth failures ------------------------------------------------
