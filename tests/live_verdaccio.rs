@@ -85,7 +85,7 @@ fn token_missing_on_publish_is_eneedauth_before_any_request() {
 
 /// `${VAR}` on line 2 of ~/.npmrc; VAR unset (npm sends the literal text) or empty (npm sends
 /// no header). Both are E401 with npm saying nothing about the variable.
-fn env_unset_scenario(variable: &str, value: Option<&str>) {
+fn env_unset_scenario(variable: &str, value: Option<&str>, args: &[&str]) {
     let a = shared();
     let mut env = env_with_userconfig(&[
         format!("@priv:registry={}", a.url()),
@@ -96,7 +96,7 @@ fn env_unset_scenario(variable: &str, value: Option<&str>) {
         None => env.remove_env(variable),
     };
     let userconfig = env.userconfig();
-    let explained = view_priv_lib(env).explain(&e401());
+    let explained = Scenario::new(env, args).explain(&e401());
     explained
         .top_is("token-env-unset", "high")
         .fix_names(variable)
@@ -105,12 +105,17 @@ fn env_unset_scenario(variable: &str, value: Option<&str>) {
 
 #[test]
 fn token_env_unset_variable_unset() {
-    env_unset_scenario("NPM_TOKEN", None);
+    // The CI case: `npm install` of a private package with the secret not passed to the job.
+    env_unset_scenario("NPM_TOKEN", None, &["install", "@priv/lib"]);
 }
 
 #[test]
 fn token_env_unset_variable_empty() {
-    env_unset_scenario("NODE_AUTH_TOKEN", Some(""));
+    env_unset_scenario(
+        "NODE_AUTH_TOKEN",
+        Some(""),
+        &["view", "@priv/lib", "version"],
+    );
 }
 
 #[test]
@@ -265,6 +270,45 @@ fn scope_not_mapped_default_registry_answers_404() {
         .top_is("scope-not-mapped", "high")
         .fix_names("@corp:registry")
         .fix_names(&host_port(&b.url()));
+}
+
+#[test]
+fn npmrc_misconfig_project_npmrc_shadows_the_user_credential() {
+    // ~/.npmrc line 1 holds alice's valid token; the project's .npmrc (line 1, a higher layer)
+    // has a stale one for the same key, and npm sends the project's. The registry rejects it.
+    // Both readings are fair as the top cause: the stale token (token-invalid-or-expired,
+    // whoami with it fails) or the shadowing (npmrc-misconfig). Either way the explanation must
+    // name the line npm used (the project's), and some cause the shadowed one in ~/.npmrc.
+    let a = shared();
+    let token = a.token("alice").to_owned();
+    let env = env_with_userconfig(&[
+        format!("{}:_authToken={token}", nerf_dart(&a.url())),
+        format!("@priv:registry={}", a.url()),
+    ]);
+    env.write_project_npmrc(&format!("{}:_authToken={CANARY}\n", nerf_dart(&a.url())));
+    let project_npmrc = env.project().join(".npmrc");
+    let userconfig = env.userconfig();
+    let explained = view_priv_lib(env).secret(&token).explain(&e401());
+    assert!(
+        matches!(
+            explained.top_id(),
+            "npmrc-misconfig" | "token-invalid-or-expired"
+        ),
+        "PRODUCT: top cause; report:\n{}",
+        explained.report_text
+    );
+    explained.names_line(&project_npmrc, 1);
+    let home = userconfig.parent().unwrap();
+    let shadowed = live_common::file_line_forms(&userconfig, 1, home);
+    assert!(
+        explained
+            .causes()
+            .iter()
+            .map(live_common::cause_text)
+            .any(|text| shadowed.iter().any(|form| text.contains(form.as_str()))),
+        "PRODUCT: no cause names the shadowed credential {shadowed:?}; report:\n{}",
+        explained.report_text
+    );
 }
 
 // --- insufficient-permission, publish-not-allowed, version-exists -------------------------
