@@ -245,7 +245,8 @@ fn proxy_answering_407() {
 fn probes_against_a_silent_registry_end_within_the_budget() {
     // The package GET answers 401 twice (npm directly, then npm through regauth); every later
     // request (the probes: whoami, view) is never answered. npm's own fetch-timeout is long, so
-    // only regauth's probe budget can end them.
+    // only regauth's probe budget can end them. The margin (6 s) is generous for a loaded
+    // machine and still far below the 30 s the fixture would keep a probe waiting.
     let package_gets = Arc::new(AtomicUsize::new(0));
     let gets = Arc::clone(&package_gets);
     let fixture = FixtureServer::start(move |request| {
@@ -262,18 +263,63 @@ fn probes_against_a_silent_registry_end_within_the_budget() {
     env.write_globalconfig(&format!("{QUIET_GLOBAL_CONFIG}fetch-timeout=60000\n"));
     let budget = 1.5;
     env.set_env("REGAUTH_PROBE_TIMEOUT", budget.to_string());
-    let explained = Scenario::new(env, &["view", "@priv/lib", "version"]).explain(&Expect {
+    let home = env.home();
+    let scenario = Scenario::new(env, &["view", "@priv/lib", "version"]);
+    let explained = scenario.explain(&Expect {
         exit: 1,
         code: Some("E401"),
         stderr_has: "401",
     });
-    let allowed = explained.direct.elapsed + Duration::from_secs_f64(budget + 3.0);
+    // The probes did run (against the silent registry) and were stopped at the budget.
+    let probes = explained.report["probes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !probes.is_empty(),
+        "PRODUCT: no probe was planned, so the budget was not exercised:\n{}",
+        explained.report_text
+    );
+    for probe in &probes {
+        let ms = probe["duration_ms"].as_f64().unwrap_or(f64::MAX);
+        assert!(
+            ms <= (budget + 1.0) * 1000.0,
+            "PRODUCT: a probe outlived the budget: {probe}"
+        );
+    }
+    let left = processes_with_home(&home);
+    assert!(
+        left.is_empty(),
+        "PRODUCT: probe processes outlived regauth: {left:?}"
+    );
+    let allowed = explained.direct.elapsed + Duration::from_secs_f64(budget + 6.0);
     assert!(
         explained.ran.elapsed <= allowed,
         "PRODUCT: regauth took {:?} (npm alone {:?}, probe budget {budget} s)",
         explained.ran.elapsed,
         explained.direct.elapsed
     );
+}
+
+/// Command lines of running processes whose HOME is `home` (this scenario's npm and probes).
+fn processes_with_home(home: &std::path::Path) -> Vec<String> {
+    let wanted = format!("HOME={}", home.display());
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter(|e| {
+            std::fs::read(e.path().join("environ"))
+                .map(|env| env.split(|b| *b == 0).any(|var| var == wanted.as_bytes()))
+                .unwrap_or(false)
+        })
+        .map(|e| {
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            String::from_utf8_lossy(&cmdline).replace('\0', " ")
+        })
+        .collect()
 }
 
 // --- silence: success and non-auth failures ------------------------------------------------

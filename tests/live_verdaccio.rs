@@ -63,7 +63,7 @@ fn token_missing_scope_mapped_without_any_credential() {
     explained
         .failure_is(Some(401), "/@priv%2flib")
         .top_is("token-missing", "high")
-        .names(&host_port(&a.url()));
+        .fix_names(&host_port(&a.url()));
 }
 
 #[test]
@@ -78,14 +78,14 @@ fn token_missing_on_publish_is_eneedauth_before_any_request() {
     });
     explained
         .top_is("token-missing", "high")
-        .names(&host_port(&a.url()));
+        .fix_names(&host_port(&a.url()));
 }
 
 // --- token-env-unset -----------------------------------------------------------------------
 
 /// `${VAR}` on line 2 of ~/.npmrc; VAR unset (npm sends the literal text) or empty (npm sends
 /// no header). Both are E401 with npm saying nothing about the variable.
-fn env_unset_scenario(variable: &str, value: Option<&str>) {
+fn env_unset_scenario(variable: &str, value: Option<&str>, args: &[&str]) {
     let a = shared();
     let mut env = env_with_userconfig(&[
         format!("@priv:registry={}", a.url()),
@@ -96,21 +96,49 @@ fn env_unset_scenario(variable: &str, value: Option<&str>) {
         None => env.remove_env(variable),
     };
     let userconfig = env.userconfig();
-    let explained = view_priv_lib(env).explain(&e401());
+    let explained = Scenario::new(env, args).explain(&e401());
     explained
         .top_is("token-env-unset", "high")
-        .names(variable)
+        .fix_names(variable)
         .names_line(&userconfig, 2);
 }
 
 #[test]
 fn token_env_unset_variable_unset() {
-    env_unset_scenario("NPM_TOKEN", None);
+    // The CI case: `npm install` of a private package with the secret not passed to the job.
+    env_unset_scenario("NPM_TOKEN", None, &["install", "@priv/lib"]);
 }
 
 #[test]
 fn token_env_unset_variable_empty() {
-    env_unset_scenario("NODE_AUTH_TOKEN", Some(""));
+    env_unset_scenario(
+        "NODE_AUTH_TOKEN",
+        Some(""),
+        &["view", "@priv/lib", "version"],
+    );
+}
+
+#[test]
+fn token_env_unset_is_proven_by_config_alone_with_probes_off() {
+    // REGAUTH_PROBE=off: no probe runs, and the config still proves the cause.
+    let a = shared();
+    let mut env = env_with_userconfig(&[
+        format!("@priv:registry={}", a.url()),
+        format!("{}:_authToken=${{NPM_TOKEN}}", nerf_dart(&a.url())),
+    ]);
+    env.remove_env("NPM_TOKEN").set_env("REGAUTH_PROBE", "off");
+    let userconfig = env.userconfig();
+    let explained = view_priv_lib(env).json().explain(&e401());
+    explained
+        .top_is("token-env-unset", "high")
+        .names("NPM_TOKEN")
+        .names_line(&userconfig, 2);
+    assert_eq!(
+        explained.report["probes"],
+        serde_json::json!([]),
+        "PRODUCT: probes ran with REGAUTH_PROBE=off:\n{}",
+        explained.report_text
+    );
 }
 
 // --- token-invalid-or-expired --------------------------------------------------------------
@@ -128,7 +156,8 @@ fn token_invalid_garbage_token() {
     let explained = view_priv_lib(env).json().explain(&e401());
     explained
         .top_is("token-invalid-or-expired", "high")
-        .names_line(&userconfig, 2);
+        .names_line(&userconfig, 2)
+        .fix_names(&host_port(&a.url()));
 }
 
 /// An unsigned JWT `{"alg":"none"}.{"sub":"canary-user","exp":1600000000}.<CANARY signature>`:
@@ -153,7 +182,8 @@ fn token_expired_jwt() {
     let explained = view_priv_lib(env).secret(&jwt).explain(&e401());
     explained
         .top_is("token-invalid-or-expired", "high")
-        .names_line(&userconfig, 2);
+        .names_line(&userconfig, 2)
+        .fix_names(&host_port(&a.url()));
     assert!(
         explained.top_text().to_lowercase().contains("expire"),
         "PRODUCT: the expiry is not mentioned:\n{}",
@@ -210,6 +240,7 @@ fn scope_not_mapped_default_registry_answers_401() {
     ]);
     let explained = view_priv_lib(env).secret(&token).explain(&e401());
     explained
+        .npm_logged(&format!("GET 401 {}@priv%2flib", b.url()))
         .failure_is(Some(401), "/@priv%2flib")
         .top_is("scope-not-mapped", "high")
         .fix_names("@priv:registry")
@@ -241,6 +272,45 @@ fn scope_not_mapped_default_registry_answers_404() {
         .fix_names(&host_port(&b.url()));
 }
 
+#[test]
+fn npmrc_misconfig_project_npmrc_shadows_the_user_credential() {
+    // ~/.npmrc line 1 holds alice's valid token; the project's .npmrc (line 1, a higher layer)
+    // has a stale one for the same key, and npm sends the project's. The registry rejects it.
+    // Both readings are fair as the top cause: the stale token (token-invalid-or-expired,
+    // whoami with it fails) or the shadowing (npmrc-misconfig). Either way the explanation must
+    // name the line npm used (the project's), and some cause the shadowed one in ~/.npmrc.
+    let a = shared();
+    let token = a.token("alice").to_owned();
+    let env = env_with_userconfig(&[
+        format!("{}:_authToken={token}", nerf_dart(&a.url())),
+        format!("@priv:registry={}", a.url()),
+    ]);
+    env.write_project_npmrc(&format!("{}:_authToken={CANARY}\n", nerf_dart(&a.url())));
+    let project_npmrc = env.project().join(".npmrc");
+    let userconfig = env.userconfig();
+    let explained = view_priv_lib(env).secret(&token).explain(&e401());
+    assert!(
+        matches!(
+            explained.top_id(),
+            "npmrc-misconfig" | "token-invalid-or-expired"
+        ),
+        "PRODUCT: top cause; report:\n{}",
+        explained.report_text
+    );
+    explained.names_line(&project_npmrc, 1);
+    let home = userconfig.parent().unwrap();
+    let shadowed = live_common::file_line_forms(&userconfig, 1, home);
+    assert!(
+        explained
+            .causes()
+            .iter()
+            .map(live_common::cause_text)
+            .any(|text| shadowed.iter().any(|form| text.contains(form.as_str()))),
+        "PRODUCT: no cause names the shadowed credential {shadowed:?}; report:\n{}",
+        explained.report_text
+    );
+}
+
 // --- insufficient-permission, publish-not-allowed, version-exists -------------------------
 
 #[test]
@@ -266,27 +336,40 @@ fn insufficient_permission_alice_reads_team_secret() {
         .names("@team/secret");
 }
 
-#[test]
-fn publish_not_allowed_bob_into_priv_scope() {
+/// `user` publishes `package`@1.0.0 into a scope whose `publish:` rule excludes them: a 403 on
+/// the PUT while whoami answers `user` (never accepted, so nothing changes on the instance).
+fn publish_not_allowed(user: &str, package: &str) {
     let a = shared();
-    let token = a.token("bob").to_owned();
+    let token = a.token(user).to_owned();
+    let scope = package.split('/').next().unwrap();
     let env = env_with_userconfig(&[
-        format!("@priv:registry={}", a.url()),
+        format!("{scope}:registry={}", a.url()),
         format!("{}:_authToken={token}", nerf_dart(&a.url())),
     ]);
-    write_package_json(&env, "@priv/bobs-attempt", "1.0.0");
+    write_package_json(&env, package, "1.0.0");
+    let refusal = format!("user {user} is not allowed to publish package {package}");
     let explained = Scenario::new(env, &["publish"])
         .secret(&token)
         .json()
         .explain(&Expect {
             exit: 1,
             code: Some("E403"),
-            stderr_has: "user bob is not allowed to publish package @priv/bobs-attempt",
+            stderr_has: &refusal,
         });
     explained
-        .failure_is(Some(403), "/@priv%2fbobs-attempt")
+        .failure_is(Some(403), &package.replacen('/', "%2f", 1))
         .top_is("publish-not-allowed", "high")
-        .names("@priv/bobs-attempt");
+        .names(package);
+}
+
+#[test]
+fn publish_not_allowed_bob_into_priv_scope() {
+    publish_not_allowed("bob", "@priv/bobs-attempt");
+}
+
+#[test]
+fn publish_not_allowed_alice_into_team_scope() {
+    publish_not_allowed("alice", "@team/alices-attempt");
 }
 
 #[test]
@@ -332,10 +415,12 @@ fn lockfile_resolved_on_a_host_without_credential() {
     let scenario = Scenario::new(env, &["ci"]).secret(&token).json();
     let explained = scenario.explain(&e401());
     explained
+        .npm_logged(&format!("GET 401 {tarball}"))
         .failure_is(Some(401), "/pub-pkg-1.0.0.tgz")
         .top_is("lockfile-registry-mismatch", "high")
         .names(&host_port(&b.url()))
-        .names("package-lock.json");
+        .names("package-lock.json")
+        .fix_names("--replace-registry-host=always");
     assert!(
         lockfile.exists(),
         "regauth must not touch the project's lockfile"
@@ -432,6 +517,7 @@ fn npmrc_misconfig_env_registry_overrides_the_file() {
     let userconfig = env.userconfig();
     let explained = view_priv_lib(env).secret(&token).explain(&e401());
     explained
+        .npm_logged(&format!("GET 401 {}@priv%2flib", b.url()))
         .failure_is(Some(401), "/@priv%2flib")
         .top_is("npmrc-misconfig", "high")
         .names("npm_config_registry")

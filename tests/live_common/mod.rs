@@ -178,12 +178,11 @@ impl Scenario {
             "PRODUCT: exit_code in the report; {report_text}"
         );
         if self.json_on_stderr {
-            let printed = json_in(regauth_part).unwrap_or_else(|| {
-                panic!("PRODUCT: REGAUTH_FORMAT=json printed no JSON report; {context}")
-            });
-            assert_eq!(
-                printed["causes"], report["causes"],
-                "PRODUCT: the JSON on stderr and the report file differ; {context}"
+            assert_only_json(regauth_part, &report, &context);
+        } else {
+            assert!(
+                json_in(regauth_part).is_none(),
+                "PRODUCT: JSON on stderr without REGAUTH_FORMAT=json; {context}"
             );
         }
         Explained {
@@ -192,6 +191,7 @@ impl Scenario {
             ran: shimmed,
             direct,
             home: self.env.home(),
+            npm_logs: debug_logs(&self.env),
         }
     }
 
@@ -205,6 +205,28 @@ impl Scenario {
     }
 }
 
+/// `REGAUTH_FORMAT=json`: regauth's part of stderr is the report (the same as the file), "instead
+/// of the human text", followed at most by GitHub annotation lines.
+fn assert_only_json(regauth_part: &str, report: &Value, context: &str) {
+    let mut stream = serde_json::Deserializer::from_str(regauth_part.trim_start()).into_iter();
+    let printed: Value = match stream.next() {
+        Some(Ok(value)) => value,
+        _ => panic!(
+            "PRODUCT: with REGAUTH_FORMAT=json stderr should end with the JSON report; {context}"
+        ),
+    };
+    let rest = &regauth_part.trim_start()[stream.byte_offset()..];
+    assert!(
+        rest.lines()
+            .all(|l| l.trim().is_empty() || l.starts_with("::error")),
+        "PRODUCT: with REGAUTH_FORMAT=json, text besides the JSON: {rest:?}; {context}"
+    );
+    assert_eq!(
+        &printed, report,
+        "PRODUCT: the JSON on stderr and the report file differ; {context}"
+    );
+}
+
 /// A report regauth wrote for a scenario, with assertions on its top cause.
 pub struct Explained {
     pub report: Value,
@@ -212,9 +234,22 @@ pub struct Explained {
     pub ran: Ran,
     pub direct: Ran,
     home: PathBuf,
+    /// npm's debug logs of both runs, concatenated.
+    npm_logs: String,
 }
 
 impl Explained {
+    /// SETUP: npm's own debug log shows `needle` (e.g. `GET 401 <url>`): the scenario fails at
+    /// the request it means to, whatever regauth says.
+    pub fn npm_logged(&self, needle: &str) -> &Self {
+        assert!(
+            self.npm_logs.contains(needle),
+            "SETUP: npm's debug logs do not show {needle:?}:\n{}",
+            self.npm_logs
+        );
+        self
+    }
+
     pub fn causes(&self) -> &Vec<Value> {
         self.report["causes"]
             .as_array()
@@ -317,6 +352,19 @@ impl Explained {
         );
         self
     }
+}
+
+/// All of npm's debug logs in `env`, concatenated.
+pub fn debug_logs(env: &NpmEnv) -> String {
+    let Ok(entries) = std::fs::read_dir(env.logs_dir()) else {
+        return String::new();
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .collect()
 }
 
 /// `path:line` as regauth may print it.
