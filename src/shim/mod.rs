@@ -147,16 +147,18 @@ pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
         hook::say(&line);
     } else if matches!(exit, Exit::Code(code) if code != 0) {
         let explained = hook::guarded("reading npm's failure", || {
-            let run = gather_run(
-                tool,
-                program.clone(),
-                args,
-                started,
-                exit,
-                finished.stderr_tail,
-                plan.logs_dir.as_deref(),
+            let run = Run {
                 exited,
-            );
+                ..gather_run(
+                    tool,
+                    program.clone(),
+                    args,
+                    started,
+                    exit,
+                    finished.stderr_tail,
+                    plan.logs_dir.as_deref(),
+                )
+            };
             if nesting::should_explain(&guard, &run) {
                 hook::after_failure(&run);
             }
@@ -184,7 +186,6 @@ fn gather_run(
     exit: Exit,
     stderr_tail: Option<String>,
     logs_dir: Option<&std::path::Path>,
-    exited: std::time::Instant,
 ) -> Run {
     let debug_log = match stderr_tail {
         Some(_) => None,
@@ -199,7 +200,7 @@ fn gather_run(
         exit,
         debug_log,
         stderr_tail,
-        exited,
+        exited: std::time::Instant::now(),
     }
 }
 
