@@ -46,7 +46,10 @@ pub fn diagnose(facts: &Facts) -> Diagnosis {
     for (i, c) in ranked.iter().enumerate() {
         let mut a = advice::advice(c.id, &cx);
         let mut fix = live_advice::fix(c.id, &cx);
-        fix.append(&mut a.fix);
+        // a general step that only repeats a specific one (same command before its comment)
+        let command = |l: &str| l.split('#').next().unwrap_or("").trim().to_owned();
+        let specific: Vec<String> = fix.iter().map(|l| command(l)).collect();
+        fix.extend(a.fix.drain(..).filter(|l| !specific.contains(&command(l))));
         a.fix = fix;
         let confidence = confidence(c.score, if i == 0 { top_margin } else { 0 }, i == 0);
         let mut evidence = c.evidence.clone();
