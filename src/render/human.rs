@@ -82,7 +82,8 @@ pub fn render(d: &Diagnosis, style: &Style) -> String {
         for e in &top.evidence {
             let source = e
                 .source
-                .clone()
+                .as_deref()
+                .map(home_as_tilde)
                 .unwrap_or_else(|| kind_word(e.kind).to_owned());
             let label = format!("{source}: ");
             let room = style.width.saturating_sub(4 + label.chars().count());
@@ -219,6 +220,19 @@ fn kind_word(k: crate::report::EvidenceKind) -> &'static str {
     }
 }
 
+/// `/home/u/.npmrc:2` -> `~/.npmrc:2` (for people; the JSON keeps the full path).
+fn home_as_tilde(source: &str) -> String {
+    tilde_in(source, &std::env::var("HOME").unwrap_or_default())
+}
+
+fn tilde_in(source: &str, home: &str) -> String {
+    let home = home.trim_end_matches('/');
+    match source.strip_prefix(home) {
+        Some(rest) if !home.is_empty() && rest.starts_with('/') => format!("~{rest}"),
+        _ => source.to_owned(),
+    }
+}
+
 /// Cuts text to `max` characters with an ellipsis.
 fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -262,4 +276,19 @@ fn wrap_into_first(out: &mut String, text: &str, first: &str, rest: &str, width:
     let pad = " ".repeat(label_len);
     wrap_into(&mut tmp, text, &format!("{pad}{first}"), rest, width);
     out.push_str(&tmp[label_len..]);
+}
+
+#[cfg(test)]
+mod tilde_tests {
+    use super::*;
+
+    #[test]
+    fn home_paths_shown_with_a_tilde() {
+        assert_eq!(tilde_in("/home/u/.npmrc:2", "/home/u"), "~/.npmrc:2");
+        assert_eq!(
+            tilde_in("/home/uu/.npmrc:2", "/home/u"),
+            "/home/uu/.npmrc:2"
+        );
+        assert_eq!(tilde_in("debug-log:3", ""), "debug-log:3");
+    }
 }
