@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: every test, against the real npm and a real Verdaccio on 127.0.0.1.
-# Extra arguments go to `cargo test` (e.g. `bash scripts/test.sh --test support_selftest`).
+# Extra arguments go to `cargo test` (e.g. `bash scripts/test.sh -- spinner` filters by name).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/test-deps.sh
