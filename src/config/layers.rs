@@ -104,6 +104,7 @@ pub struct Layers {
     pub local_prefix: PathBuf,
     pub global_prefix: PathBuf,
     pub npm_dir: Option<PathBuf>,
+    /// node's executable, looked up only when `$PREFIX` does not give the global prefix.
     pub node_exec: Option<PathBuf>,
     pub global_mode: bool,
 }
@@ -152,10 +153,12 @@ pub fn load(ctx: &LoadContext) -> Layers {
         ..Layers::default()
     };
     layers.home = find_home(&layers.env);
-    layers.node_exec = ctx
-        .node_path
-        .clone()
-        .or_else(|| find_node(&layers.env, &ctx.cwd));
+    // `which node` only when the global prefix depends on it: this runs on every shimmed call.
+    layers.node_exec = match ctx.node_path.clone() {
+        Some(node) => Some(node),
+        None if prefix_from_env(&layers.env).is_some() => None,
+        None => find_node(&layers.env, &ctx.cwd),
+    };
     layers.npm_dir = find_npm_dir(ctx.npm_path.as_deref(), &layers.env, &ctx.cwd);
     layers.global_prefix = default_global_prefix(&layers.env, layers.node_exec.as_deref());
     load_defaults(&mut layers);
@@ -235,7 +238,7 @@ fn real_npm_on_path(env: &BTreeMap<String, String>, cwd: &Path) -> Option<PathBu
 
 /// `$PREFIX`, else `dirname(dirname(execPath))` with `$DESTDIR` in front.
 fn default_global_prefix(env: &BTreeMap<String, String>, node: Option<&Path>) -> PathBuf {
-    if let Some(p) = env.get("PREFIX").filter(|p| !p.is_empty()) {
+    if let Some(p) = prefix_from_env(env) {
         return PathBuf::from(p);
     }
     let prefix = node
@@ -249,6 +252,11 @@ fn default_global_prefix(env: &BTreeMap<String, String>, node: Option<&Path>) ->
         }
         None => prefix,
     }
+}
+
+/// A non-empty `$PREFIX`, which makes node's location irrelevant to the global prefix.
+fn prefix_from_env(env: &BTreeMap<String, String>) -> Option<&String> {
+    env.get("PREFIX").filter(|p| !p.is_empty())
 }
 
 /// The default `globalconfig`: `<effective prefix>/etc/npmrc`.
