@@ -339,10 +339,9 @@ pub fn normalize_registry(value: &str) -> Option<String> {
 /// and the key is lower-cased, unless it starts with `//`.
 fn load_env(layers: &mut Layers, env: &[(String, String)]) {
     for (name, value) in env {
-        if value.is_empty() || name.len() < 11 || !name[..11].eq_ignore_ascii_case("npm_config_") {
+        let Some(key) = env_var_key(name).filter(|_| !value.is_empty()) else {
             continue;
-        }
-        let key = env_key(&name[11..]);
+        };
         let field = parse_field(
             layers,
             &key,
@@ -353,6 +352,16 @@ fn load_env(layers: &mut Layers, env: &[(String, String)]) {
     }
 }
 
+/// The config key of an environment variable named `npm_config_*` (any case), else `None`.
+/// (A name with a multi-byte character across byte 11 is simply not one.)
+pub fn env_var_key(name: &str) -> Option<String> {
+    let prefix = name.get(..11)?;
+    prefix
+        .eq_ignore_ascii_case("npm_config_")
+        .then(|| env_key(&name[11..]))
+}
+
+/// The config key for what follows `npm_config_` in a variable name.
 pub fn env_key(rest: &str) -> String {
     if rest.starts_with("//") {
         return rest.to_owned();
@@ -627,6 +636,13 @@ mod tests {
         assert_eq!(env_key("Strict_SSL"), "strict-ssl");
         assert_eq!(env_key("//Host:1/:_authToken"), "//Host:1/:_authToken");
         assert_eq!(env_key("@MY_SCOPE:registry"), "@my-scope:registry");
+        assert_eq!(
+            env_var_key("NPM_CONFIG_LOGS_MAX").as_deref(),
+            Some("logs-max")
+        );
+        assert_eq!(env_var_key("npm_configé_x"), None);
+        assert_eq!(env_var_key("npm_confi"), None);
+        assert_eq!(env_var_key("NODE_OPTIONS"), None);
     }
 
     #[test]

@@ -147,6 +147,8 @@ mod tests {
         assert!(!logs_disabled(&load(&[], &[])));
         assert!(logs_disabled(&load(&[], &[("npm_config_logs_max", "0")])));
         assert!(logs_disabled(&load(&["--logs-max", "-1"], &[])));
+        // A non-ASCII variable name must not upset the lookup (this runs on every npm call).
+        assert!(!logs_disabled(&load(&[], &[("npm_configé", "0")])));
         assert!(!logs_disabled(&load(&["--logs-max=ten"], &[])));
         let dir = load(&["--logs-dir=/l"], &[("NPM_CONFIG_LOGS_MAX", "0")]);
         assert_eq!(logs_dir(&dir), PathBuf::from("/l"));
