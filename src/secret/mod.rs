@@ -1,5 +1,6 @@
 //! Secret values (tokens, passwords, `_auth`) and all redaction: `redact` (one secret value),
-//! `scrub_text` (free text: anything token-shaped), `redact_url` (userinfo in URLs).
+//! `scrub_text` (free text: anything token-shaped), `redact_url` / `hide_userinfo` (userinfo in
+//! URLs).
 //!
 //! A `Secret`'s Display, Debug and Serialize show only the redacted form, so no code path can
 //! print a credential by accident. The raw value is reachable through `expose()` alone, used only
@@ -9,7 +10,7 @@ mod text;
 mod url;
 
 pub use text::scrub_text;
-pub use url::redact_url;
+pub use url::{hide_userinfo, redact_url};
 
 use std::fmt;
 

@@ -17,6 +17,20 @@ pub fn redact_url(url: &str) -> String {
     .into_owned()
 }
 
+/// A URL for display with all of its userinfo hidden: `user:password@` becomes `****@` (the
+/// user name too, unlike `redact_url`).
+pub fn hide_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}****@{}", &url[..scheme_end + 3], &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,5 +44,14 @@ mod tests {
         );
         assert_eq!(redact_url("https://h/a@b"), "https://h/a@b");
         assert_eq!(redact_url("https://TOKEN@h/u/"), "https://***@h/u/");
+    }
+
+    #[test]
+    fn urls_lose_userinfo() {
+        assert_eq!(
+            hide_userinfo("https://u:CANARYpw@h.example/x@y"),
+            "https://****@h.example/x@y"
+        );
+        assert_eq!(hide_userinfo("https://h.example/"), "https://h.example/");
     }
 }
