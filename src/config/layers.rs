@@ -159,7 +159,7 @@ pub fn load(ctx: &LoadContext) -> Layers {
         None if prefix_from_env(&layers.env).is_some() => None,
         None => find_node(&layers.env, &ctx.cwd),
     };
-    layers.npm_dir = find_npm_dir(ctx.npm_path.as_deref(), &layers.env, &ctx.cwd);
+    layers.npm_dir = find_npm_dir(ctx.npm_path.as_deref(), &layers.env);
     layers.global_prefix = default_global_prefix(&layers.env, layers.node_exec.as_deref());
     load_defaults(&mut layers);
     if let Some(dir) = layers.npm_dir.clone() {
@@ -206,14 +206,10 @@ fn find_node(env: &BTreeMap<String, String>, cwd: &Path) -> Option<PathBuf> {
 }
 
 /// The npm package directory (holding `npmrc`, `package.json`, `bin/npm-cli.js`).
-fn find_npm_dir(
-    npm_path: Option<&Path>,
-    env: &BTreeMap<String, String>,
-    cwd: &Path,
-) -> Option<PathBuf> {
+fn find_npm_dir(npm_path: Option<&Path>, env: &BTreeMap<String, String>) -> Option<PathBuf> {
     let bin = match npm_path {
         Some(p) => p.to_path_buf(),
-        None => real_npm_on_path(env, cwd)?,
+        None => real_npm_on_path(env)?,
     };
     let real = std::fs::canonicalize(&bin).unwrap_or(bin);
     let from_cli_js = real
@@ -226,14 +222,11 @@ fn find_npm_dir(
     })
 }
 
-/// The first `npm` on PATH that is not this very binary (regauth may be installed as `npm`).
-fn real_npm_on_path(env: &BTreeMap<String, String>, cwd: &Path) -> Option<PathBuf> {
-    let me = std::env::current_exe()
-        .ok()
-        .and_then(|p| std::fs::canonicalize(p).ok());
-    which::which_in_all("npm", Some(env_path(env)), cwd)
-        .ok()?
-        .find(|p| std::fs::canonicalize(p).ok() != me)
+/// The first `npm` on the env's PATH that is not regauth (installed as `npm`, a hard link, or
+/// one of its shim scripts): the shim's own search.
+fn real_npm_on_path(env: &BTreeMap<String, String>) -> Option<PathBuf> {
+    let me = crate::shim::locate::SelfIdentity::current();
+    crate::shim::locate::search_path("npm", Some(env_path(env).into()), &me).ok()
 }
 
 /// `$PREFIX`, else `dirname(dirname(execPath))` with `$DESTDIR` in front.
@@ -654,6 +647,28 @@ mod tests {
         assert_eq!(resolve(Path::new("/a"), "/x/../y"), PathBuf::from("/y"));
         assert_eq!(expand_path(Path::new("/h"), Path::new("/w"), "~/n"), "/h/n");
         assert_eq!(expand_path(Path::new("/h"), Path::new("/w"), "~"), "/w/~");
+    }
+
+    #[test]
+    fn the_npm_dir_is_found_past_a_shim_script_on_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (shims, npm) = (tmp.path().join("shims"), tmp.path().join("npm"));
+        for (path, text) in [
+            (
+                shims.join("npm"),
+                format!("#!/bin/sh\n# {}\n", crate::shim::SHIM_MARKER),
+            ),
+            (npm.join("bin/npm"), "#!/bin/sh\n".to_owned()),
+        ] {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        std::fs::write(npm.join("package.json"), "{}").unwrap();
+        let path = format!("{}:{}", shims.display(), npm.join("bin").display());
+        let env = BTreeMap::from([("PATH".to_owned(), path)]);
+        assert_eq!(find_npm_dir(None, &env), Some(npm));
     }
 
     #[test]
