@@ -32,7 +32,7 @@ static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `scheme://user:password@host`.
 static URL_CREDENTIALS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)([^@\s/]+)(@)").unwrap());
+    LazyLock::new(|| Regex::new(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)([^\s/?#]+)(@)").unwrap());
 
 /// Values that are already hidden or are placeholders, left alone.
 fn is_placeholder(value: &str) -> bool {
@@ -104,6 +104,7 @@ mod tests {
             "//registry.npmjs.org/:_authToken=CANARYcanaryCANARYcanary0001",
             "_auth = Q0FOQVJZOmNhbmFyeUNBTkFSWQ==",
             "GET https://alice:CANARYpass@example.com/x",
+            "GET https://alice:pass@CANARY@example.com/x",
             "NPM_TOKEN=CANARYcanaryCANARYcanary0001 npm publish",
             "authorization: Bearer CANARYcanaryCANARYcanary0001",
         ] {

@@ -9,7 +9,8 @@ use regex::Regex;
 /// becomes `user:***@` (as npm does), and a lone `token@` becomes `***@`.
 pub fn redact_url(url: &str) -> String {
     static USERINFO: OnceLock<Regex> = OnceLock::new();
-    let re = USERINFO.get_or_init(|| Regex::new(r"://([^/@\s]*)@").unwrap());
+    // Up to the authority's last `@`: a raw `@` inside a password must not leave a tail behind.
+    let re = USERINFO.get_or_init(|| Regex::new(r"://([^/?#\s]*)@").unwrap());
     re.replace_all(url, |c: &regex::Captures| match c[1].split_once(':') {
         Some((user, _)) => format!("://{user}:***@"),
         None => "://***@".to_string(),
@@ -44,6 +45,8 @@ mod tests {
         );
         assert_eq!(redact_url("https://h/a@b"), "https://h/a@b");
         assert_eq!(redact_url("https://TOKEN@h/u/"), "https://***@h/u/");
+        assert_eq!(redact_url("https://u:p@CANARY@h/x"), "https://u:***@h/x");
+        assert_eq!(redact_url("https://h/?q=a@b"), "https://h/?q=a@b");
     }
 
     #[test]
