@@ -140,6 +140,19 @@ impl NpmEnv {
         }
         vars
     }
+
+    /// The same environment as text (lossy), the form `regauth::config::LoadContext` takes.
+    pub fn environment_text(&self) -> Vec<(String, String)> {
+        self.environment()
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect()
+    }
 }
 
 impl Default for NpmEnv {
