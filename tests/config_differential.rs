@@ -317,16 +317,7 @@ fn regauth_config(env: &NpmEnv, run: &Run) -> Config {
     npm_args.extend(run.args.iter().cloned());
     let ctx = LoadContext {
         cwd: run.cwd.clone().unwrap_or_else(|| env.project()),
-        env: env
-            .environment()
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string_lossy().into_owned(),
-                    v.to_string_lossy().into_owned(),
-                )
-            })
-            .collect(),
+        env: env.environment_text(),
         npm_args,
         npm_path: None,
         node_path: None,

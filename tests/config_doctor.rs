@@ -14,16 +14,7 @@ const TOKEN: &str = "npm_CANARYcanaryCANARYcanaryCANARY0001";
 fn load(env: &NpmEnv) -> Config {
     let ctx = LoadContext {
         cwd: env.project(),
-        env: env
-            .environment()
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string_lossy().into_owned(),
-                    v.to_string_lossy().into_owned(),
-                )
-            })
-            .collect(),
+        env: env.environment_text(),
         npm_args: vec![],
         npm_path: None,
         node_path: None,
@@ -304,16 +295,7 @@ fn project_credentials_ignored_in_global_mode() {
     env.write_project_npmrc(&format!("//127.0.0.1:4873/:_authToken={TOKEN}\n"));
     let ctx = LoadContext {
         cwd: env.project(),
-        env: env
-            .environment()
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string_lossy().into_owned(),
-                    v.to_string_lossy().into_owned(),
-                )
-            })
-            .collect(),
+        env: env.environment_text(),
         npm_args: vec!["install".into(), "-g".into(), "pkg".into()],
         npm_path: None,
         node_path: None,

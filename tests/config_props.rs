@@ -65,6 +65,21 @@ proptest! {
         let _ = doctor::human(&report, &config, &[]);
         let _ = serde_json::to_string(&report).unwrap();
     }
+
+    /// The shim loads the config on every npm call: odd arguments and variable names (any
+    /// characters, any case, any position of a multi-byte character) must not panic it.
+    #[test]
+    fn config_load_never_panics_on_odd_argv_and_env(
+        args in proptest::collection::vec("-{0,2}(no-)?[a-zA-Z_=:/@é€😀-]{0,12}", 0..6),
+        names in proptest::collection::vec("(npm_config|NPM_CONFIG|npm_confi)[_a-zA-Zé€😀-]{0,8}", 0..4),
+    ) {
+        let dir = layout();
+        let env = names.into_iter().map(|n| (n, "0".to_string())).collect();
+        let mut ctx = context(dir.path(), env);
+        ctx.npm_args = args;
+        let config = Config::load(&ctx);
+        let _ = config.get("logs-max");
+    }
 }
 
 /// A secret and the forms of it that must never appear in output.

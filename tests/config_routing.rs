@@ -156,16 +156,7 @@ fn fill(text: &str, a: &Registry, b: &Registry) -> String {
 fn load(env: &NpmEnv, args: &[&str]) -> Config {
     let ctx = LoadContext {
         cwd: env.project(),
-        env: env
-            .environment()
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string_lossy().into_owned(),
-                    v.to_string_lossy().into_owned(),
-                )
-            })
-            .collect(),
+        env: env.environment_text(),
         npm_args: args.iter().map(|s| s.to_string()).collect(),
         npm_path: None,
         node_path: None,

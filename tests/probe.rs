@@ -559,12 +559,7 @@ fn a_timed_out_probe_is_killed_with_everything_it_started() {
     // the deadline must end both, not only the direct child.
     let env = NpmEnv::new();
     let wrapper = env.root().join("npm-wrapper");
-    std::fs::write(&wrapper, "#!/bin/sh\nsleep 30 &\nsleep 30\n").unwrap();
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    support::write_executable(&wrapper, "#!/bin/sh\nsleep 30 &\nsleep 30\n");
     let marker = format!("REGAUTH_PROBE_TEST_MARKER={}", std::process::id());
     let req = ProbeRequest {
         npm: wrapper,

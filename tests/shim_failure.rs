@@ -7,7 +7,7 @@ mod support;
 
 use std::process::{Command, Output};
 
-use support::{FixtureServer, NpmEnv, Response, Verdaccio};
+use support::{masked, FixtureServer, NpmEnv, Response, Verdaccio};
 
 const CANARY: &str = "npm_CANARYcanaryCANARYcanaryCANARY0001";
 
@@ -17,15 +17,6 @@ fn output(command: &mut Command) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// npm's stderr with log file timestamps and request durations masked (two runs never share
-/// them).
-fn masked(stderr: &[u8]) -> String {
-    let stamp = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d_\d\d_\d\d_\d{3}Z").unwrap();
-    let duration = regex::Regex::new(r" \d+ms\b").unwrap();
-    let text = stamp.replace_all(&text(stderr), "TIMESTAMP").into_owned();
-    duration.replace_all(&text, " Nms").into_owned()
 }
 
 /// Runs `args` with npm directly and through regauth; checks npm's part is unchanged and

@@ -5,7 +5,6 @@ mod support;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -54,8 +53,7 @@ fn shimmed_npm(env: &NpmEnv, dir: &Path) -> Command {
 
 fn fake_npm(env: &NpmEnv, body: &str) -> PathBuf {
     let path = env.root().join("fake-npm");
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    support::write_executable(&path, &format!("#!/bin/sh\n{body}\n"));
     path
 }
 

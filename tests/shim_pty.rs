@@ -11,7 +11,7 @@ use std::process::{Child, Command, ExitStatus};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use support::{FixtureServer, NpmEnv, Response, Verdaccio};
+use support::{masked, FixtureServer, NpmEnv, Response, Verdaccio};
 
 const CANARY: &str = "npm_CANARYcanaryCANARYcanaryCANARY0002";
 
@@ -131,14 +131,6 @@ impl Pty {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn masked(bytes: &[u8]) -> String {
-    let stamp = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d_\d\d_\d\d_\d{3}Z").unwrap();
-    let duration = regex::Regex::new(r" \d+ms\b").unwrap();
-    let text = String::from_utf8_lossy(bytes);
-    let text = stamp.replace_all(&text, "TIMESTAMP");
-    duration.replace_all(&text, " Nms").into_owned()
 }
 
 fn in_pty(command: Command) -> (ExitStatus, Vec<u8>) {

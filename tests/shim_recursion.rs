@@ -4,19 +4,12 @@
 
 mod support;
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use support::NpmEnv;
+use support::{write_executable as executable, NpmEnv};
 
 const REGAUTH: &str = env!("CARGO_BIN_EXE_regauth");
-
-fn executable(path: &Path, body: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, body).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
 
 /// A fake "real" npm that counts its runs in `<root>/runs`, in `<root>/real/npm`.
 fn counting_npm(env: &NpmEnv) -> PathBuf {

@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -30,8 +29,7 @@ fn fake_npm(env: &NpmEnv, log: Option<&[u8]>, code: i32) -> PathBuf {
         }
     );
     let path = env.root().join("fake-npm");
-    std::fs::write(&path, script).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    support::write_executable(&path, &script);
     path
 }
 
@@ -189,12 +187,10 @@ fn the_tee_delivers_every_byte_to_a_pipe_and_to_a_file() {
     let env = NpmEnv::new();
     let gen = env.root().join("gen-npm");
     // 20 MiB of numbered lines on stderr, then an auth failure's text, exit 1.
-    std::fs::write(
+    support::write_executable(
         &gen,
         "#!/bin/sh\nseq 1 2500000 >&2\necho 'npm error code E401' >&2\nexit 1\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&gen, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let direct = Command::new(&gen).output().unwrap();
     let out = run_with_timeout({
         let mut c = env.regauth();

@@ -10,9 +10,9 @@ use console::{measure_text_width, style};
 use serde::Serialize;
 
 use crate::config::lockfile::{self, Lockfile};
-use crate::config::value::display_url;
 use crate::config::{problems, Config, FileStatus, LoadContext, Problem};
 use crate::render::Format;
+use crate::secret::hide_userinfo;
 
 #[derive(clap::Args, Debug)]
 pub struct DoctorArgs {
@@ -123,7 +123,7 @@ pub fn build(config: &Config, packages: &[String], lockfiles: &[Lockfile]) -> Re
     Report {
         schema: 1,
         registry: RegistryOut {
-            url: display_url(&url),
+            url: hide_userinfo(&url),
             source: source.to_string(),
         },
         scopes: config
@@ -131,7 +131,7 @@ pub fn build(config: &Config, packages: &[String], lockfiles: &[Lockfile]) -> Re
             .into_iter()
             .map(|s| ScopeOut {
                 scope: s.scope,
-                registry: display_url(&s.registry),
+                registry: hide_userinfo(&s.registry),
                 source: s.provenance.to_string(),
             })
             .collect(),
@@ -163,10 +163,10 @@ fn route_out(config: &Config, package: &str) -> RouteOut {
     let r = &route.routed.route;
     RouteOut {
         package: package.to_owned(),
-        registry: display_url(&route.registry.url),
+        registry: hide_userinfo(&route.registry.url),
         credential: r.key.clone(),
         reason: r.reason.clone(),
-        url: display_url(&r.url),
+        url: hide_userinfo(&r.url),
         header: r.header,
         credential_source: route.routed.credential.map(|c| c.source.to_string()),
     }
@@ -271,7 +271,7 @@ pub fn human(report: &Report, config: &Config, lockfiles: &[Lockfile]) -> String
                     &format!(
                         "{:<24} {} ({} packages)",
                         l.format,
-                        display_url(&h.origin),
+                        hide_userinfo(&h.origin),
                         h.count
                     ),
                 );

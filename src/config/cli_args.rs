@@ -270,7 +270,7 @@ pub fn parse(args: &[String]) -> Vec<(String, CliValue)> {
 
 fn strip_no(mut name: &str) -> (&str, Option<bool>) {
     let mut no = None;
-    while name.len() >= 3 && name[..3].eq_ignore_ascii_case("no-") {
+    while name.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("no-")) {
         no = Some(!no.unwrap_or(false));
         name = &name[3..];
     }

@@ -104,6 +104,7 @@ pub struct Layers {
     pub local_prefix: PathBuf,
     pub global_prefix: PathBuf,
     pub npm_dir: Option<PathBuf>,
+    /// node's executable, looked up only when `$PREFIX` does not give the global prefix.
     pub node_exec: Option<PathBuf>,
     pub global_mode: bool,
 }
@@ -152,11 +153,13 @@ pub fn load(ctx: &LoadContext) -> Layers {
         ..Layers::default()
     };
     layers.home = find_home(&layers.env);
-    layers.node_exec = ctx
-        .node_path
-        .clone()
-        .or_else(|| find_node(&layers.env, &ctx.cwd));
-    layers.npm_dir = find_npm_dir(ctx.npm_path.as_deref(), &layers.env, &ctx.cwd);
+    // `which node` only when the global prefix depends on it: this runs on every shimmed call.
+    layers.node_exec = match ctx.node_path.clone() {
+        Some(node) => Some(node),
+        None if prefix_from_env(&layers.env).is_some() => None,
+        None => find_node(&layers.env, &ctx.cwd),
+    };
+    layers.npm_dir = find_npm_dir(ctx.npm_path.as_deref(), &layers.env);
     layers.global_prefix = default_global_prefix(&layers.env, layers.node_exec.as_deref());
     load_defaults(&mut layers);
     if let Some(dir) = layers.npm_dir.clone() {
@@ -203,14 +206,10 @@ fn find_node(env: &BTreeMap<String, String>, cwd: &Path) -> Option<PathBuf> {
 }
 
 /// The npm package directory (holding `npmrc`, `package.json`, `bin/npm-cli.js`).
-fn find_npm_dir(
-    npm_path: Option<&Path>,
-    env: &BTreeMap<String, String>,
-    cwd: &Path,
-) -> Option<PathBuf> {
+fn find_npm_dir(npm_path: Option<&Path>, env: &BTreeMap<String, String>) -> Option<PathBuf> {
     let bin = match npm_path {
         Some(p) => p.to_path_buf(),
-        None => real_npm_on_path(env, cwd)?,
+        None => real_npm_on_path(env)?,
     };
     let real = std::fs::canonicalize(&bin).unwrap_or(bin);
     let from_cli_js = real
@@ -223,19 +222,16 @@ fn find_npm_dir(
     })
 }
 
-/// The first `npm` on PATH that is not this very binary (regauth may be installed as `npm`).
-fn real_npm_on_path(env: &BTreeMap<String, String>, cwd: &Path) -> Option<PathBuf> {
-    let me = std::env::current_exe()
-        .ok()
-        .and_then(|p| std::fs::canonicalize(p).ok());
-    which::which_in_all("npm", Some(env_path(env)), cwd)
-        .ok()?
-        .find(|p| std::fs::canonicalize(p).ok() != me)
+/// The first `npm` on the env's PATH that is not regauth (installed as `npm`, a hard link, or
+/// one of its shim scripts): the shim's own search.
+fn real_npm_on_path(env: &BTreeMap<String, String>) -> Option<PathBuf> {
+    let me = crate::shim::locate::SelfIdentity::current();
+    crate::shim::locate::search_path("npm", Some(env_path(env).into()), &me).ok()
 }
 
 /// `$PREFIX`, else `dirname(dirname(execPath))` with `$DESTDIR` in front.
 fn default_global_prefix(env: &BTreeMap<String, String>, node: Option<&Path>) -> PathBuf {
-    if let Some(p) = env.get("PREFIX").filter(|p| !p.is_empty()) {
+    if let Some(p) = prefix_from_env(env) {
         return PathBuf::from(p);
     }
     let prefix = node
@@ -249,6 +245,11 @@ fn default_global_prefix(env: &BTreeMap<String, String>, node: Option<&Path>) ->
         }
         None => prefix,
     }
+}
+
+/// A non-empty `$PREFIX`, which makes node's location irrelevant to the global prefix.
+fn prefix_from_env(env: &BTreeMap<String, String>) -> Option<&String> {
+    env.get("PREFIX").filter(|p| !p.is_empty())
 }
 
 /// The default `globalconfig`: `<effective prefix>/etc/npmrc`.
@@ -331,10 +332,9 @@ pub fn normalize_registry(value: &str) -> Option<String> {
 /// and the key is lower-cased, unless it starts with `//`.
 fn load_env(layers: &mut Layers, env: &[(String, String)]) {
     for (name, value) in env {
-        if value.is_empty() || name.len() < 11 || !name[..11].eq_ignore_ascii_case("npm_config_") {
+        let Some(key) = env_var_key(name).filter(|_| !value.is_empty()) else {
             continue;
-        }
-        let key = env_key(&name[11..]);
+        };
         let field = parse_field(
             layers,
             &key,
@@ -345,6 +345,16 @@ fn load_env(layers: &mut Layers, env: &[(String, String)]) {
     }
 }
 
+/// The config key of an environment variable named `npm_config_*` (any case), else `None`.
+/// (A name with a multi-byte character across byte 11 is simply not one.)
+pub fn env_var_key(name: &str) -> Option<String> {
+    let prefix = name.get(..11)?;
+    prefix
+        .eq_ignore_ascii_case("npm_config_")
+        .then(|| env_key(&name[11..]))
+}
+
+/// The config key for what follows `npm_config_` in a variable name.
 pub fn env_key(rest: &str) -> String {
     if rest.starts_with("//") {
         return rest.to_owned();
@@ -619,6 +629,13 @@ mod tests {
         assert_eq!(env_key("Strict_SSL"), "strict-ssl");
         assert_eq!(env_key("//Host:1/:_authToken"), "//Host:1/:_authToken");
         assert_eq!(env_key("@MY_SCOPE:registry"), "@my-scope:registry");
+        assert_eq!(
+            env_var_key("NPM_CONFIG_LOGS_MAX").as_deref(),
+            Some("logs-max")
+        );
+        assert_eq!(env_var_key("npm_configé_x"), None);
+        assert_eq!(env_var_key("npm_confi"), None);
+        assert_eq!(env_var_key("NODE_OPTIONS"), None);
     }
 
     #[test]
@@ -630,6 +647,28 @@ mod tests {
         assert_eq!(resolve(Path::new("/a"), "/x/../y"), PathBuf::from("/y"));
         assert_eq!(expand_path(Path::new("/h"), Path::new("/w"), "~/n"), "/h/n");
         assert_eq!(expand_path(Path::new("/h"), Path::new("/w"), "~"), "/w/~");
+    }
+
+    #[test]
+    fn the_npm_dir_is_found_past_a_shim_script_on_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (shims, npm) = (tmp.path().join("shims"), tmp.path().join("npm"));
+        for (path, text) in [
+            (
+                shims.join("npm"),
+                format!("#!/bin/sh\n# {}\n", crate::shim::SHIM_MARKER),
+            ),
+            (npm.join("bin/npm"), "#!/bin/sh\n".to_owned()),
+        ] {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        std::fs::write(npm.join("package.json"), "{}").unwrap();
+        let path = format!("{}:{}", shims.display(), npm.join("bin").display());
+        let env = BTreeMap::from([("PATH".to_owned(), path)]);
+        assert_eq!(find_npm_dir(None, &env), Some(npm));
     }
 
     #[test]

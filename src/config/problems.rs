@@ -10,8 +10,9 @@ use crate::config::credential::{split_key, Credential, Kind};
 use crate::config::expand::VarState;
 use crate::config::lockfile::Lockfile;
 use crate::config::route::{host_with_port, nerf_dart};
-use crate::config::value::{display_url, Layer, Provenance, Value};
+use crate::config::value::{Layer, Provenance, Value};
 use crate::config::{ini, Config};
+use crate::secret::hide_userinfo;
 
 /// One finding. `id` is a cause id from taxonomy.md.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -232,7 +233,7 @@ fn near_misses(config: &Config) -> Vec<Problem> {
                 let msg = format!(
                     "`{}` does not apply to {name} {}: {why}",
                     value.key,
-                    display_url(&registry)
+                    hide_userinfo(&registry)
                 );
                 out.push(problem(
                     "token-wrong-host",
@@ -318,7 +319,7 @@ fn registry_urls(config: &Config) -> Vec<Problem> {
         {
             let msg = format!(
                 "`registry` is not a URL with a host (`{}`): npm ignores it",
-                display_url(value.expanded.expose())
+                hide_userinfo(value.expanded.expose())
             );
             out.push(problem(
                 "npmrc-misconfig",
@@ -329,14 +330,14 @@ fn registry_urls(config: &Config) -> Vec<Problem> {
     }
     for (name, source, registry) in registries(config) {
         let Ok(url) = url::Url::parse(&registry) else {
-            let msg = format!("`{name}` is not a URL (`{}`)", display_url(&registry));
+            let msg = format!("`{name}` is not a URL (`{}`)", hide_userinfo(&registry));
             out.push(problem("npmrc-misconfig", msg, Some(source)));
             continue;
         };
         if let Some(why) = registry_shape(&url) {
             out.push(problem(
                 "npmrc-misconfig",
-                format!("`{name}` {}: {why}", display_url(&registry)),
+                format!("`{name}` {}: {why}", hide_userinfo(&registry)),
                 Some(source),
             ));
         }
@@ -513,7 +514,7 @@ pub fn lockfile_problems(config: &Config, lockfiles: &[Lockfile]) -> Vec<Problem
                 "{} pins {} package(s) to {}, which is not a configured registry; {credential} (`npm ci --replace-registry-host=always` or a regenerated lockfile uses the configured registry)",
                 lock.path.display(),
                 host.count,
-                display_url(&host.origin)
+                hide_userinfo(&host.origin)
             );
             out.push(problem("lockfile-registry-mismatch", msg, None));
         }
@@ -540,7 +541,7 @@ pub fn unmapped_scope(
     })?;
     let msg = format!(
         "{package} goes to the default registry {} because `{scope}:registry` is not set, while a credential exists for `{other}`",
-        display_url(&choice.url)
+        hide_userinfo(&choice.url)
     );
     Some(problem("scope-not-mapped", msg, None))
 }

@@ -6,11 +6,11 @@
 
 mod line;
 mod scan;
-mod scrub;
 pub mod url;
 
+/// The scrubbing applied to everything stored (owned by `crate::secret`).
+pub use crate::secret::scrub_text as scrub;
 pub use line::{normalize, strip_ansi, Level, Line};
-pub use scrub::scrub;
 
 use crate::Tool;
 

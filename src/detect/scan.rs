@@ -7,9 +7,9 @@ use regex::bytes::Regex as BytesRegex;
 use regex::Regex;
 
 use super::line::{normalize, Level, Line};
-use super::scrub::scrub;
 use super::Failure;
 use super::{url, HttpRequest, NoAuthForUri, Operation, Origin, SourceLine};
+use crate::secret::scrub_text as scrub;
 use crate::Tool;
 
 const MAX_LINES: usize = 64;

@@ -56,21 +56,10 @@ fn is_carried(key: &str) -> bool {
         || (key.starts_with('@') && key.ends_with(":registry"))
 }
 
-/// npm's env-layer key for a variable name: `npm_config_` stripped (any case), then `_` -> `-`
-/// and lowercased unless the key starts with `//` (`@npmcli/config` `loadEnv`).
+/// npm's env-layer key for a variable name (`npm_config_*`, any case), as the config model
+/// reads it; `None` for other names and for a bare `npm_config_`.
 pub fn env_key(name: &str) -> Option<String> {
-    let prefix = name.get(..11)?;
-    if !prefix.eq_ignore_ascii_case("npm_config_") {
-        return None;
-    }
-    let key = &name[11..];
-    if key.starts_with("//") {
-        return Some(key.to_string());
-    }
-    let mut chars = key.chars();
-    let first = chars.next()?;
-    let rest: String = chars.map(|c| if c == '_' { '-' } else { c }).collect();
-    Some(format!("{first}{rest}").to_lowercase())
+    crate::config::layers::env_var_key(name).filter(|key| !key.is_empty())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! here and only here. No variant can express a write, and `is_read_only` checks every built
 //! command line against the whitelist.
 
-use super::url::redact_url;
+use crate::secret::redact_url;
 
 /// The npm subcommands a probe may run, with the action for commands that also write
 /// (`owner ls` but never `owner add`).

@@ -15,12 +15,15 @@ mod plan;
 mod request;
 mod run;
 mod settings;
-mod url;
 
+/// URL userinfo masking (owned by `crate::secret`).
+pub use crate::secret::redact_url;
 pub use cli_config::carried_config;
 pub use command::{CommandClass, UserCommand};
 pub use kind::{is_read_only, Probe, ProbeKind, READ_ONLY_SUBCOMMANDS};
-pub use outcome::{HttpLine, NpmError, Outcome, Owners, ProbeResult, Versions, View, Whoami};
+pub use outcome::{
+    sanitize, HttpLine, NpmError, Outcome, Owners, ProbeResult, Versions, View, Whoami,
+};
 pub use package::{
     is_valid_name, name_from_url, publish_dir, read_local_package, registry_name, LocalPackage,
 };
@@ -28,7 +31,6 @@ pub use plan::{plan, Plan};
 pub use request::{CredentialKind, ProbeRequest, MAX_OTHER_REGISTRIES};
 pub use run::{run_plan, run_plan_async};
 pub use settings::{ProbeSettings, DEFAULT_BUDGET};
-pub use url::{redact_url, sanitize};
 
 /// What the probes found, in plan order, with helpers for the questions rules ask.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use super::kind::Probe;
-use super::url::sanitize;
 use crate::report::ProbeSummary;
+use crate::secret::{redact_url, scrub_text};
 
 /// One `npm http fetch GET 401 <url>` line of a probe's output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,5 +186,28 @@ fn error_summary(e: &NpmError) -> String {
     match &e.message {
         Some(m) if !m.is_empty() => format!("{line} - {m}"),
         _ => line,
+    }
+}
+
+/// A line of probe output made safe to show: token-shaped values scrubbed, and the userinfo of
+/// every URL masked (a registry URL's lone `token@` too).
+pub fn sanitize(text: &str) -> String {
+    redact_url(&scrub_text(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizes_tokens_and_passwords_in_text() {
+        let line = "GET https://u:pw@h/x - bad token npm_CANARYcanaryCANARYcanaryCANARY0001";
+        let clean = sanitize(line);
+        assert!(
+            !clean.contains("CANARY") && !clean.contains(":pw@"),
+            "{clean}"
+        );
+        assert!(clean.contains("npm_****0001"));
+        assert_eq!(sanitize("https://TOKEN@h/u/"), "https://***@h/u/");
     }
 }

@@ -44,26 +44,10 @@ fn is_valid_part(part: &str) -> bool {
 }
 
 /// The package a registry URL is about: a packument (`http://h/@priv%2flib`) or a tarball
-/// (`http://h/@priv/lib/-/lib-1.0.0.tgz`, `http://h/path/pub-pkg/-/pub-pkg-1.0.0.tgz`).
+/// (`http://h/@priv/lib/-/lib-1.0.0.tgz`, `http://h/path/pub-pkg/-/pub-pkg-1.0.0.tgz`), read by
+/// `detect::url::package` and accepted only when it is a valid name.
 pub fn name_from_url(url: &str) -> Option<String> {
-    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path = path.split(['?', '#']).next()?;
-    let path = path.split_once('/').map(|(_, p)| p)?;
-    if path.starts_with("-/") {
-        return None; // the registry's own endpoints: /-/whoami, /-/user/..., /-/v1/search
-    }
-    let before_tarball = path.split("/-/").next()?;
-    let decoded = before_tarball
-        .replace("%2f", "/")
-        .replace("%2F", "/")
-        .replace("%40", "@");
-    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
-    let name = match segments.as_slice() {
-        [.., scope, local] if scope.starts_with('@') => format!("{scope}/{local}"),
-        [.., local] => local.to_string(),
-        [] => return None,
-    };
-    is_valid_name(&name).then_some(name)
+    crate::detect::url::package(url).filter(|name| is_valid_name(name))
 }
 
 /// The package a publish would send: its name and version.
@@ -142,6 +126,10 @@ mod tests {
         );
         assert_eq!(name("http://h/"), None);
         assert_eq!(name("http://h/-/whoami"), None);
+        assert_eq!(
+            name("https://npm.pkg.github.com/download/@a/b/1.0.2/57be").as_deref(),
+            Some("@a/b")
+        );
     }
 
     #[test]

@@ -127,11 +127,10 @@ pub fn run(tool: Shimmed, args: Vec<OsString>) -> i32 {
     // Not even a bug in reading settings may keep npm from running: it then runs untouched,
     // and the bug is reported after npm's output.
     let mut deferred = None;
-    let sources = guarded_or_note(&mut deferred, || settings::Sources::gather(&args, &program));
-    let plan = sources
-        .as_ref()
-        .and_then(|s| guarded_or_note(&mut deferred, || settings::log_plan(s)))
-        .unwrap_or_default();
+    let plan = guarded_or_note(&mut deferred, || {
+        settings::log_plan(&settings::load(&args, &program))
+    })
+    .unwrap_or_default();
     let tee = if plan.writes_log || deferred.is_some() {
         None
     } else {

@@ -3,13 +3,17 @@
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code, unused_imports)]
 
+mod files;
 mod fixture;
 mod http;
 mod npm_env;
 mod spawner;
+mod text;
 mod verdaccio;
 
+pub use files::write_executable;
 pub use fixture::{FixtureServer, Request, Response};
 pub use http::{http_request, HttpReply};
 pub use npm_env::{is_stripped_var, NpmEnv};
+pub use text::masked;
 pub use verdaccio::{Verdaccio, VerdaccioBuilder};

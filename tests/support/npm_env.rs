@@ -140,6 +140,19 @@ impl NpmEnv {
         }
         vars
     }
+
+    /// The same environment as text (lossy), the form `regauth::config::LoadContext` takes.
+    pub fn environment_text(&self) -> Vec<(String, String)> {
+        self.environment()
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect()
+    }
 }
 
 impl Default for NpmEnv {
@@ -168,7 +181,17 @@ pub fn is_stripped_var(name: &str) -> bool {
         // XDG dirs then default to $HOME/..., which is the temp home (pnpm, yarn).
         "xdg_",
     ];
-    const NAMES: [&str; 7] = [
+    const NAMES: [&str; 15] = [
+        // npm (ci-info) changes behaviour under CI: no spinner, no update check, OIDC. CI runs
+        // with CI=true; tests must behave the same there as on a developer's machine.
+        "ci",
+        "continuous_integration",
+        "build_number",
+        "run_id",
+        "github_actions",
+        "gitlab_ci",
+        "buildkite",
+        "circleci",
         "npm_command",
         "npm_execpath",
         "npm_node_execpath",

@@ -1,12 +1,13 @@
-//! Hides anything token-shaped in text taken from a transcript before it is stored, so that a
-//! `Failure` (and every report built from it) never holds a secret, whatever the input says.
+//! Hides anything token-shaped in free text (a transcript line, a server message, probe output)
+//! before it is stored or shown, so that a `Failure` (and every report built from it) never
+//! holds a secret, whatever the input says.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use crate::secret::redact;
+use super::redact;
 
 /// Known token formats (npm, GitHub, GitLab, JWTs such as CodeArtifact or Azure tokens).
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
@@ -31,7 +32,7 @@ static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `scheme://user:password@host`.
 static URL_CREDENTIALS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)([^@\s/]+)(@)").unwrap());
+    LazyLock::new(|| Regex::new(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)([^\s/?#]+)(@)").unwrap());
 
 /// Values that are already hidden or are placeholders, left alone.
 fn is_placeholder(value: &str) -> bool {
@@ -45,7 +46,7 @@ fn is_placeholder(value: &str) -> bool {
 }
 
 /// The text with every token-shaped value replaced by its redacted form.
-pub fn scrub(text: &str) -> Cow<'_, str> {
+pub fn scrub_text(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
     if TOKEN.is_match(&out) {
         out = Cow::Owned(
@@ -103,10 +104,11 @@ mod tests {
             "//registry.npmjs.org/:_authToken=CANARYcanaryCANARYcanary0001",
             "_auth = Q0FOQVJZOmNhbmFyeUNBTkFSWQ==",
             "GET https://alice:CANARYpass@example.com/x",
+            "GET https://alice:pass@CANARY@example.com/x",
             "NPM_TOKEN=CANARYcanaryCANARYcanary0001 npm publish",
             "authorization: Bearer CANARYcanaryCANARYcanary0001",
         ] {
-            let s = scrub(text);
+            let s = scrub_text(text);
             assert!(!s.contains("CANARY") && !s.contains("Q0FOQVJZ"), "{s}");
         }
     }
@@ -114,10 +116,10 @@ mod tests {
     #[test]
     fn keeps_realms_placeholders_and_ordinary_text() {
         let t = r#"Unable to authenticate, need: Basic realm="Artifactory Realm""#;
-        assert_eq!(scrub(t), t);
+        assert_eq!(scrub_text(t), t);
         let t = "//npm.pkg.github.com/:_authToken=${NODE_AUTH_TOKEN}";
-        assert_eq!(scrub(t), t);
+        assert_eq!(scrub_text(t), t);
         let t = "//npm.pkg.github.com/:_authToken=ghp_[hidden]";
-        assert_eq!(scrub(t), t);
+        assert_eq!(scrub_text(t), t);
     }
 }

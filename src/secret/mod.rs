@@ -1,8 +1,16 @@
-//! Secret values (tokens, passwords, `_auth`) and the one redaction function used everywhere.
+//! Secret values (tokens, passwords, `_auth`) and all redaction: `redact` (one secret value),
+//! `scrub_text` (free text: anything token-shaped), `redact_url` / `hide_userinfo` (userinfo in
+//! URLs).
 //!
 //! A `Secret`'s Display, Debug and Serialize show only the redacted form, so no code path can
 //! print a credential by accident. The raw value is reachable through `expose()` alone, used only
 //! where a value must be compared, decoded or handed to a child process's environment.
+
+mod text;
+mod url;
+
+pub use text::scrub_text;
+pub use url::{hide_userinfo, redact_url};
 
 use std::fmt;
 
