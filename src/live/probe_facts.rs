@@ -185,6 +185,45 @@ fn whoami_outcome(w: &Whoami) -> ProbeOutcome {
 mod tests {
     use super::*;
 
+    fn read_request() -> ProbeRequest {
+        ProbeRequest {
+            command: vec!["view".into(), "@priv/lib".into()],
+            package: Some("@priv/lib".into()),
+            registry: Some("http://127.0.0.1:4873/".into()),
+            credential: Some(CredentialKind::Token),
+            other_registries: vec!["http://127.0.0.1:4874/".into()],
+            ..ProbeRequest::default()
+        }
+    }
+
+    #[test]
+    fn a_view_that_would_repeat_the_logged_request_is_dropped() {
+        let mut failure = crate::detect::Failure {
+            url: Some("http://127.0.0.1:4873/@priv%2flib".into()),
+            http_status: Some(401),
+            ..Default::default()
+        };
+        let kinds = |plan: &probe::Plan| -> Vec<(String, Option<String>)> {
+            plan.probes
+                .iter()
+                .map(|p| (p.kind.label().to_owned(), p.registry.clone()))
+                .collect()
+        };
+        let pruned = plan(&read_request(), &failure);
+        assert_eq!(
+            kinds(&pruned),
+            vec![
+                ("whoami".into(), Some("http://127.0.0.1:4873/".into())),
+                ("view-version".into(), Some("http://127.0.0.1:4874/".into())),
+            ]
+        );
+        // without the logged request, the view on the failing registry is the only way to see it
+        failure.http_status = None;
+        assert_eq!(plan(&read_request(), &failure).probes.len(), 3);
+        failure.signals.publish_over_existing = true;
+        assert!(plan(&read_request(), &failure).probes.is_empty());
+    }
+
     #[test]
     fn credential_kinds_follow_the_key() {
         assert_eq!(

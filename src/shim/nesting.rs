@@ -31,3 +31,33 @@ fn explained_below(run: &Run) -> bool {
 
 /// The line of a JSON explanation (`REGAUTH_FORMAT=json`) that marks it as regauth's.
 pub const JSON_MARKER: &str = "  \"schema\": 1,";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_with_tail(tail: &str) -> Run {
+        Run {
+            tool: super::super::Shimmed::Npm,
+            program: "npm".into(),
+            args: Vec::new(),
+            cwd: "/".into(),
+            started: std::time::SystemTime::now(),
+            exit: super::super::Exit::Code(1),
+            debug_log: None,
+            stderr_tail: Some(tail.to_owned()),
+            exited: std::time::Instant::now(),
+        }
+    }
+
+    #[test]
+    fn an_explanation_below_in_either_format_silences_this_level() {
+        let guard = Guard::default();
+        let npm = "npm error code E401\n";
+        assert!(should_explain(&guard, &run_with_tail(npm)));
+        let human = format!("{npm}regauth: GET http://h/x answered 401\nerror[E401]: ...\n");
+        assert!(!should_explain(&guard, &run_with_tail(&human)));
+        let json = format!("{npm}{{\n{JSON_MARKER}\n  \"tool\": \"npm\"\n}}\n");
+        assert!(!should_explain(&guard, &run_with_tail(&json)));
+    }
+}
