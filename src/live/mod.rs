@@ -190,6 +190,12 @@ pub fn explain_run(run: &Run, failure: Failure, first_line: Option<String>, exit
     };
     let (facts, probes) = gather(failure, &run_context(run), &what);
     let diagnosis = diagnose_with(&facts, probes);
+    // every explanation starts with a `regauth: ` line (what nesting.rs looks for), also when
+    // npm's text named no failing request (a client-side refusal such as a version conflict)
+    let first_line = first_line.or_else(|| {
+        let cause = diagnosis.report.causes.first()?;
+        Some(format!("regauth: npm failed: {}", cause.id))
+    });
     output::emit(
         &diagnosis,
         first_line.as_deref(),
