@@ -72,8 +72,13 @@ pub fn fix(id: &str, cx: &Context) -> Vec<String> {
                 .as_ref()
                 .map(|r| r.value.clone())
                 .unwrap_or_default();
+            // the user's own command, made to fetch from the configured registry
+            let verb = match cx.failure.command.first().map(String::as_str) {
+                Some(v @ ("install" | "i" | "ci" | "update")) => v.to_owned(),
+                _ => "ci".to_owned(),
+            };
             vec![
-                format!("npm ci --replace-registry-host=always   # {} resolves packages on {}; this fetches them from {configured} instead", l.source, l.value),
+                format!("npm {verb} --replace-registry-host=always   # {} resolves packages on {}; this fetches them from {configured} instead", l.source, l.value),
                 format!("or regenerate {} against {configured}: delete it and run `npm install`", l.source),
             ]
         }

@@ -730,8 +730,13 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
             ),
         );
     } else {
+        let files = if config.files_read.is_empty() {
+            "none".to_owned()
+        } else {
+            config.files_read.join(", ")
+        };
         let text = format!(
-            "no credential for {} in any .npmrc npm read",
+            "no credential for {} in the .npmrc files npm read ({files})",
             cx.host_or_registry_word()
         );
         // a 404 without credentials may as well be a package that lives on another registry
@@ -745,7 +750,7 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
             Some(Evidence {
                 kind: EvidenceKind::Config,
                 text,
-                source: config.files_read.last().cloned(),
+                source: None,
             }),
         );
     }
