@@ -142,6 +142,36 @@ fn token_on_another_port_is_wrong_host() {
 }
 
 #[test]
+fn token_keyed_to_localhost_is_wrong_host_even_for_an_unmapped_scope() {
+    // the probe reads @priv/lib through http://localhost:PORT/ (the same Verdaccio): that proves
+    // the credential works under the other name, not that the scope lives elsewhere
+    let v = Verdaccio::shared();
+    let env = NpmEnv::new();
+    env.write_userconfig(&format!(
+        "registry={}\n//localhost:{}/:_authToken={}\n",
+        v.url(),
+        v.port(),
+        v.token("alice")
+    ));
+    let (out, report) = live(&env, &["install", "@priv/lib"]);
+    let (id, conf, all) = top(&report);
+    assert_eq!(
+        (id, conf),
+        ("token-wrong-host", "high"),
+        "{all}\n{}",
+        stderr(&out)
+    );
+    assert!(
+        all.contains(&format!("//localhost:{}/:_authToken", v.port())),
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!("{}:2", env.userconfig().display())),
+        "{all}"
+    );
+}
+
+#[test]
 fn valid_token_refused_is_permission() {
     let v = Verdaccio::shared();
     let env = NpmEnv::new();

@@ -126,10 +126,26 @@ fn home_registry(cx: &Context, config: &ConfigFacts) -> Option<String> {
                 status: Some(200),
                 failing_registry: false,
                 ..
-            } => Some(registry.clone()),
+            } if !cx
+                .registry
+                .as_deref()
+                .is_some_and(|r| super::rules::same_server(r, registry)) =>
+            {
+                Some(registry.clone())
+            }
             _ => None,
         })
-        .or_else(|| config.credential_registries.first().cloned())
+        .or_else(|| {
+            config
+                .credential_registries
+                .iter()
+                .find(|r| {
+                    !cx.registry
+                        .as_deref()
+                        .is_some_and(|f| super::rules::same_server(f, r))
+                })
+                .cloned()
+        })
 }
 
 fn misconfig(config: &ConfigFacts) -> Vec<String> {

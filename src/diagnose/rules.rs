@@ -950,17 +950,16 @@ fn probe_whoami(cx: &Context, s: &mut Scores) {
     }
 }
 
-/// The package is readable on another registry this configuration has a credential for, while
-/// its scope has no mapping: the request went to the wrong registry.
+/// The package is readable on another registry this configuration has a credential for.
+/// Another server (another host or port) while the scope has no mapping: the request went to the
+/// wrong registry. The same server under another name (`localhost` for `127.0.0.1`, another
+/// scheme or path): the credential works there, so it is keyed to the wrong host.
 fn probe_view_elsewhere(cx: &Context, s: &mut Scores) {
     let Some(config) = &cx.facts.config else {
         return;
     };
-    let Some(scope) = &config.unmapped_scope else {
-        return;
-    };
     for p in &cx.facts.probes {
-        if let crate::diagnose::facts::ProbeFact::View {
+        let crate::diagnose::facts::ProbeFact::View {
             registry,
             command,
             status: Some(200),
@@ -968,25 +967,64 @@ fn probe_view_elsewhere(cx: &Context, s: &mut Scores) {
             failing_registry: false,
             ..
         } = p
+        else {
+            continue;
+        };
+        let evidence = |text: String| {
+            Some(Evidence {
+                kind: EvidenceKind::Probe,
+                text,
+                source: Some(command.clone()),
+            })
+        };
+        let package = cx.package.clone().unwrap_or_default();
+        let version = version.clone().unwrap_or_default();
+        if cx
+            .registry
+            .as_deref()
+            .is_some_and(|r| same_server(r, registry))
         {
-            let text = format!(
-                "{} is on {registry} (version {}), which {scope} is not mapped to",
-                cx.package.clone().unwrap_or_default(),
-                version.clone().unwrap_or_default()
+            s.add(
+                "token-wrong-host",
+                8,
+                evidence(format!(
+                    "{package} is readable (version {version}) through {registry}, the same server under the name the credential is keyed to"
+                )),
             );
+            s.add("scope-not-mapped", -6, None);
+            return;
+        }
+        if let Some(scope) = &config.unmapped_scope {
             s.add(
                 "scope-not-mapped",
                 14,
-                Some(Evidence {
-                    kind: EvidenceKind::Probe,
-                    text,
-                    source: Some(command.clone()),
-                }),
+                evidence(format!(
+                    "{package} is on {registry} (version {version}), which {scope} is not mapped to"
+                )),
             );
             s.add("token-wrong-host", -4, None);
             s.add("token-missing", -4, None);
             return;
         }
+    }
+}
+
+/// Two registry URLs on one server: the same port, and the same host or two loopback names.
+pub fn same_server(a: &str, b: &str) -> bool {
+    const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
+    let split = |u: &str| -> Option<(String, Option<u16>)> {
+        let parsed = ::url::Url::parse(u).ok()?;
+        Some((
+            parsed.host_str()?.to_owned(),
+            parsed.port_or_known_default(),
+        ))
+    };
+    match (split(a), split(b)) {
+        (Some((ha, pa)), Some((hb, pb))) => {
+            pa == pb
+                && (ha == hb || LOOPBACK.contains(&ha.as_str()) && LOOPBACK.contains(&hb.as_str()))
+        }
+        _ => false,
     }
 }
 
@@ -1036,5 +1074,31 @@ fn probe_owners(cx: &Context, s: &mut Scores) {
                 }),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_server;
+
+    #[test]
+    fn one_server_under_two_names() {
+        assert!(same_server(
+            "http://127.0.0.1:4873/",
+            "http://localhost:4873/"
+        ));
+        assert!(same_server(
+            "http://127.0.0.1:4873/",
+            "http://127.0.0.1:4873/npm/"
+        ));
+        assert!(!same_server(
+            "http://127.0.0.1:4873/",
+            "http://127.0.0.1:4874/"
+        ));
+        assert!(!same_server("https://a.example/", "https://b.example/"));
+        assert!(same_server(
+            "https://a.example/",
+            "https://a.example:443/x/"
+        ));
     }
 }
