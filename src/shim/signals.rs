@@ -3,7 +3,9 @@
 //! handler installed only after the spawn (never `SIG_IGN` before it: that is inherited across
 //! exec); forward only signals sent with kill() (`SI_USER`, `SI_QUEUE`) and only to npm's PID.
 //! A Ctrl-C from the terminal already reached npm through the process group, so it is not sent
-//! again. A signal the user's shell set to ignore stays ignored, as it is for npm.
+//! again. A signal the user's shell set to ignore is still forwarded when sent with kill():
+//! npm inherited the same ignored disposition at exec, so the signal meets exactly what it would
+//! have met had it been sent to npm directly (node may have installed its own handler since).
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -54,9 +56,6 @@ pub fn forward_to(pid: u32) -> Forwarding {
         unsafe {
             let mut old: libc::sigaction = std::mem::zeroed();
             libc::sigaction(sig, std::ptr::null(), &mut old);
-            if old.sa_sigaction == libc::SIG_IGN {
-                continue;
-            }
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
             action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
