@@ -96,12 +96,22 @@ fn outcome_of(mut child: Child, env: &NpmEnv, sig: i32, is_shim: bool) -> Option
 }
 
 fn direct_and_shimmed(sig: i32) -> (Option<ExitStatus>, Option<ExitStatus>) {
+    direct_and_shimmed_with(sig, |_| {})
+}
+
+/// As `direct_and_shimmed`, with `prepare` applied to both commands before they start.
+fn direct_and_shimmed_with(
+    sig: i32,
+    prepare: impl Fn(&mut Command),
+) -> (Option<ExitStatus>, Option<ExitStatus>) {
     let env = env_with_sleep();
     let mut npm = env.npm();
     npm.args(["run", "sleep"]);
+    prepare(&mut npm);
     let direct = outcome_of(start(npm, &env), &env, sig, false);
     let mut shim = env.regauth();
     shim.args(["npm", "run", "sleep"]);
+    prepare(&mut shim);
     let shimmed = outcome_of(start(shim, &env), &env, sig, true);
     (direct, shimmed)
 }
@@ -138,5 +148,24 @@ fn sigint_sent_with_kill_behaves_as_for_npm_alone() {
     let (direct, shimmed) = direct_and_shimmed(libc::SIGINT);
     // npm passes SIGINT on to its script and waits for it; regauth must neither die early nor
     // swallow the signal, so whatever npm alone does, the shim does too.
+    assert_eq!(shimmed.map(|s| s.into_raw()), direct.map(|d| d.into_raw()));
+}
+
+#[test]
+fn sigint_sent_with_kill_behaves_as_for_npm_alone_in_a_background_job() {
+    use std::os::unix::process::CommandExt;
+    // A non-interactive shell starts `cmd &` with SIGINT and SIGQUIT ignored; npm (node) may
+    // still handle a SIGINT sent with kill(), so regauth must pass it on all the same.
+    let ignore_sigint = |command: &mut Command| {
+        // SAFETY: signal(2) between fork and exec is async-signal-safe.
+        unsafe {
+            command.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_IGN);
+                libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+    };
+    let (direct, shimmed) = direct_and_shimmed_with(libc::SIGINT, ignore_sigint);
     assert_eq!(shimmed.map(|s| s.into_raw()), direct.map(|d| d.into_raw()));
 }
