@@ -7,6 +7,7 @@ use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 
 use crate::detect::Failure;
+use crate::secret::redact_url;
 
 use super::Run;
 
@@ -42,10 +43,10 @@ pub fn failure_line(failure: &Failure, source: Source) -> Option<String> {
         .unwrap_or_default();
     let line = match (failure.method.as_deref(), failure.url.as_deref(), failure.http_status) {
         (Some(method), Some(url), Some(status)) => {
-            format!("regauth: {method} {} answered {status}", redact_userinfo(url))
+            format!("regauth: {method} {} answered {status}", redact_url(url))
         }
         (None, Some(url), Some(status)) => {
-            format!("regauth: a request to {} answered {status}", redact_userinfo(url))
+            format!("regauth: a request to {} answered {status}", redact_url(url))
         }
         _ => match source {
             Source::DebugLog => {
@@ -57,26 +58,6 @@ pub fn failure_line(failure: &Failure, source: Source) -> Option<String> {
         },
     };
     Some(line)
-}
-
-/// `https://user:pass@host/` -> `https://user:***@host/` (npm redacts its log the same way).
-pub fn redact_userinfo(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            if userinfo.contains(':') {
-                format!("{scheme}://{user}:***@{host}{path}")
-            } else {
-                format!("{scheme}://***@{host}{path}")
-            }
-        }
-        None => url.to_owned(),
-    }
 }
 
 /// Runs `work` so that nothing in it can change what npm did: a panic prints nothing now (no
@@ -154,11 +135,11 @@ mod tests {
     #[test]
     fn userinfo_never_printed() {
         assert_eq!(
-            redact_userinfo("https://u:CANARYpass@h/x@y"),
+            redact_url("https://u:CANARYpass@h/x@y"),
             "https://u:***@h/x@y"
         );
-        assert_eq!(redact_userinfo("https://tok@h/"), "https://***@h/");
-        assert_eq!(redact_userinfo("http://h/@a%2fb"), "http://h/@a%2fb");
+        assert_eq!(redact_url("https://tok@h/"), "https://***@h/");
+        assert_eq!(redact_url("http://h/@a%2fb"), "http://h/@a%2fb");
     }
 
     #[test]
