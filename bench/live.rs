@@ -46,7 +46,10 @@ fn scenarios(v: &Verdaccio, other: &Verdaccio) -> Vec<Scenario> {
         ),
         scenario(
             "token-invalid",
-            format!("{reg}{}=npm_CANARYcanaryCANARYcanaryCANARY0099\n", key(v.port())),
+            format!(
+                "{reg}{}=npm_CANARYcanaryCANARYcanaryCANARY0099\n",
+                key(v.port())
+            ),
             &["view", "@priv/lib"],
         ),
         scenario(
