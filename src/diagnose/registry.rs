@@ -126,7 +126,11 @@ pub const ENTRIES: &[Entry] = &[
         login: |r| {
             vec![
                 "the feed URL has the shape https://pkgs.dev.azure.com/ORG/PROJECT/_packaging/FEED/npm/registry/".into(),
-                format!("create a PAT with Packaging (Read) scope, base64-encode it, and set {0}:username=ORG, {0}:_password=<base64 PAT>, {0}:email=npm requires email", nerf(r)),
+                format!(
+                    "create a PAT with Packaging (Read) scope, base64-encode it, and set {0}:username={1}, {0}:_password=<base64 PAT>, {0}:email=npm requires email",
+                    nerf(r),
+                    azure_org(r).unwrap_or("ORG")
+                ),
                 "on Windows: npx vsts-npm-auth -config .npmrc (writes a 90-day token); in Azure Pipelines: the npmAuthenticate task".into(),
             ]
         },
@@ -140,7 +144,7 @@ pub const ENTRIES: &[Entry] = &[
         name: "AWS CodeArtifact",
         matches: |h, _| h.contains(".codeartifact.") && h.ends_with(".amazonaws.com"),
         root: |u| cut_after_segment_after(u, "/npm/").or_else(|| origin_root(u)),
-        login: |_| vec!["aws codeartifact login --tool npm --domain DOMAIN --domain-owner ACCOUNT --repository REPO   # token valid 12 hours".into()],
+        login: |r| vec![codeartifact_login(r)],
         token_note: "CodeArtifact tokens last 12 hours by default: re-run `aws codeartifact login --tool npm` (AWS CLI >= 2.9.5 for npm 10+)",
         permission_note: "the IAM identity needs codeartifact:GetAuthorizationToken, sts:GetServiceBearerToken and read (or publish) on the repository",
         mirrors_public: true,
@@ -247,6 +251,42 @@ pub fn nerf(registry: &str) -> String {
     }
 }
 
+/// `aws codeartifact login` filled from a registry URL of the shape
+/// `https://DOMAIN-ACCOUNT.d.codeartifact.REGION.amazonaws.com/npm/REPO/`.
+fn codeartifact_login(registry: &str) -> String {
+    let host = url::host(registry).unwrap_or_default();
+    let (owner, region) = host
+        .split_once(".d.codeartifact.")
+        .map(|(o, r)| (o, r.trim_end_matches(".amazonaws.com")))
+        .unwrap_or(("", ""));
+    let (domain, account) = owner
+        .rsplit_once('-')
+        .filter(|(_, a)| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(("DOMAIN", "ACCOUNT"));
+    let repo = registry
+        .split_once("/npm/")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .filter(|r| !r.is_empty())
+        .unwrap_or("REPO");
+    let region = if region.is_empty() {
+        String::new()
+    } else {
+        format!(" --region {region}")
+    };
+    format!("aws codeartifact login --tool npm --domain {domain} --domain-owner {account} --repository {repo}{region}   # token valid 12 hours")
+}
+
+/// The organization of an Azure Artifacts feed URL (`https://pkgs.dev.azure.com/ORG/...`).
+fn azure_org(registry: &str) -> Option<&str> {
+    let rest = registry.split_once("://")?.1;
+    let (host, path) = rest.split_once('/')?;
+    if host == "pkgs.dev.azure.com" {
+        path.split('/').next().filter(|o| !o.is_empty())
+    } else {
+        host.strip_suffix(".pkgs.visualstudio.com")
+    }
+}
+
 fn origin_root(u: &str) -> Option<String> {
     let (scheme, _) = u.split_once("://")?;
     Some(format!("{scheme}://{}/", url::host(u)?))
@@ -281,6 +321,24 @@ fn cut_after_n_segments(u: &str, n: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cloud_logins_are_filled_from_the_registry_url() {
+        assert_eq!(
+            codeartifact_login("https://my-domain-111122223333.d.codeartifact.us-east-1.amazonaws.com/npm/my-repo/"),
+            "aws codeartifact login --tool npm --domain my-domain --domain-owner 111122223333 --repository my-repo --region us-east-1   # token valid 12 hours"
+        );
+        assert!(codeartifact_login("https://x.example/")
+            .contains("--domain DOMAIN --domain-owner ACCOUNT --repository REPO"));
+        assert_eq!(
+            azure_org("https://pkgs.dev.azure.com/contoso/proj/_packaging/feed/npm/registry/"),
+            Some("contoso")
+        );
+        assert_eq!(
+            azure_org("https://contoso.pkgs.visualstudio.com/_packaging/feed/npm/registry/"),
+            Some("contoso")
+        );
+    }
 
     #[test]
     fn kinds_and_roots() {
