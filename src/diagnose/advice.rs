@@ -215,6 +215,13 @@ fn misconfig_fix(cx: &Context) -> Vec<String> {
             "yarn config set npmAuthToken <token>   # or YARN_NPM_AUTH_TOKEN in the environment".to_owned(),
         ];
     }
+    if cx.kind() == Kind::Github && super::rules::pnpm_registry_path_under_credential(cx) {
+        let scope = cx.scope.as_deref().unwrap_or("@OWNER");
+        return vec![
+            format!("{scope}:registry=https://npm.pkg.github.com/   # GitHub's registry URL has no owner path; pnpm before 8.11 does not send a //npm.pkg.github.com/ token to a registry URL below it"),
+            "or upgrade pnpm to 8.11 or later, which looks the credential up along the registry path as npm does".to_owned(),
+        ];
+    }
     if cx.kind() == Kind::Mirror {
         return vec!["npm publish --registry https://registry.npmjs.org/   # mirrors accept no publish/login; or `npm config set registry https://registry.npmjs.org/`".to_owned()];
     }

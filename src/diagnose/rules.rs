@@ -386,6 +386,42 @@ fn berry_no_auth_configured(cx: &Context, s: &mut Scores) {
     }
 }
 
+/// pnpm (before 8.11: pnpm/pnpm#7337, @pnpm/network.auth-header 2.0.6 "Fix missing auth tokens in
+/// registries with paths specified") looked a credential up by the registry URL itself, where
+/// npm walks up its path: a token keyed to `//host/` was not sent to a registry configured as
+/// `https://host/some/path/`. On GitHub Packages (documented URL `https://npm.pkg.github.com`,
+/// no owner path) the fix is the registry URL; on registries whose path is part of the
+/// repository (Artifactory, Nexus, Azure) it is the credential key, so callers check the kind.
+pub fn pnpm_registry_path_under_credential(cx: &Context) -> bool {
+    let settings = &cx.failure.signals.auth_settings;
+    let credential_paths: Vec<(String, &str)> = settings
+        .iter()
+        .filter(|k| k.starts_with("//") && k.contains(":_"))
+        .filter_map(|k| {
+            let key = k.split(":_").next()?;
+            Some((url::host(&format!("https:{key}"))?, key_path(key)))
+        })
+        .collect();
+    settings
+        .iter()
+        .filter_map(|k| k.split_once("registry=").map(|(_, u)| u.trim()))
+        .filter(|u| url::host(u).as_deref() == cx.host.as_deref())
+        .any(|u| {
+            let reg_path = url::path(u).trim_end_matches('/');
+            credential_paths.iter().any(|(h, p)| {
+                Some(h.as_str()) == cx.host.as_deref()
+                    && reg_path.len() > p.trim_end_matches('/').len()
+                    && reg_path.starts_with(p.trim_end_matches('/'))
+            })
+        })
+}
+
+/// The path part of a nerf-dart key (`//host/path/` -> `/path/`).
+fn key_path(key: &str) -> &str {
+    let rest = key.trim_start_matches('/');
+    rest.find('/').map_or("/", |i| &rest[i..])
+}
+
 /// Does pnpm's settings list hold a credential for the failing host?
 fn pnpm_listed_credential_for_host(cx: &Context) -> bool {
     let Some(host) = cx.host.as_deref() else {
@@ -423,6 +459,12 @@ fn no_credential_sent(cx: &Context, s: &mut Scores) {
         );
         s.add("npmrc-misconfig", 7, ev);
         s.add("token-missing", 1, None);
+        if cx.kind() == Kind::Github && pnpm_registry_path_under_credential(cx) {
+            // the credential would match under npm's rules, and GitHub's registry URL has no
+            // path of its own: the registry URL is what to change
+            s.add("npmrc-misconfig", 3, line(cx, &[":registry=", "registry="]));
+            s.add("npmrc-misconfig", 0, line(cx, &["_authToken=", "_auth="]));
+        }
         return;
     }
     if cx.kind() == Kind::Yarnpkg {
@@ -618,7 +660,11 @@ fn not_found_publish(cx: &Context, s: &mut Scores) {
     s.add("token-invalid-or-expired", 5, ev);
     s.add("insufficient-permission", 4, None);
     s.add("scope-not-mapped", 3, None);
-    s.add("token-env-unset", 2, None);
+    // CI publishes read the token from `${NPM_TOKEN}`/`${NODE_AUTH_TOKEN}`: an unset one is sent
+    // as an empty or placeholder token, which npmjs answers with this same 404
+    s.add("token-env-unset", if cx.in_ci() { 5 } else { 2 }, None);
+    // an unauthenticated PUT gets the same 404 (npm hides whether the package exists)
+    s.add("token-missing", 2, None);
 }
 
 fn not_found_scoped_read(cx: &Context, s: &mut Scores) {
