@@ -139,6 +139,12 @@ pub fn diagnose_with(facts: &Facts, probes: Vec<crate::report::ProbeSummary>) ->
     d
 }
 
+/// The secret values npm's configuration holds for this run, with their decoded forms.
+fn known_secrets(run: &RunContext) -> Vec<String> {
+    let config = Config::load(&load_context(run));
+    crate::secret::with_decoded_forms(config.secret_values().iter().map(String::as_str))
+}
+
 fn load_context(run: &RunContext) -> LoadContext {
     LoadContext {
         cwd: run.cwd.clone(),
@@ -188,7 +194,8 @@ pub fn explain_run(run: &Run, failure: Failure, first_line: Option<String>, exit
         config: true,
         probes: Some(ProbeSettings::from_env()),
     };
-    let (facts, probes) = gather(failure, &run_context(run), &what);
+    let context = run_context(run);
+    let (facts, probes) = gather(failure, &context, &what);
     let diagnosis = diagnose_with(&facts, probes);
     // every explanation starts with a `regauth: ` line (what nesting.rs looks for), also when
     // npm's text named no failing request (a client-side refusal such as a version conflict)
@@ -200,6 +207,7 @@ pub fn explain_run(run: &Run, failure: Failure, first_line: Option<String>, exit
         &diagnosis,
         first_line.as_deref(),
         &output::OutputSettings::from_env(),
+        &known_secrets(&context),
     );
     if std::env::var_os("REGAUTH_TIMING").is_some_and(|v| !v.is_empty() && v != "0") {
         crate::shim::hook::say(&format!(
