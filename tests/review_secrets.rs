@@ -98,3 +98,25 @@ fn basic_credentials_echoed_by_the_registry_are_hidden_in_every_form() {
     );
     assert_clean(&out, &[&password, &header, "CANARYpass44"]);
 }
+
+#[test]
+fn a_token_given_as_a_separate_argument_is_hidden_in_the_command() {
+    // `--//host/:_authToken VALUE`: npm takes VALUE as a positional (and warns), so it lands in
+    // npm's log title and in the report's `command`; the user meant it as the token.
+    let server = echoing_registry();
+    let nerf = server.url().trim_start_matches("http:").to_owned();
+    let mut env = NpmEnv::new();
+    let flag = format!("--{nerf}:_authToken");
+    let out = regauth_output(
+        &mut env,
+        &[
+            "view",
+            "@priv/lib",
+            "--registry",
+            &server.url(),
+            &flag,
+            "CANARYsplit55",
+        ],
+    );
+    assert_clean(&out, &["CANARYsplit55"]);
+}

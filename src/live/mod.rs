@@ -142,7 +142,24 @@ pub fn diagnose_with(facts: &Facts, probes: Vec<crate::report::ProbeSummary>) ->
 /// The secret values npm's configuration holds for this run, with their decoded forms.
 fn known_secrets(run: &RunContext) -> Vec<String> {
     let config = Config::load(&load_context(run));
-    crate::secret::with_decoded_forms(config.secret_values().iter().map(String::as_str))
+    let mut secrets = config.secret_values();
+    secrets.extend(values_after_bare_secret_flags(&run.args));
+    crate::secret::with_decoded_forms(secrets.iter().map(String::as_str))
+}
+
+/// `--//host/:_authToken VALUE` (no `=`): npm takes VALUE as a positional argument (and quotes
+/// it in its log title), but the user meant it as the secret.
+fn values_after_bare_secret_flags(args: &[String]) -> Vec<String> {
+    args.windows(2)
+        .filter(|pair| {
+            let flag = pair[0].trim_start_matches('-');
+            pair[0].starts_with("--")
+                && !flag.contains('=')
+                && crate::config::value::is_secret_key(flag)
+                && !pair[1].starts_with('-')
+        })
+        .map(|pair| pair[1].clone())
+        .collect()
 }
 
 fn load_context(run: &RunContext) -> LoadContext {
