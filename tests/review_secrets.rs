@@ -120,3 +120,22 @@ fn a_token_given_as_a_separate_argument_is_hidden_in_the_command() {
     );
     assert_clean(&out, &["CANARYsplit55"]);
 }
+
+#[test]
+fn without_a_debug_log_the_command_hides_url_passwords() {
+    // `--logs-max=0`: no debug log, so the report's `command` is the user's argv itself.
+    let server = echoing_registry();
+    let with_password = server.url().replace("http://", "http://carol:CANARYurl66@");
+    let mut env = NpmEnv::new();
+    let out = regauth_output(
+        &mut env,
+        &[
+            "view",
+            "@priv/lib",
+            "--logs-max=0",
+            "--registry",
+            &with_password,
+        ],
+    );
+    assert_clean(&out, &["CANARYurl66"]);
+}
