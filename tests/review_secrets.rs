@@ -139,3 +139,15 @@ fn without_a_debug_log_the_command_hides_url_passwords() {
     );
     assert_clean(&out, &["CANARYurl66"]);
 }
+
+#[test]
+fn a_token_as_the_user_of_a_url_argument_is_hidden() {
+    // `npm install https://TOKEN@host/x.tgz`: npm sends it as Basic base64("TOKEN:"), and the
+    // URL is quoted in npm's log title, its http lines and the report's url and command.
+    let server = echoing_registry();
+    let tarball = server.url().replace("http://", "http://CANARYuser77@") + "x.tgz";
+    let header = STANDARD.encode("CANARYuser77:");
+    let mut env = NpmEnv::new();
+    let out = regauth_output(&mut env, &["install", &tarball]);
+    assert_clean(&out, &["CANARYuser77", &header]);
+}

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use crate::diagnose::Diagnosis;
 use crate::render;
-use crate::secret::scrub_known;
+use crate::secret::{redact_url, scrub_known};
 
 /// `REGAUTH_FORMAT`: how the explanation is printed on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,9 +84,9 @@ pub fn emit(
     settings: &OutputSettings,
     known_secrets: &[String],
 ) {
-    let mut text = scrub_known(&stderr_text(d, first_line, settings), known_secrets);
+    let mut text = scrubbed(&stderr_text(d, first_line, settings), known_secrets);
     if let Some(path) = &settings.report {
-        let json = scrub_known(&render::json::render(&d.report), known_secrets);
+        let json = scrubbed(&render::json::render(&d.report), known_secrets);
         if let Err(e) = std::fs::write(path, json) {
             text.push_str(&format!(
                 "regauth: cannot write the report to {}: {e}\n",
@@ -97,6 +97,12 @@ pub fn emit(
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
     let _ = stderr.flush();
+}
+
+/// The known secrets hidden, and the userinfo of every URL (a quoted argument or log line may
+/// hold `https://TOKEN@host/...`).
+fn scrubbed(text: &str, known_secrets: &[String]) -> String {
+    redact_url(&scrub_known(text, known_secrets))
 }
 
 #[cfg(test)]
