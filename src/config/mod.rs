@@ -252,6 +252,34 @@ impl Config {
         &self.credentials
     }
 
+    /// The raw text of every secret value in every layer (as written and as expanded), for
+    /// hiding them in output that quotes other programs' text. Never print these.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for value in self.layers.data.values().flat_map(|layer| layer.values()) {
+            for text in [&value.raw, &value.expanded] {
+                if text.is_hidden() && !text.expose().is_empty() {
+                    out.push(text.expose().to_owned());
+                }
+            }
+            out.extend(self.basic_header_value(value));
+        }
+        out
+    }
+
+    /// For a `:_password`, the base64 `user:password` npm sends in its Basic header (a server
+    /// may echo it back).
+    fn basic_header_value(&self, value: &Value) -> Option<String> {
+        use base64::Engine;
+        let reg_key = value.key.strip_suffix(":_password")?;
+        let user = self.get(&format!("{reg_key}:username"))?.text()?.to_owned();
+        let engine = base64::engine::general_purpose::STANDARD;
+        let password = engine.decode(value.expanded.expose().trim()).ok()?;
+        let mut plain = format!("{user}:").into_bytes();
+        plain.extend(password);
+        Some(engine.encode(plain))
+    }
+
     /// Problems found in the configuration itself (no network).
     pub fn problems(&self) -> Vec<Problem> {
         problems::find(self)

@@ -185,10 +185,11 @@ pub fn from_run(run: &crate::shim::Run) -> Failure {
         (None, None) => Failure::default(),
     };
     if failure.command.is_empty() {
+        // the user's own argv (no debug log): scrubbed like a log's words, URL passwords too
         failure.command = run
             .args
             .iter()
-            .map(|a| a.to_string_lossy().into_owned())
+            .map(|a| crate::secret::redact_url(&scrub(&a.to_string_lossy())))
             .collect();
         scan::infer_operation_from_command(&mut failure);
     }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use crate::diagnose::Diagnosis;
 use crate::render;
+use crate::secret::{redact_url, scrub_known};
 
 /// `REGAUTH_FORMAT`: how the explanation is printed on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,11 +76,18 @@ pub fn stderr_text(d: &Diagnosis, first_line: Option<&str>, settings: &OutputSet
 }
 
 /// Writes the explanation: stderr, then the report file. A report that cannot be written is one
-/// more line on stderr.
-pub fn emit(d: &Diagnosis, first_line: Option<&str>, settings: &OutputSettings) {
-    let mut text = stderr_text(d, first_line, settings);
+/// more line on stderr. `known_secrets` (see `secret::with_decoded_forms`) are hidden in both,
+/// wherever a quoted server message or argument carries one.
+pub fn emit(
+    d: &Diagnosis,
+    first_line: Option<&str>,
+    settings: &OutputSettings,
+    known_secrets: &[String],
+) {
+    let mut text = scrubbed(&stderr_text(d, first_line, settings), known_secrets);
     if let Some(path) = &settings.report {
-        if let Err(e) = std::fs::write(path, render::json::render(&d.report)) {
+        let json = scrubbed(&render::json::render(&d.report), known_secrets);
+        if let Err(e) = std::fs::write(path, json) {
             text.push_str(&format!(
                 "regauth: cannot write the report to {}: {e}\n",
                 path.display()
@@ -89,6 +97,12 @@ pub fn emit(d: &Diagnosis, first_line: Option<&str>, settings: &OutputSettings) 
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
     let _ = stderr.flush();
+}
+
+/// The known secrets hidden, and the userinfo of every URL (a quoted argument or log line may
+/// hold `https://TOKEN@host/...`).
+fn scrubbed(text: &str, known_secrets: &[String]) -> String {
+    redact_url(&scrub_known(text, known_secrets))
 }
 
 #[cfg(test)]

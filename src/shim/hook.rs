@@ -75,9 +75,19 @@ pub fn guarded<T>(what: &str, work: impl FnOnce() -> T) -> Result<T, String> {
             .unwrap_or_else(|| "unknown panic".to_owned());
         format!(
             "regauth: internal error while {what} ({}); npm's result is unchanged",
-            one_line(&why)
+            one_line(&without_quoted_text(&why))
         )
     })
+}
+
+/// A panic message can quote the data it failed on (a string-slicing panic quotes the whole
+/// string, e.g. an argument holding a token): drop backquoted spans, scrub the rest.
+fn without_quoted_text(why: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in why.split('`').enumerate() {
+        out.push_str(if i % 2 == 0 { part } else { "…" });
+    }
+    redact_url(&crate::secret::scrub_text(&out))
 }
 
 /// Writes one line to stderr, ignoring errors (a closed stderr must not become a panic).
@@ -150,5 +160,18 @@ mod tests {
             "regauth: internal error while testing (boom second line); npm's result is unchanged"
         );
         assert_eq!(guarded("testing", || 7), Ok(7));
+    }
+
+    #[test]
+    fn a_panic_quoting_a_secret_argument_does_not_print_it() {
+        let arg = std::hint::black_box("--//h/:_authToken=CANARYé");
+        let line = guarded("testing", || arg[..arg.len() - 1].len()).unwrap_err();
+        assert!(line.contains("not a char boundary"), "{line}");
+        assert!(!line.contains("CANARY"), "{line}");
+        let line = guarded("testing", || -> u8 {
+            panic!("at https://u:CANARYpw@h/ and npm_CANARYcanaryCANARYcanaryCANARY0001")
+        })
+        .unwrap_err();
+        assert!(!line.contains("CANARY"), "{line}");
     }
 }
