@@ -84,6 +84,8 @@ pub fn emit(
     settings: &OutputSettings,
     known_secrets: &[String],
 ) {
+    let clean = scrubbed_diagnosis(d, known_secrets);
+    let d = &clean;
     let mut text = scrubbed(&stderr_text(d, first_line, settings), known_secrets);
     if let Some(path) = &settings.report {
         let json = scrubbed(&render::json::render(&d.report), known_secrets);
@@ -99,6 +101,37 @@ pub fn emit(
     let _ = stderr.flush();
 }
 
+/// The diagnosis with the known secrets and URL userinfo hidden in every string *before* it is
+/// rendered: hiding them in the rendered text alone misses a value that the 80-column ellipsis
+/// cuts in half or that JSON escaping changes.
+fn scrubbed_diagnosis(d: &Diagnosis, known_secrets: &[String]) -> Diagnosis {
+    let mut value = serde_json::to_value(&d.report).unwrap_or_default();
+    scrub_strings(&mut value, known_secrets);
+    let report = serde_json::from_value(value).unwrap_or_else(|_| d.report.clone());
+    let notes = d
+        .notes
+        .iter()
+        .map(|n| crate::diagnose::CauseNote {
+            summary: scrubbed(&n.summary, known_secrets),
+            decider: scrubbed(&n.decider, known_secrets),
+        })
+        .collect();
+    Diagnosis { report, notes }
+}
+
+fn scrub_strings(value: &mut serde_json::Value, known_secrets: &[String]) {
+    match value {
+        serde_json::Value::String(s) => *s = scrubbed(s, known_secrets),
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| scrub_strings(v, known_secrets)),
+        serde_json::Value::Object(map) => map
+            .values_mut()
+            .for_each(|v| scrub_strings(v, known_secrets)),
+        _ => {}
+    }
+}
+
 /// The known secrets hidden, and the userinfo of every URL (a quoted argument or log line may
 /// hold `https://TOKEN@host/...`).
 fn scrubbed(text: &str, known_secrets: &[String]) -> String {
@@ -108,6 +141,22 @@ fn scrubbed(text: &str, known_secrets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_known_secret_cut_by_the_line_width_leaves_no_prefix() {
+        let secret = "CANARYunshapedSECRETvalue0001";
+        let known = crate::secret::with_decoded_forms([secret]);
+        let human = settings(&[]);
+        for pad in 0..60 {
+            let text = format!(
+                "npm error code E401\nnpm error 401 Unauthorized - GET http://127.0.0.1:4873/x - {} bad {secret}\n",
+                "w".repeat(pad)
+            );
+            let d = scrubbed_diagnosis(&crate::diagnose::explain_text(&text), &known);
+            let out = stderr_text(&d, None, &human) + &render::json::render(&d.report);
+            assert!(!out.contains("CANARYuns"), "pad {pad}: {out}");
+        }
+    }
 
     fn settings(pairs: &[(&str, &str)]) -> OutputSettings {
         let pairs: Vec<(String, String)> = pairs
