@@ -80,7 +80,8 @@ pub struct PackageRoute<'a> {
 #[derive(Debug, Clone)]
 pub struct Config {
     layers: layers::Layers,
-    credentials: Vec<Credential>,
+    /// Classified on first use: the shim loads the config before every spawn and needs none.
+    credentials: std::sync::OnceLock<Vec<Credential>>,
     now: i64,
 }
 
@@ -92,11 +93,9 @@ impl Config {
 
     /// The same, judging token expiry against `now` (Unix seconds).
     pub fn load_at(ctx: &LoadContext, now: i64) -> Config {
-        let layers = layers::load(ctx);
-        let credentials = collect_credentials(&layers, now);
         Config {
-            layers,
-            credentials,
+            layers: layers::load(ctx),
+            credentials: std::sync::OnceLock::new(),
             now,
         }
     }
@@ -187,7 +186,7 @@ impl Config {
         let route = route::credential_route(url, registry, &default, &get);
         let credential = route.reg_key.as_ref().and_then(|reg| {
             let field = route.auth_key?.as_str();
-            self.credentials
+            self.credentials()
                 .iter()
                 .find(|c| c.key == format!("{reg}:{field}"))
         });
@@ -249,7 +248,8 @@ impl Config {
 
     /// Every credential setting npm sees (the winning value of each key), sorted by key.
     pub fn credentials(&self) -> &[Credential] {
-        &self.credentials
+        self.credentials
+            .get_or_init(|| collect_credentials(&self.layers, self.now))
     }
 
     /// The raw text of every secret value in every layer (as written and as expanded), for
