@@ -4,6 +4,7 @@
 //! `shim` -> `detect` -> `config` / `probe` -> `diagnose` -> `render`.
 //! `regauth explain` enters at `detect` with text; `regauth doctor` uses `config` and `render`.
 
+pub mod civil;
 pub mod cli;
 pub mod commands;
 pub mod config;

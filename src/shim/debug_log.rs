@@ -58,7 +58,7 @@ pub fn run_id(at: SystemTime) -> String {
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0);
     let (days, ms_of_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = crate::civil::civil_from_days(days);
     let (h, min, s, milli) = (
         ms_of_day / 3_600_000,
         ms_of_day / 60_000 % 60,
@@ -66,19 +66,6 @@ pub fn run_id(at: SystemTime) -> String {
         ms_of_day % 1000,
     );
     format!("{y:04}-{m:02}-{d:02}T{h:02}_{min:02}_{s:02}_{milli:03}Z")
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 fn read_capped(path: &Path) -> Option<String> {
