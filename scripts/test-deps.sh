@@ -37,3 +37,54 @@ if [ ${#missing_shells[@]} -gt 0 ]; then
   for shell in "${missing_shells[@]}"; do command -v "$shell" >/dev/null || die "$shell still missing after apt-get install"; done
 fi
 echo "test-deps: zsh $(zsh --version | head -1), $(fish --version)"
+
+# --- clients (issue 12): pnpm 10/11/12, yarn 1, yarn 4, npm 12 and Node 24, pinned in
+# tests/clients/package.json and installed there (nothing global). tests/clients/bin/<client>/ then
+# holds that client under its real names, plus `node` (Node 24) where the client needs a newer
+# Node than the system's: a test puts one such dir first on PATH.
+clients_stamp=tests/clients/node_modules/.regauth-installed
+if [ ! -f "$clients_stamp" ] || ! cmp -s tests/clients/package.json "$clients_stamp"; then
+  echo "test-deps: installing the clients of tests/clients/package.json"
+  for var in $(env | sed -n 's/^\([Nn][Pp][Mm]_[Cc][Oo][Nn][Ff][Ii][Gg]_[^=]*\)=.*/\1/p'); do unset "$var"; done
+  # No bin links (the aliased packages' bins collide); pnpm 12's install script only relinks the
+  # native binary, which tests/clients/bin points at directly.
+  npm install --prefix tests/clients --no-audit --no-fund --no-package-lock --no-bin-links \
+    --ignore-scripts --engine-strict=false --userconfig /dev/null --update-notifier=false --loglevel=error
+  cp tests/clients/package.json "$clients_stamp"
+  rm -f "$clients_stamp.checked"
+fi
+m=$PWD/tests/clients/node_modules
+client_link() { # DIR NAME TARGET
+  [ -e "$3" ] || die "client file $3 is missing after installing tests/clients (remove tests/clients/node_modules and rerun)"
+  mkdir -p "tests/clients/bin/$1"
+  ln -sfn "$3" "tests/clients/bin/$1/$2"
+}
+client_link pnpm10 pnpm "$m/pnpm10/bin/pnpm.cjs"
+client_link pnpm10 pnpx "$m/pnpm10/bin/pnpx.cjs"
+client_link pnpm11 pnpm "$m/pnpm11/bin/pnpm.mjs"
+client_link pnpm11 pnpx "$m/pnpm11/bin/pnpx.mjs"
+client_link pnpm11 node "$m/node24/bin/node"
+client_link pnpm12 pnpm "$m/@pnpm/exe.linux-x64/pnpm"
+client_link pnpm12 pnpx "$m/@pnpm/exe.linux-x64/pnpm"
+client_link yarn1 yarn "$m/yarn1/bin/yarn.js"
+client_link yarn1 yarnpkg "$m/yarn1/bin/yarn.js"
+client_link yarn4 yarn "$m/yarn4/bin/yarn.js"
+client_link npm12 npm "$m/npm12/bin/npm-cli.js"
+client_link npm12 npx "$m/npm12/bin/npx-cli.js"
+client_link npm12 node "$m/node24/bin/node"
+# Each must run and report the pinned version (checked once after an install; later runs only
+# check the files): a broken client fails here, not as a skipped test.
+client_version() { # DIR NAME PACKAGE-ALIAS
+  local want got
+  want=$(node -p "require('./tests/clients/package.json').dependencies['$3'].replace(/^npm:.*@/, '')")
+  got=$(PATH="$PWD/tests/clients/bin/$1:$PATH" "$2" --version 2>&1 </dev/null) || die "$1/$2 --version failed: $got"
+  [ "$got" = "$want" ] || [ "$got" = "v$want" ] || die "$1/$2 --version says '$got', tests/clients/package.json pins $want"
+  printf '%s ' "$1=$got"
+}
+client_link node24 node "$m/node24/bin/node"
+if [ ! -f "$clients_stamp.checked" ]; then
+  echo "test-deps: clients $(client_version pnpm10 pnpm pnpm10)$(client_version pnpm11 pnpm pnpm11)$(client_version pnpm12 pnpm pnpm12)$(client_version yarn1 yarn yarn1)$(client_version yarn4 yarn yarn4)$(client_version npm12 npm npm12)$(client_version node24 node node24)"
+  touch "$clients_stamp.checked"
+else
+  echo "test-deps: clients of tests/clients/package.json in place"
+fi

@@ -173,8 +173,12 @@ pub fn isolated_base_env(
 /// Whether a variable inherited from the test runner must not reach npm.
 pub fn is_stripped_var(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    const PREFIXES: [&str; 5] = [
+    const PREFIXES: [&str; 8] = [
         "npm_config_",
+        // pnpm 11+ reads pnpm_config_*; yarn 1 and berry read YARN_*; corepack COREPACK_*.
+        "pnpm_config_",
+        "yarn_",
+        "corepack_",
         "npm_lifecycle_",
         "npm_package_",
         "regauth",
