@@ -12,6 +12,9 @@ use super::{url, HttpRequest, NoAuthForUri, Operation, Origin, SourceLine};
 use crate::secret::scrub_text as scrub;
 use crate::Tool;
 
+// pnpm 12, yarn 1 and yarn berry lines npm's matchers miss
+mod clients;
+
 const MAX_LINES: usize = 64;
 const MAX_REQUESTS: usize = 64;
 const MAX_NOTICES: usize = 16;
@@ -31,6 +34,7 @@ static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
         // pnpm, yarn 1, yarn berry
         r"ERR_PNPM|YN0|Request failed|unexpected error|Invalid auth|Usage Error|Ignored |Lockfile is up to date|",
         r"Couldn't publish|nvironment variable not found|Failed to replace env|uthoriz|",
+        r#"Failed to fetch|Failed to publish|No token found|Request URL|Request Method|"error"|📦|Yarn Package Manager|"#,
         // HTTP failures and registry/proxy words in bare lines
         r" - GET | - PUT | - POST | - DELETE | - HEAD | - PATCH |Forbidden|Unauthorized|Not found|",
         r"is not in the npm registry|is not in this registry|could not be found|Unable to authenticate|roxy|",
@@ -658,6 +662,9 @@ impl Scanner {
     }
 
     fn match_other_clients(&mut self, body: &str) -> bool {
+        if self.match_client_lines(body) {
+            return true;
+        }
         if let Some(c) = YARN1_REQUEST_FAILED.captures(body) {
             self.failure.tool.get_or_insert(Tool::Yarn1);
             self.set_status(c[2].parse().unwrap_or(0), true);

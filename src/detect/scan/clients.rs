@@ -1,0 +1,158 @@
+//! Failure lines of pnpm 11/12, yarn 1 and yarn berry that npm's matchers do not cover, each
+//! taken from the real clients' output (tests/data/clients/, made against Verdaccio).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{re, status_from_words, Scanner};
+use crate::detect::Operation;
+use crate::secret::scrub_text as scrub;
+use crate::Tool;
+
+/// pnpm 12: `Failed to fetch metadata from <url>: HTTP status client error (401 Unauthorized)`.
+static PNPM12_FETCH: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"Failed to fetch (?:metadata|tarball) from (\S+?): HTTP status (?:client|server) error \((\d{3})[^)]*\)",
+    )
+});
+/// pnpm 12: `Failed to publish package @priv/bobs@1.0.0 (status 403 Forbidden)`.
+static PNPM12_PUBLISH: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"Failed to publish package ((?:@[^@\s/]+/)?[^@\s]+)@\S+ \(status (\d{3})")
+});
+/// pnpm 12's code line, `Error: ERR_PNPM_<CODE>` with nothing after it.
+static PNPM12_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"^Error: (ERR_PNPM_[A-Z0-9_]+)\s*$"));
+/// pnpm 11/12 publish: `📦 @priv/bobs@1.0.0 → http://127.0.0.1:4873/`.
+static PNPM_PUBLISHING: LazyLock<Regex> =
+    LazyLock::new(|| re(r"📦 ((?:@[^@\s/]+/)?[^@\s]+)@\S+ → (\S+)"));
+/// pnpm 12 publish details: `"error": "user bob is not allowed to publish package @priv/bobs"`.
+static JSON_ERROR: LazyLock<Regex> = LazyLock::new(|| re(r#"^"error":\s*"([^"]+)"\s*,?$"#));
+/// yarn 1 with a server message: `error Error: <url>: authorization required to access package`.
+static YARN1_ERROR_URL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:error )?Error: (https?://\S+?): (.+)$"));
+/// yarn berry names the package only in YN0027: `@priv/lib@unknown can't be resolved`.
+static BERRY_UNRESOLVED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"YN0027: ((?:@[^@\s/]+/)?[^@\s]+)@\S+ can't be resolved"));
+/// yarn berry YN0035: `Request URL: <url>` and `Request Method: GET`.
+static BERRY_REQUEST_URL: LazyLock<Regex> = LazyLock::new(|| re(r"Request URL: (\S+)"));
+/// yarn berry: `Usage Error: Environment variable not found (NPM_TOKEN) in <dir>/.yarnrc.yml`.
+static BERRY_RC_ERROR: LazyLock<Regex> =
+    LazyLock::new(|| re(r"not found \([^)]+\) in \S*\.yarnrc\.yml"));
+/// yarn berry's usage banner: `Yarn Package Manager - 4.18.1`.
+static BERRY_VERSION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^Yarn Package Manager - (\d[\w.-]*)$"));
+static BERRY_REQUEST_METHOD: LazyLock<Regex> = LazyLock::new(|| re(r"Request Method: ([A-Z]+)"));
+
+impl Scanner {
+    /// The lines above; true when one matched.
+    pub(super) fn match_client_lines(&mut self, body: &str) -> bool {
+        self.match_pnpm12(body) || self.match_yarn1(body) || self.match_berry(body)
+    }
+
+    fn match_pnpm12(&mut self, body: &str) -> bool {
+        if let Some(c) = PNPM12_CODE.captures(body) {
+            self.failure.tool = Some(Tool::Pnpm);
+            self.set_code(&c[1]);
+            return true;
+        }
+        if let Some(c) = PNPM12_FETCH.captures(body) {
+            self.failure.tool = Some(Tool::Pnpm);
+            self.set_status(c[2].parse().unwrap_or(0), true);
+            self.set_request("GET", &c[1], true);
+            self.set_message(without_frame(body));
+            return true;
+        }
+        if let Some(c) = PNPM_PUBLISHING.captures(body) {
+            self.failure.tool.get_or_insert(Tool::Pnpm);
+            let s = &mut self.failure.signals;
+            s.operation = Operation::Publish;
+            s.publish_registry = Some(scrub(&c[2]).into_owned());
+            self.failure
+                .package
+                .get_or_insert_with(|| scrub(&c[1]).into_owned());
+            return true;
+        }
+        if let Some(c) = PNPM12_PUBLISH.captures(body) {
+            self.failure.tool = Some(Tool::Pnpm);
+            self.failure.signals.operation = Operation::Publish;
+            self.failure
+                .package
+                .get_or_insert_with(|| scrub(&c[1]).into_owned());
+            self.failure.method.get_or_insert_with(|| "PUT".to_owned());
+            self.set_status(c[2].parse().unwrap_or(0), true);
+            self.set_message(without_frame(body));
+            return true;
+        }
+        if let Some(c) = JSON_ERROR.captures(body.trim()) {
+            self.set_server_message_if_none(&c[1]);
+            self.match_signals(&c[1]);
+            self.match_package_names(&c[1]);
+            return true;
+        }
+        false
+    }
+
+    fn match_yarn1(&mut self, body: &str) -> bool {
+        if body.contains("No token found and can't prompt for login") {
+            // yarn 1 publish without a credential: it asks for a login, as npm's ENEEDAUTH
+            self.failure.tool.get_or_insert(Tool::Yarn1);
+            self.failure.signals.need_auth = true;
+            self.failure.signals.operation = Operation::Publish;
+            self.failure.signals.has_error = true;
+            return true;
+        }
+        let Some(c) = YARN1_ERROR_URL.captures(body) else {
+            return false;
+        };
+        self.failure.tool.get_or_insert(Tool::Yarn1);
+        self.set_request("GET", &c[1], false);
+        let text = c[2].trim();
+        if let Some(status) = status_from_words(text) {
+            self.set_status(status, false);
+        }
+        self.set_server_message_if_none(text);
+        self.set_message(
+            body.trim_start_matches("error ")
+                .trim_start_matches("Error: "),
+        );
+        self.failure.signals.has_error = true;
+        true
+    }
+
+    fn match_berry(&mut self, body: &str) -> bool {
+        if BERRY_RC_ERROR.is_match(body) {
+            self.failure.tool = Some(Tool::YarnBerry);
+            // the variable itself is taken by the shared ENV_UNRESOLVED matcher
+            self.match_signals(body);
+            return true;
+        }
+        if let Some(c) = BERRY_VERSION.captures(body) {
+            self.failure.tool = Some(Tool::YarnBerry);
+            self.failure.tool_version = Some(c[1].to_owned());
+            return true;
+        }
+        if let Some(c) = BERRY_UNRESOLVED.captures(body) {
+            self.failure.tool.get_or_insert(Tool::YarnBerry);
+            self.failure
+                .package
+                .get_or_insert_with(|| scrub(&c[1]).into_owned());
+            return true;
+        }
+        if let Some(c) = BERRY_REQUEST_URL.captures(body) {
+            self.failure.tool.get_or_insert(Tool::YarnBerry);
+            let method = self.failure.method.clone().unwrap_or_else(|| "GET".into());
+            self.set_request(&method, &c[1], false);
+            return true;
+        }
+        if let Some(c) = BERRY_REQUEST_METHOD.captures(body) {
+            self.failure.method = Some(c[1].to_owned());
+            return true;
+        }
+        false
+    }
+}
+
+/// pnpm 12 draws its error report in a frame (`  ╰─▶ `, `  × `, `  │ `): the text without it.
+fn without_frame(body: &str) -> &str {
+    body.trim_start_matches(|c: char| c.is_whitespace() || "╰─▶×│".contains(c))
+}
