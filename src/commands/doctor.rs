@@ -20,11 +20,23 @@ pub struct DoctorArgs {
     pub packages: Vec<String>,
     #[arg(long, value_enum, default_value_t = crate::render::Format::Human)]
     pub format: crate::render::Format,
+    /// The client whose routes to show: npm, pnpm, pnpm10, pnpm11, pnpm12, yarn, yarn1, berry
+    /// (default: the project's, from `packageManager` or its lockfile)
+    #[arg(long)]
+    pub client: Option<String>,
 }
 
 pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
     for package in &args.packages {
         check_package_name(package)?;
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+    let client = match &args.client {
+        Some(name) => super::doctor_client::parse_client(name, &cwd)?,
+        None => crate::config::clients::detect_client(&cwd),
+    };
+    if client != crate::config::clients::ClientKind::Npm {
+        return super::doctor_client::run(client, &args.packages, args.format);
     }
     let config = Config::load(&LoadContext::from_process(Vec::new()));
     let lockfiles = lockfile::scan(config.local_prefix());

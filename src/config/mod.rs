@@ -25,6 +25,7 @@
 //! `credential` (classification), `problems` (findings), `lockfile` (resolved hosts).
 
 pub mod cli_args;
+pub mod clients;
 pub mod credential;
 pub mod expand;
 pub mod ini;
