@@ -252,3 +252,22 @@ fn pnpm_lists_the_variable_it_could_not_replace_and_the_setting_it_ignored() {
         );
     }
 }
+
+#[test]
+fn npm12_config_and_fetch_policy_errors_are_not_auth_failures() {
+    for (file, code) in [
+        ("npm12/unknown-cli-flag.txt", "EUNKNOWNCONFIG"),
+        ("npm12/strict-npmrc-always-auth.txt", "EUNKNOWNCONFIG"),
+        ("npm12/allow-git-none.txt", "EALLOWGIT"),
+        ("npm12/lockfile-remote-host.txt", "EALLOWREMOTE"),
+    ] {
+        let r = explain(file);
+        assert_eq!(r["auth_failure"], false, "{file}");
+        assert_eq!(r["failure"]["code"], code, "{file}");
+        assert_eq!(
+            r["causes"].as_array().map(Vec::len),
+            Some(0),
+            "{file}: no cause"
+        );
+    }
+}

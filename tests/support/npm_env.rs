@@ -132,6 +132,14 @@ impl NpmEnv {
         let mut vars = isolated_base_env(std::env::vars_os());
         set_var(&mut vars, "HOME".into(), self.home().into());
         set_var(&mut vars, "PREFIX".into(), self.prefix().into());
+        if let Some(dir) = npm_under_test() {
+            // the live scenarios again with another npm (and its node) first on PATH
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let mut joined = dir.into_os_string();
+            joined.push(":");
+            joined.push(path);
+            set_var(&mut vars, "PATH".into(), joined);
+        }
         for (key, value) in &self.overrides {
             vars.retain(|(k, _)| k != key);
             if let Some(value) = value {
@@ -159,6 +167,20 @@ impl Default for NpmEnv {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// `TEST_NPM_DIR` (e.g. tests/clients/bin/npm12, relative to the crate): a directory holding the
+/// `npm` (and `node`) the tests run instead of the ones on PATH; scripts/test.sh sets it for its
+/// npm 12 pass.
+pub fn npm_under_test() -> Option<PathBuf> {
+    let dir = std::env::var_os("TEST_NPM_DIR").filter(|d| !d.is_empty())?;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    assert!(
+        dir.join("npm").exists(),
+        "TEST_NPM_DIR: no npm in {}",
+        dir.display()
+    );
+    Some(dir)
 }
 
 /// `vars` without anything that configures npm (or regauth) from outside a test.
