@@ -8,6 +8,8 @@
 
 mod npm;
 mod npx;
+mod pnpm;
+mod yarn;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -19,7 +21,14 @@ use crate::paths::LocateError;
 use crate::types::{ClientId, DebugLog, Run};
 
 /// Every client, in the order argv[0] and `regauth <name>` are matched.
-static CLIENTS: &[&dyn Client] = &[&npm::Npm, &npx::Npx];
+static CLIENTS: &[&dyn Client] = &[
+    &npm::Npm,
+    &npx::Npx,
+    &pnpm::Pnpm,
+    &pnpm::Pnpx,
+    &yarn::Yarn,
+    &yarn::Yarnpkg,
+];
 
 /// How a run's failure can be read afterwards, decided before the spawn.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use regex::Regex;
 use super::{re, status_from_words, Scanner};
 use crate::detect::Operation;
 use crate::secret::scrub_text as scrub;
-use crate::Tool;
+use crate::types::ClientId;
 
 /// pnpm 12: `Failed to fetch metadata from <url>: HTTP status client error (401 Unauthorized)`.
 static PNPM12_FETCH: LazyLock<Regex> = LazyLock::new(|| {
@@ -51,19 +51,19 @@ impl Scanner {
 
     fn match_pnpm12(&mut self, body: &str) -> bool {
         if let Some(c) = PNPM12_CODE.captures(body) {
-            self.failure.tool = Some(Tool::Pnpm);
+            self.failure.tool = Some(ClientId::Pnpm);
             self.set_code(&c[1]);
             return true;
         }
         if let Some(c) = PNPM12_FETCH.captures(body) {
-            self.failure.tool = Some(Tool::Pnpm);
+            self.failure.tool = Some(ClientId::Pnpm);
             self.set_status(c[2].parse().unwrap_or(0), true);
             self.set_request("GET", &c[1], true);
             self.set_message(without_frame(body));
             return true;
         }
         if let Some(c) = PNPM_PUBLISHING.captures(body) {
-            self.failure.tool.get_or_insert(Tool::Pnpm);
+            self.failure.tool.get_or_insert(ClientId::Pnpm);
             let s = &mut self.failure.signals;
             s.operation = Operation::Publish;
             s.publish_registry = Some(scrub(&c[2]).into_owned());
@@ -73,7 +73,7 @@ impl Scanner {
             return true;
         }
         if let Some(c) = PNPM12_PUBLISH.captures(body) {
-            self.failure.tool = Some(Tool::Pnpm);
+            self.failure.tool = Some(ClientId::Pnpm);
             self.failure.signals.operation = Operation::Publish;
             self.failure
                 .package
@@ -95,7 +95,7 @@ impl Scanner {
     fn match_yarn1(&mut self, body: &str) -> bool {
         if body.contains("No token found and can't prompt for login") {
             // yarn 1 publish without a credential: it asks for a login, as npm's ENEEDAUTH
-            self.failure.tool.get_or_insert(Tool::Yarn1);
+            self.failure.tool.get_or_insert(ClientId::Yarn1);
             self.failure.signals.need_auth = true;
             self.failure.signals.operation = Operation::Publish;
             self.failure.signals.has_error = true;
@@ -104,7 +104,7 @@ impl Scanner {
         let Some(c) = YARN1_ERROR_URL.captures(body) else {
             return false;
         };
-        self.failure.tool.get_or_insert(Tool::Yarn1);
+        self.failure.tool.get_or_insert(ClientId::Yarn1);
         self.set_request("GET", &c[1], false);
         let text = c[2].trim();
         if let Some(status) = status_from_words(text) {
@@ -121,25 +121,25 @@ impl Scanner {
 
     fn match_berry(&mut self, body: &str) -> bool {
         if BERRY_RC_ERROR.is_match(body) {
-            self.failure.tool = Some(Tool::YarnBerry);
+            self.failure.tool = Some(ClientId::YarnBerry);
             // the variable itself is taken by the shared ENV_UNRESOLVED matcher
             self.match_signals(body);
             return true;
         }
         if let Some(c) = BERRY_VERSION.captures(body) {
-            self.failure.tool = Some(Tool::YarnBerry);
+            self.failure.tool = Some(ClientId::YarnBerry);
             self.failure.tool_version = Some(c[1].to_owned());
             return true;
         }
         if let Some(c) = BERRY_UNRESOLVED.captures(body) {
-            self.failure.tool.get_or_insert(Tool::YarnBerry);
+            self.failure.tool.get_or_insert(ClientId::YarnBerry);
             self.failure
                 .package
                 .get_or_insert_with(|| scrub(&c[1]).into_owned());
             return true;
         }
         if let Some(c) = BERRY_REQUEST_URL.captures(body) {
-            self.failure.tool.get_or_insert(Tool::YarnBerry);
+            self.failure.tool.get_or_insert(ClientId::YarnBerry);
             let method = self.failure.method.clone().unwrap_or_else(|| "GET".into());
             self.set_request(&method, &c[1], false);
             return true;
