@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -47,45 +47,14 @@ impl Client {
             _ => "pnpm",
         }
     }
-    fn bin_dir(self) -> PathBuf {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/clients/bin")
-            .join(self.dir());
-        assert!(
-            dir.join(self.program()).exists(),
-            "{} missing: run scripts/test-deps.sh",
-            dir.display()
-        );
-        dir
-    }
 }
 
 fn env_for(client: Client) -> NpmEnv {
-    let mut env = NpmEnv::new();
-    let path = format!(
-        "{}:{}",
-        client.bin_dir().display(),
-        std::env::var("PATH").unwrap()
-    );
-    env.set_env("PATH", path)
-        .set_env("npm_config_update_notifier", "false")
-        .set_env("pnpm_config_update_notifier", "false")
-        .set_env("YARN_ENABLE_TELEMETRY", "0")
-        .set_env("YARN_ENABLE_GLOBAL_CACHE", "0")
-        .set_env("YARN_ENABLE_PROGRESS_BARS", "0");
-    if client == Client::Yarn4 {
-        write(
-            &env.home().join(".yarnrc.yml"),
-            "unsafeHttpWhitelist: [\"127.0.0.1\"]\nnpmPreapprovedPackages: [\"**\"]\n",
-        );
-        write(&env.project().join("yarn.lock"), "");
-    }
-    env
+    support::client_env(client.dir(), client.program())
 }
 
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+fn write(path: &std::path::Path, text: &str) {
+    support::write_file(path, text)
 }
 
 fn run(mut command: Command) -> Output {

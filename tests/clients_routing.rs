@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+
 
 use serde_json::Value;
 use support::{FixtureServer, NpmEnv, Response};
@@ -61,44 +61,13 @@ enum Sent {
     Token(String),
 }
 
-fn client_bin(client: Client) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/clients/bin")
-        .join(client.dir());
-    assert!(
-        dir.join(client.program()).exists(),
-        "{} missing: run scripts/test-deps.sh",
-        dir.display()
-    );
-    dir
-}
-
 /// An env for `client` whose PATH starts with that client; no update checks, no telemetry.
 fn env_for(client: Client) -> NpmEnv {
-    let mut env = NpmEnv::new();
-    let path = format!(
-        "{}:{}",
-        client_bin(client).display(),
-        std::env::var("PATH").unwrap()
-    );
-    env.set_env("PATH", path)
-        .set_env("npm_config_update_notifier", "false")
-        .set_env("pnpm_config_update_notifier", "false")
-        .set_env("YARN_ENABLE_TELEMETRY", "0")
-        .set_env("YARN_ENABLE_GLOBAL_CACHE", "0");
-    if client == Client::Berry {
-        write(
-            &env.home().join(".yarnrc.yml"),
-            "unsafeHttpWhitelist: [\"127.0.0.1\"]\n",
-        );
-        write(&env.project().join("yarn.lock"), "");
-    }
-    env
+    support::client_env(client.dir(), client.program())
 }
 
 fn write(path: &std::path::Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+    support::write_file(path, text)
 }
 
 fn last4(token: &str) -> String {

@@ -8,8 +8,7 @@
 
 mod npm;
 mod npx;
-mod pnpm;
-mod yarn;
+mod teed;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -24,10 +23,10 @@ use crate::types::{ClientId, DebugLog, Run};
 static CLIENTS: &[&dyn Client] = &[
     &npm::Npm,
     &npx::Npx,
-    &pnpm::Pnpm,
-    &pnpm::Pnpx,
-    &yarn::Yarn,
-    &yarn::Yarnpkg,
+    &teed::PNPM,
+    &teed::PNPX,
+    &teed::YARN,
+    &teed::YARNPKG,
 ];
 
 /// How a run's failure can be read afterwards, decided before the spawn.
@@ -107,7 +106,10 @@ mod tests {
         assert_eq!(by_name("npx").map(|c| c.id()), Some(ClientId::Npx));
         assert!(by_name("regauth").is_none());
         for client in CLIENTS {
-            assert_eq!(by_id(client.id()).binary_name(), client.binary_name());
+            // an alias (pnpx, yarnpkg) shares its client's id: the id finds that client
+            assert_eq!(by_id(client.id()).id(), client.id());
+            let named = by_name(client.binary_name()).map(|c| (c.id(), c.binary_name()));
+            assert_eq!(named, Some((client.id(), client.binary_name())));
         }
     }
 }
