@@ -12,6 +12,7 @@ pub mod detect;
 pub mod diagnose;
 pub mod live;
 pub mod probe;
+pub mod registry_url;
 pub mod render;
 pub mod report;
 pub mod secret;
