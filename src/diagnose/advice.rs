@@ -33,11 +33,7 @@ pub fn retry(cx: &Context) -> String {
     } else if cx.failure.command.is_empty() {
         view(cx)
     } else {
-        let tool = cx.failure.tool.map_or("npm", |t| match t {
-            crate::Tool::Npm => "npm",
-            crate::Tool::Pnpm => "pnpm",
-            crate::Tool::Yarn1 | crate::Tool::YarnBerry => "yarn",
-        });
+        let tool = cx.failure.tool.map_or("npm", |t| t.command_name());
         format!("{tool} {}", cx.failure.command.join(" "))
     }
 }
