@@ -5,6 +5,7 @@
 //! CI log costs time, not memory. Everything stored is scrubbed of token-shaped values first.
 
 mod line;
+pub mod oidc;
 mod scan;
 pub mod url;
 
@@ -12,7 +13,7 @@ pub mod url;
 pub use crate::secret::scrub_text as scrub;
 pub use line::{normalize, strip_ansi, Level, Line};
 
-use crate::Tool;
+use crate::types::{ClientId, Exit, Run};
 
 /// One request line found in the text (`http fetch GET 401 <url>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +128,7 @@ pub struct Signals {
 /// What failed, as far as the text says. Unknown fields stay `None`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Failure {
-    pub tool: Option<Tool>,
+    pub tool: Option<ClientId>,
     pub tool_version: Option<String>,
     pub command: Vec<String>,
     pub exit_code: Option<i32>,
@@ -151,6 +152,8 @@ pub struct Failure {
     /// `verbose stack <ErrorClass>`.
     pub error_class: Option<String>,
     pub signals: Signals,
+    /// npm's trusted publishing (OIDC) steps; its requests are not in `requests`.
+    pub oidc: oidc::OidcFacts,
     /// The lines the facts above came from.
     pub lines: Vec<SourceLine>,
 }
@@ -178,7 +181,7 @@ impl Failure {
 }
 
 /// The failure of a finished shimmed run, from its debug log (or teed stderr).
-pub fn from_run(run: &crate::shim::Run) -> Failure {
+pub fn from_run(run: &Run) -> Failure {
     let mut failure = match (&run.debug_log, &run.stderr_tail) {
         (Some(log), _) => from_text(&log.text),
         (None, Some(tail)) => from_text(tail),
@@ -193,7 +196,7 @@ pub fn from_run(run: &crate::shim::Run) -> Failure {
             .collect();
         scan::infer_operation_from_command(&mut failure);
     }
-    if let crate::shim::Exit::Code(code) = run.exit {
+    if let Exit::Code(code) = run.exit {
         failure.exit_code = Some(code);
     }
     failure
