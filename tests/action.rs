@@ -253,7 +253,7 @@ fn later_npm_steps_run_through_regauth_and_an_auth_failure_gets_annotation_and_s
         .unwrap();
     // The top cause is the diagnosis' business (tests/live_*.rs); here: the same cause in the
     // annotation and the summary, and the unset variable among the candidates.
-    assert!(regauth::report::CAUSE_IDS.contains(&cause), "{log}");
+    assert!(regauth::diagnose::CAUSE_IDS.contains(&cause), "{log}");
     let summary = job.summary();
     assert!(
         summary.starts_with("### regauth: `npm ci` failed: 401 from 127.0.0.1:"),
