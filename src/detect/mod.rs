@@ -12,7 +12,7 @@ pub mod url;
 pub use crate::secret::scrub_text as scrub;
 pub use line::{normalize, strip_ansi, Level, Line};
 
-use crate::Tool;
+use crate::types::{ClientId, Exit, Run};
 
 /// One request line found in the text (`http fetch GET 401 <url>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +127,7 @@ pub struct Signals {
 /// What failed, as far as the text says. Unknown fields stay `None`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Failure {
-    pub tool: Option<Tool>,
+    pub tool: Option<ClientId>,
     pub tool_version: Option<String>,
     pub command: Vec<String>,
     pub exit_code: Option<i32>,
@@ -178,7 +178,7 @@ impl Failure {
 }
 
 /// The failure of a finished shimmed run, from its debug log (or teed stderr).
-pub fn from_run(run: &crate::shim::Run) -> Failure {
+pub fn from_run(run: &Run) -> Failure {
     let mut failure = match (&run.debug_log, &run.stderr_tail) {
         (Some(log), _) => from_text(&log.text),
         (None, Some(tail)) => from_text(tail),
@@ -193,7 +193,7 @@ pub fn from_run(run: &crate::shim::Run) -> Failure {
             .collect();
         scan::infer_operation_from_command(&mut failure);
     }
-    if let crate::shim::Exit::Code(code) = run.exit {
+    if let Exit::Code(code) = run.exit {
         failure.exit_code = Some(code);
     }
     failure

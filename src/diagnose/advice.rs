@@ -32,11 +32,7 @@ fn retry(cx: &Context) -> String {
     } else if cx.failure.command.is_empty() {
         view(cx)
     } else {
-        let tool = cx.failure.tool.map_or("npm", |t| match t {
-            crate::Tool::Npm => "npm",
-            crate::Tool::Pnpm => "pnpm",
-            crate::Tool::Yarn1 | crate::Tool::YarnBerry => "yarn",
-        });
+        let tool = cx.failure.tool.map_or("npm", |t| t.command_name());
         format!("{tool} {}", cx.failure.command.join(" "))
     }
 }
@@ -167,7 +163,7 @@ pub fn advice(id: &str, cx: &Context) -> Advice {
         "npmrc-misconfig" => Advice {
             summary: format!("The configuration does not give {host} a usable credential: it is in a file npm (or this client) does not read, shadowed by precedence, in a legacy form, or the registry URL itself is wrong."),
             fix: misconfig_fix(cx),
-            verify: if cx.failure.tool == Some(crate::Tool::YarnBerry) {
+            verify: if cx.failure.tool == Some(crate::types::ClientId::YarnBerry) {
                 vec!["yarn config get npmAuthToken".to_owned(), "yarn npm whoami".to_owned()]
             } else {
                 vec!["npm config list".to_owned(), "regauth doctor".to_owned(), whoami(cx)]
@@ -209,7 +205,7 @@ fn misconfig_fix(cx: &Context) -> Vec<String> {
     if !s.ignored_auth_settings.is_empty() {
         return vec!["move the credential line to ~/.npmrc (user config) or provide it via the environment: pnpm no longer expands ${VAR} in a repository's .npmrc credentials".to_owned()];
     }
-    if s.no_auth_configured || cx.failure.tool == Some(crate::Tool::YarnBerry) {
+    if s.no_auth_configured || cx.failure.tool == Some(crate::types::ClientId::YarnBerry) {
         return vec![
             "yarn berry does not read .npmrc: set npmAuthToken in .yarnrc.yml (npmRegistries or npmScopes), e.g. `npmAuthToken: \"${NPM_TOKEN}\"`".to_owned(),
             "yarn config set npmAuthToken <token>   # or YARN_NPM_AUTH_TOKEN in the environment".to_owned(),

@@ -481,7 +481,7 @@ fn no_credential_sent(cx: &Context, s: &mut Scores) {
     );
     s.add("token-wrong-host", 3, None);
     s.add("npmrc-misconfig", 2, None);
-    if cx.failure.tool == Some(crate::Tool::YarnBerry) {
+    if cx.failure.tool == Some(crate::types::ClientId::YarnBerry) {
         // berry ignores .npmrc: the credential may sit where it never looks
         s.add("npmrc-misconfig", 3, None);
     }

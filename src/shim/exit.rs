@@ -4,7 +4,7 @@
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 
-use super::Exit;
+use crate::types::Exit;
 
 /// How a finished child ended.
 pub fn from_status(status: ExitStatus) -> Exit {
