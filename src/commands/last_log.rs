@@ -4,15 +4,17 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, LoadContext};
-
 /// npm writes at most 5 files per run (`-debug-0` .. `-debug-4`).
 const MAX_PARTS: usize = 5;
 
-/// Where npm run here writes its debug logs.
+/// Where npm run here writes its debug logs (as npm's client module plans it for a run).
 pub(crate) fn logs_dir() -> PathBuf {
-    let config = Config::load(&LoadContext::from_process(Vec::new()));
-    crate::shim::settings::logs_dir(&config)
+    let npm = crate::clients::by_name("npm").expect("npm is a client");
+    // the real npm locates the builtin npmrc; without one the other layers still apply
+    let program = npm.locate().unwrap_or_else(|_| PathBuf::from("npm"));
+    npm.recording(&[], &program)
+        .logs_dir
+        .unwrap_or_else(|| PathBuf::from(".npm/_logs"))
 }
 
 /// The first file of the newest run's log in `dir`: run ids are ISO timestamps, so the
