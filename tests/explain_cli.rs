@@ -166,7 +166,10 @@ fn empty_input_is_a_one_line_error_also_in_json_mode() {
     assert!(out.stdout.is_empty(), "no report on stdout");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("regauth: error: nothing to explain"), "{err}");
+    assert!(
+        err.starts_with("regauth: error: nothing to explain"),
+        "{err}"
+    );
 }
 
 #[test]

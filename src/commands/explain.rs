@@ -30,6 +30,9 @@ pub struct ExplainArgs {
     /// Explain the newest npm debug log of this machine (npm's logs-dir, default ~/.npm/_logs)
     #[arg(long, conflicts_with_all = ["file", "eval"])]
     pub last: bool,
+    /// Also print, on stderr, every rule that fired with its cause, points and evidence
+    #[arg(long)]
+    pub trace: bool,
 }
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
@@ -69,6 +72,9 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
                 stdout::write_stderr(&render::github::annotation(&diagnosis));
             }
         }
+    }
+    if args.trace {
+        stdout::write_stderr(&render::trace::render(&diagnosis));
     }
     Ok(0)
 }

@@ -5,6 +5,7 @@
 //! CI log costs time, not memory. Everything stored is scrubbed of token-shaped values first.
 
 mod line;
+pub mod oidc;
 mod scan;
 pub mod url;
 
@@ -151,6 +152,8 @@ pub struct Failure {
     /// `verbose stack <ErrorClass>`.
     pub error_class: Option<String>,
     pub signals: Signals,
+    /// npm's trusted publishing (OIDC) steps; its requests are not in `requests`.
+    pub oidc: oidc::OidcFacts,
     /// The lines the facts above came from.
     pub lines: Vec<SourceLine>,
 }
