@@ -9,6 +9,7 @@ mod http;
 mod npm_env;
 pub mod npm_pack;
 mod oidc;
+pub mod pty;
 mod spawner;
 mod text;
 mod verdaccio;
