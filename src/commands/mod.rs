@@ -4,3 +4,5 @@ pub mod doctor;
 pub mod doctor_client;
 pub mod explain;
 pub mod init;
+mod last_log;
+pub(crate) mod stdout;
