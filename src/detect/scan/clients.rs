@@ -104,10 +104,18 @@ impl Scanner {
         let Some(c) = YARN1_ERROR_URL.captures(body) else {
             return false;
         };
+        let text = c[2].trim();
+        let status = status_from_words(text);
+        let auth_words = super::ANONYMOUS.is_match(text)
+            || super::REJECTED.is_match(text)
+            || super::PERMISSION_PACKAGE.is_match(text);
+        if !(auth_words || matches!(status, Some(401 | 403 | 407))) {
+            // `Error: <url>: Not found` is a typo or a missing package, not an auth failure
+            return false;
+        }
         self.failure.tool.get_or_insert(ClientId::Yarn1);
         self.set_request("GET", &c[1], false);
-        let text = c[2].trim();
-        if let Some(status) = status_from_words(text) {
+        if let Some(status) = status {
             self.set_status(status, false);
         }
         self.set_server_message_if_none(text);
