@@ -26,6 +26,9 @@ pub struct ExplainArgs {
     /// accuracy report
     #[arg(long, value_name = "CASES.jsonl", conflicts_with = "file")]
     pub eval: Option<PathBuf>,
+    /// Also print, on stderr, every rule that fired with its cause, points and evidence
+    #[arg(long)]
+    pub trace: bool,
 }
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
@@ -72,6 +75,9 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
                 eprint!("{}", render::github::annotation(&diagnosis));
             }
         }
+    }
+    if args.trace {
+        eprint!("{}", render::trace::render(&diagnosis));
     }
     Ok(0)
 }

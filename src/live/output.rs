@@ -26,6 +26,8 @@ pub struct OutputSettings {
     /// `GITHUB_ACTIONS=true`: add one annotation.
     pub github: bool,
     pub color: bool,
+    /// `REGAUTH_TRACE=1`: the ranking trace after the explanation.
+    pub trace: bool,
 }
 
 impl OutputSettings {
@@ -47,6 +49,7 @@ impl OutputSettings {
                 .map(PathBuf::from),
             github: get("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
             color: !no_color && (force || console::colors_enabled_stderr()),
+            trace: get("REGAUTH_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
         }
     }
 }
@@ -71,6 +74,9 @@ pub fn stderr_text(d: &Diagnosis, first_line: Option<&str>, settings: &OutputSet
     }
     if settings.github {
         out.push_str(&render::github::annotation(d));
+    }
+    if settings.trace {
+        out.push_str(&render::trace::render(d));
     }
     out
 }
@@ -116,7 +122,22 @@ fn scrubbed_diagnosis(d: &Diagnosis, known_secrets: &[String]) -> Diagnosis {
             decider: scrubbed(&n.decider, known_secrets),
         })
         .collect();
-    Diagnosis { report, notes }
+    let trace = d
+        .trace
+        .iter()
+        .map(|h| crate::diagnose::Hit {
+            evidence: h.evidence.clone().map(|mut e| {
+                e.text = scrubbed(&e.text, known_secrets);
+                e
+            }),
+            ..h.clone()
+        })
+        .collect();
+    Diagnosis {
+        report,
+        notes,
+        trace,
+    }
 }
 
 fn scrub_strings(value: &mut serde_json::Value, known_secrets: &[String]) {
