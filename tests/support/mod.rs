@@ -8,6 +8,7 @@ mod fixture;
 mod http;
 mod npm_env;
 mod oidc;
+pub mod pty;
 mod spawner;
 mod text;
 mod verdaccio;
