@@ -7,6 +7,7 @@ mod files;
 mod fixture;
 mod http;
 mod npm_env;
+pub mod npm_pack;
 mod oidc;
 pub mod pty;
 mod spawner;
