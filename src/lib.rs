@@ -28,6 +28,7 @@ pub mod diagnose;
 pub mod live;
 pub mod paths;
 pub mod probe;
+pub mod registry_url;
 pub mod render;
 pub mod report;
 pub mod secret;

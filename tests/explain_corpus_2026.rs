@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use regauth::diagnose::eval::{evaluate, parse_cases, render, Summary};
 use regauth::diagnose::explain_text;
-use regauth::report::{Confidence, CAUSE_IDS};
+use regauth::diagnose::CAUSE_IDS;
+use regauth::report::Confidence;
 use serde_json::Value;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus-2026");
