@@ -6,7 +6,10 @@ use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
 
+use crate::clients::{self, Client};
 use crate::commands;
+use crate::shim::{self, Outcome};
+use crate::types::ClientId;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -40,15 +43,15 @@ pub enum Command {
 pub fn main() -> i32 {
     let mut args: Vec<OsString> = std::env::args_os().collect();
     let invoked_as = args.first().map(tool_name).unwrap_or_default();
-    if let Some(tool) = crate::shim::Shimmed::from_name(&invoked_as) {
-        return crate::shim::run(tool, args.split_off(1));
+    if let Some(client) = clients::by_name(&invoked_as) {
+        return run_client(client, args.split_off(1));
     }
-    if let Some(tool) = args
+    if let Some(client) = args
         .get(1)
         .and_then(|a| a.to_str())
-        .and_then(crate::shim::Shimmed::from_name)
+        .and_then(clients::by_name)
     {
-        return crate::shim::run(tool, args.split_off(2));
+        return run_client(client, args.split_off(2));
     }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
@@ -59,18 +62,36 @@ pub fn main() -> i32 {
         }
     };
     let result = match cli.command {
-        Command::Npm { args } => return crate::shim::run(crate::shim::Shimmed::Npm, args),
+        Command::Npm { args } => return run_client(clients::by_id(ClientId::Npm), args),
         Command::Explain(a) => commands::explain::run(a),
         Command::Doctor(a) => commands::doctor::run(a),
         Command::Init(a) => commands::init::run(a),
     };
     match result {
         Ok(code) => code,
+        Err(err) if commands::stdout::is_closed_pipe(&err) => 0,
         Err(err) => {
             eprintln!("regauth: error: {err:#}");
             2
         }
     }
+}
+
+/// Shim mode: the real client runs untouched; a failure it should explain goes to the failure
+/// path (`crate::live`), which nothing it does may turn into a different exit or output.
+fn run_client(client: &dyn Client, args: Vec<OsString>) -> i32 {
+    let ended = match shim::run(client, args) {
+        Outcome::NotRun(code) => return code,
+        Outcome::Ran(ended) => ended,
+    };
+    if let Ok(Some(run)) = &ended.failed {
+        if let Err(line) =
+            shim::guarded("reading npm's failure", || crate::live::after_failure(run))
+        {
+            shim::say(&line);
+        }
+    }
+    ended.finish()
 }
 
 /// The file name a binary was invoked as, without directory or `.exe`.

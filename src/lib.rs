@@ -1,39 +1,36 @@
 //! regauth: runs the real npm untouched and, when a registry refuses it, explains why.
 //!
-//! The pipeline, one module per stage:
-//! `shim` -> `detect` -> `config` / `probe` -> `diagnose` -> `render`.
+//! The module graph, top to bottom (an arrow is "uses"; no cycle: every edge points down):
+//!
+//! ```text
+//! cli                 argv[0] dispatch and the CLI
+//!  ├─> commands       regauth explain / doctor / init ─> live and the stages
+//!  ├─> live           the failure path, above the stages ─> shim, clients, stages
+//!  └─> shim           runs a client untouched, returns its Run ─> clients
+//!       clients       one module per client behind one interface ─> config, detect
+//!       probe         read-only probes ─> config, detect
+//!       render        ─> diagnose ─> detect
+//!       config        npm's configuration, read natively ─> paths
+//!       detect        what failed, from text
+//! leaves: types (Run, Exit, ClientId, DebugLog), paths (PATH search), report (schema-1),
+//!         secret (scrubbing), civil (dates)
+//! ```
+//!
 //! `regauth explain` enters at `detect` with text; `regauth doctor` uses `config` and `render`.
 
 pub mod civil;
 pub mod cli;
+pub mod clients;
 pub mod commands;
 pub mod config;
 pub mod detect;
 pub mod diagnose;
 pub mod live;
+pub mod paths;
 pub mod probe;
+pub mod registry_url;
 pub mod render;
 pub mod report;
 pub mod secret;
 pub mod shim;
-
-/// The package manager a run or a transcript belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Tool {
-    Npm,
-    Pnpm,
-    Yarn1,
-    YarnBerry,
-}
-
-impl Tool {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tool::Npm => "npm",
-            Tool::Pnpm => "pnpm",
-            Tool::Yarn1 => "yarn1",
-            Tool::YarnBerry => "yarn-berry",
-        }
-    }
-}
+pub mod types;

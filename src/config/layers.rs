@@ -225,8 +225,8 @@ fn find_npm_dir(npm_path: Option<&Path>, env: &BTreeMap<String, String>) -> Opti
 /// The first `npm` on the env's PATH that is not regauth (installed as `npm`, a hard link, or
 /// one of its shim scripts): the shim's own search.
 fn real_npm_on_path(env: &BTreeMap<String, String>) -> Option<PathBuf> {
-    let me = crate::shim::locate::SelfIdentity::current();
-    crate::shim::locate::search_path("npm", Some(env_path(env).into()), &me).ok()
+    let me = crate::paths::SelfIdentity::current();
+    crate::paths::search_path("npm", Some(env_path(env).into()), &me).ok()
 }
 
 /// `$PREFIX`, else `dirname(dirname(execPath))` with `$DESTDIR` in front.
@@ -656,7 +656,7 @@ mod tests {
         for (path, text) in [
             (
                 shims.join("npm"),
-                format!("#!/bin/sh\n# {}\n", crate::shim::SHIM_MARKER),
+                format!("#!/bin/sh\n# {}\n", crate::paths::SHIM_MARKER),
             ),
             (npm.join("bin/npm"), "#!/bin/sh\n".to_owned()),
         ] {

@@ -10,7 +10,7 @@ use super::line::{normalize, Level, Line};
 use super::Failure;
 use super::{url, HttpRequest, NoAuthForUri, Operation, Origin, SourceLine};
 use crate::secret::scrub_text as scrub;
-use crate::Tool;
+use crate::types::ClientId;
 
 const MAX_LINES: usize = 64;
 const MAX_REQUESTS: usize = 64;
@@ -358,6 +358,10 @@ impl Scanner {
         if line.level == Level::Error {
             self.failure.signals.has_error = true;
         }
+        if super::oidc::match_line(&mut self.failure.oidc, line.level, body, self.line_no) {
+            self.keep(line);
+            return;
+        }
         match line.level {
             // request lines and debug details: only their own matchers (most of a verbose log)
             Level::Http => relevant |= self.match_http(line, body),
@@ -414,7 +418,7 @@ impl Scanner {
         }
         if let Some(c) = PNPM_CODE.captures(body) {
             self.set_code(&c[1]);
-            self.failure.tool = Some(Tool::Pnpm);
+            self.failure.tool = Some(ClientId::Pnpm);
             if let Some(status) = c[1]
                 .strip_prefix("ERR_PNPM_FETCH_")
                 .and_then(|s| s.parse().ok())
@@ -439,7 +443,7 @@ impl Scanner {
         if let Some(c) = BERRY_CODE.captures(body) {
             let code = format!("YN{}", &c[1]);
             if matches!(&c[1], "0041" | "0033" | "0035" | "0001") {
-                self.failure.tool.get_or_insert(Tool::YarnBerry);
+                self.failure.tool.get_or_insert(ClientId::YarnBerry);
                 if self.failure.code.is_none() || &c[1] != "0001" {
                     self.set_code(&code);
                 }
@@ -659,7 +663,7 @@ impl Scanner {
 
     fn match_other_clients(&mut self, body: &str) -> bool {
         if let Some(c) = YARN1_REQUEST_FAILED.captures(body) {
-            self.failure.tool.get_or_insert(Tool::Yarn1);
+            self.failure.tool.get_or_insert(ClientId::Yarn1);
             self.set_status(c[2].parse().unwrap_or(0), true);
             self.set_request("GET", &c[1], true);
             self.failure.message =
@@ -668,7 +672,7 @@ impl Scanner {
             return true;
         }
         if let Some(c) = YARN1_UNEXPECTED.captures(body) {
-            self.failure.tool.get_or_insert(Tool::Yarn1);
+            self.failure.tool.get_or_insert(ClientId::Yarn1);
             self.set_request("GET", &c[1], false);
             let text = c[2].trim().to_owned();
             if let Some(status) = status_from_words(&text) {
@@ -680,7 +684,7 @@ impl Scanner {
             return true;
         }
         if let Some(c) = BERRY_RESPONSE_CODE.captures(body) {
-            self.failure.tool.get_or_insert(Tool::YarnBerry);
+            self.failure.tool.get_or_insert(ClientId::YarnBerry);
             self.set_status(c[1].parse().unwrap_or(0), false);
             return true;
         }
@@ -750,7 +754,7 @@ impl Scanner {
         if let Some(c) = INVALID_AUTHENTICATION_AS.captures(body) {
             // yarn berry's wording (npmHttpUtils handleInvalidAuthenticationError), for a 401 only
             s.has_error = true;
-            self.failure.tool.get_or_insert(Tool::YarnBerry);
+            self.failure.tool.get_or_insert(ClientId::YarnBerry);
             if c[1].contains("anonymous") {
                 s.anonymous = true;
             } else {
@@ -865,9 +869,9 @@ impl Scanner {
         let Some(i) = tool_at else { return };
         let tool = words[i].rsplit(['/', '\\']).next().unwrap_or("").to_owned();
         match tool.as_str() {
-            "pnpm" => self.failure.tool = Some(Tool::Pnpm),
+            "pnpm" => self.failure.tool = Some(ClientId::Pnpm),
             "yarn" => {
-                self.failure.tool.get_or_insert(Tool::Yarn1);
+                self.failure.tool.get_or_insert(ClientId::Yarn1);
             }
             _ => {}
         }
@@ -930,7 +934,7 @@ impl Scanner {
             infer_operation_from_request(f);
         }
         if f.tool.is_none() && (f.code.is_some() || f.signals.has_error) {
-            f.tool = Some(Tool::Npm);
+            f.tool = Some(ClientId::Npm);
         }
         self.failure
     }
@@ -1056,7 +1060,7 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use crate::detect::{from_text, Operation};
-    use crate::Tool;
+    use crate::types::ClientId;
 
     #[test]
     fn npm_error_block_with_server_message_and_continuation() {
@@ -1080,7 +1084,7 @@ mod tests {
     #[test]
     fn pnpm_fetch_error_and_settings_list() {
         let f = from_text(" ERR_PNPM_FETCH_401  GET https://npm.pkg.github.com/o/@o%2Fx: Unauthorized - 401\n\nNo authorization header was set for the request.\n\nThese authorization settings were found:\n//npm.pkg.github.com/:_authToken=ghp_[hidden]\n@o:registry=https://npm.pkg.github.com/o\n");
-        assert_eq!(f.tool, Some(Tool::Pnpm));
+        assert_eq!(f.tool, Some(ClientId::Pnpm));
         assert_eq!(f.code.as_deref(), Some("ERR_PNPM_FETCH_401"));
         assert_eq!(
             f.url.as_deref(),
@@ -1094,13 +1098,13 @@ mod tests {
     #[test]
     fn yarn1_and_berry_lines() {
         let f = from_text("error An unexpected error occurred: \"https://npm.pkg.github.com/download/@d/a/0.4.0/3b68: Request failed \\\"401 Unauthorized\\\"\".");
-        assert_eq!((f.tool, f.http_status), (Some(Tool::Yarn1), Some(401)));
+        assert_eq!((f.tool, f.http_status), (Some(ClientId::Yarn1), Some(401)));
         assert_eq!(f.package.as_deref(), Some("@d/a"));
         let f =
             from_text("➤ YN0041: │ @o/p@npm:1.0.0: Invalid authentication (as an anonymous user)");
         assert_eq!(
             (f.tool, f.code.as_deref()),
-            (Some(Tool::YarnBerry), Some("YN0041"))
+            (Some(ClientId::YarnBerry), Some("YN0041"))
         );
         assert!(f.signals.anonymous);
         let f = from_text("Usage Error: Environment variable not found (NPM_AUTH_TOKEN)");

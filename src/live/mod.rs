@@ -1,22 +1,26 @@
-//! Live diagnosis: after a shimmed npm call failed with an auth-family error, the failure, this
-//! machine's configuration and the answers of read-only probes become one explanation on stderr.
+//! The failure path, above the stages: after a shimmed call failed (`after_failure`, called by
+//! `crate::cli` with the shim's `Run`), the client parses its failure, and for the auth family
+//! this machine's configuration and the answers of read-only probes become one explanation on
+//! stderr. `regauth explain` uses the same gathering for a saved log (`gather`).
 //!
-//! Stages, one file each, plain data between them: `config_facts` (config model -> ConfigFacts
-//! for the failing request), `probe_facts` (ProbeRequest from the run and config; Probes ->
-//! ProbeFacts), then `diagnose`, then `output` (stderr, `REGAUTH_REPORT`, GitHub annotation).
-//! `regauth explain` uses the same gathering for a saved log (`gather`).
+//! Stages, one file each, plain data between them: `first_line` (the one line), `config_facts`
+//! (config model -> ConfigFacts for the failing request), `probe_facts` (ProbeRequest from the
+//! run and config; Probes -> ProbeFacts), then `diagnose`, then `output` (stderr,
+//! `REGAUTH_REPORT`, GitHub annotation).
 
 pub mod config_facts;
+pub mod first_line;
 pub mod output;
 pub mod probe_facts;
 
-use std::time::Instant;
+use std::path::PathBuf;
 
+use crate::clients::{self, Client};
 use crate::config::{Config, LoadContext};
 use crate::detect::Failure;
 use crate::diagnose::{self, Diagnosis, Facts};
 use crate::probe::ProbeSettings;
-use crate::shim::Run;
+use crate::types::{ClientId, Run};
 
 pub use probe_facts::RunContext;
 
@@ -123,7 +127,8 @@ fn add_ci(facts: &mut Facts) {
 /// command the saved text names.
 pub fn this_machine(args: &[String]) -> RunContext {
     RunContext {
-        npm: crate::shim::locate::locate(crate::shim::Shimmed::Npm)
+        npm: clients::by_id(ClientId::Npm)
+            .locate()
             .unwrap_or_else(|_| "npm".into()),
         cwd: std::env::current_dir().unwrap_or_default(),
         env: std::env::vars_os().collect(),
@@ -200,18 +205,18 @@ fn load_context(run: &RunContext) -> LoadContext {
     }
 }
 
-/// The shim's run as the probes' context: the real npm, the user's cwd and environment, and the
-/// recursion marker so a probe can never re-enter regauth.
-pub fn run_context(run: &Run) -> RunContext {
+/// The shim's run as the probes' context: the binary the client runs its probes with, the
+/// user's cwd and environment, and the recursion marker so a probe can never re-enter regauth.
+pub fn run_context(run: &Run, npm: PathBuf) -> RunContext {
     let guard = crate::shim::recursion::Guard::from_env();
     RunContext {
-        npm: run.program.clone(),
-        cwd: run.cwd.clone(),
-        env: std::env::vars_os().collect(),
         extra_env: vec![(
             crate::shim::recursion::ENV_VAR.into(),
-            guard.for_child(std::process::id(), &run.program),
+            guard.for_child(std::process::id(), &npm),
         )],
+        npm,
+        cwd: run.cwd.clone(),
+        env: std::env::vars_os().collect(),
         args: run
             .args
             .iter()
@@ -220,24 +225,42 @@ pub fn run_context(run: &Run) -> RunContext {
     }
 }
 
+/// Everything regauth does once a shimmed client has failed. Prints to stderr only.
+pub fn after_failure(run: &Run) {
+    let client = clients::by_id(run.client);
+    let failure = client.parse_failure(run);
+    let source = if run.debug_log.is_some() {
+        first_line::Source::DebugLog
+    } else {
+        first_line::Source::Stderr
+    };
+    let line = first_line::failure_line(&failure, source, client.display_name());
+    explain_run(client, run, failure, line);
+}
+
 /// The whole live path for a failed run: silent unless the failure is in the auth family.
 /// `first_line` is the shim's one-line summary, printed before the human report.
-pub fn explain_run(run: &Run, failure: Failure, first_line: Option<String>, exited: Instant) {
+fn explain_run(client: &dyn Client, run: &Run, failure: Failure, first_line: Option<String>) {
     if !is_explained(&failure) {
         return;
     }
+    let probe_program = client.probe_program(&run.program);
     let what = Gathering {
         config: true,
-        probes: Some(ProbeSettings::from_env()),
+        probes: probe_program.is_some().then(ProbeSettings::from_env),
     };
-    let context = run_context(run);
+    let context = run_context(run, probe_program.unwrap_or_else(|| run.program.clone()));
     let (facts, probes) = gather(failure, &context, &what);
     let diagnosis = diagnose_with(&facts, probes);
     // every explanation starts with a `regauth: ` line (what nesting.rs looks for), also when
     // npm's text named no failing request (a client-side refusal such as a version conflict)
     let first_line = first_line.or_else(|| {
         let cause = diagnosis.report.causes.first()?;
-        Some(format!("regauth: npm failed: {}", cause.id))
+        Some(format!(
+            "regauth: {} failed: {}",
+            client.display_name(),
+            cause.id
+        ))
     });
     output::emit(
         &diagnosis,
@@ -246,9 +269,9 @@ pub fn explain_run(run: &Run, failure: Failure, first_line: Option<String>, exit
         &known_secrets(&context),
     );
     if std::env::var_os("REGAUTH_TIMING").is_some_and(|v| !v.is_empty() && v != "0") {
-        crate::shim::hook::say(&format!(
+        crate::shim::say(&format!(
             "regauth: timing: {:.1} ms from npm's exit to the end of the explanation",
-            exited.elapsed().as_secs_f64() * 1000.0
+            run.exited.elapsed().as_secs_f64() * 1000.0
         ));
     }
 }

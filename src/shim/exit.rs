@@ -6,7 +6,7 @@ use std::process::ExitStatus;
 
 use nix::sys::signal::{SigHandler, SigSet, Signal};
 
-use super::Exit;
+use crate::types::Exit;
 
 /// How a finished child ended.
 pub fn from_status(status: ExitStatus) -> Exit {

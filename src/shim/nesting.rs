@@ -10,7 +10,7 @@
 //! decides; later work (live diagnosis) can use `depth` to hand the full explanation up or down.
 
 use super::recursion::Guard;
-use super::Run;
+use crate::types::Run;
 
 /// The prefix of every line regauth prints in shim mode.
 pub const LINE_PREFIX: &str = "regauth: ";
@@ -38,12 +38,12 @@ mod tests {
 
     fn run_with_tail(tail: &str) -> Run {
         Run {
-            tool: super::super::Shimmed::Npm,
+            client: crate::types::ClientId::Npm,
             program: "npm".into(),
             args: Vec::new(),
             cwd: "/".into(),
             started: std::time::SystemTime::now(),
-            exit: super::super::Exit::Code(1),
+            exit: crate::types::Exit::Code(1),
             debug_log: None,
             stderr_tail: Some(tail.to_owned()),
             exited: std::time::Instant::now(),

@@ -8,7 +8,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::DebugLog;
+use crate::types::DebugLog;
 
 /// A log larger than this is read only up to it (npm splits logs at 50,000 lines anyway).
 const MAX_LOG_BYTES: u64 = 32 << 20;

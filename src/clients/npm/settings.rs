@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::clients::Recording;
 use crate::config::value::Kind;
 use crate::config::{Config, LoadContext};
 
@@ -45,18 +46,11 @@ pub fn logs_dir(config: &Config) -> PathBuf {
     })
 }
 
-/// What npm will do about its debug log, decided before the spawn.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LogPlan {
-    /// False when npm writes no log (`logs-max=0`) or cannot (the directory is not writable):
-    /// then regauth tees stderr instead.
-    pub writes_log: bool,
-    pub logs_dir: Option<PathBuf>,
-}
-
-pub fn log_plan(config: &Config) -> LogPlan {
+/// What npm will do about its debug log: it writes none with `logs-max=0` or when it cannot
+/// create the directory.
+pub fn log_plan(config: &Config) -> Recording {
     let logs_dir = logs_dir(config);
-    LogPlan {
+    Recording {
         writes_log: can_create(&logs_dir) && !logs_disabled(config),
         logs_dir: Some(logs_dir),
     }

@@ -1,6 +1,7 @@
-//! Finding the real npm (or npx): `REGAUTH_NPM` / `REGAUTH_NPX` first, else the PATH search,
-//! skipping every candidate that is regauth itself (a symlink, hard link or the binary) or a
-//! script from `shims/` (it carries `SHIM_MARKER`), so a shim first on PATH cannot find itself.
+//! Finding a real client binary: its override variable (`REGAUTH_NPM`) first, else the PATH
+//! search, skipping every candidate that is regauth itself (a symlink, hard link or the binary)
+//! or a script from `shims/` (it carries `SHIM_MARKER`), so a shim first on PATH cannot find
+//! itself. Low in the graph: the shim and the configuration reader both use it.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -8,7 +9,8 @@ use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::{Shimmed, SHIM_MARKER};
+/// The marker line every script in `shims/` carries; the PATH search skips files holding it.
+pub const SHIM_MARKER: &str = "regauth-shim: this file runs regauth";
 
 /// How far into a candidate the marker is looked for: shims are tiny, npm is not a shim.
 const MARKER_WINDOW: u64 = 2048;
@@ -94,21 +96,12 @@ impl SelfIdentity {
     }
 }
 
-/// The environment variable that overrides the search for `tool`.
-pub fn override_var(tool: Shimmed) -> &'static str {
-    match tool {
-        Shimmed::Npm => "REGAUTH_NPM",
-        Shimmed::Npx => "REGAUTH_NPX",
-    }
-}
-
-/// The real binary for `tool`, from the process environment.
-pub fn locate(tool: Shimmed) -> Result<PathBuf, LocateError> {
+/// The real `name` binary from the process environment: `override_var` if set, else PATH.
+pub fn locate(name: &'static str, override_var: &str) -> Result<PathBuf, LocateError> {
     let me = SelfIdentity::current();
-    let var = override_var(tool);
-    match std::env::var_os(var).filter(|v| !v.is_empty()) {
-        Some(value) => locate_override(var, value, &me),
-        None => search_path(tool.binary_name(), std::env::var_os("PATH"), &me),
+    match std::env::var_os(override_var).filter(|v| !v.is_empty()) {
+        Some(value) => locate_override(override_var, value, &me),
+        None => search_path(name, std::env::var_os("PATH"), &me),
     }
 }
 
