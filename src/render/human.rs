@@ -144,28 +144,48 @@ fn compose(d: &Diagnosis, style: &Style, meaning: Meaning) -> String {
     let _ = write!(out, "  {}", style.cyan("="));
     wrap_into_first(&mut out, &cause, " ", "    ", style.width);
     let shown = |n: usize| if style.verbose { usize::MAX } else { n };
-    for e in deciding_evidence(r, top, style.verbose) {
-        let source = e
-            .source
-            .as_deref()
-            .map(home_as_tilde)
-            .unwrap_or_else(|| kind_word(e.kind).to_owned());
-        let _ = write!(
-            out,
-            "  {} {}",
-            style.cyan("-->"),
-            style.dim(&format!("{source}:"))
-        );
-        wrap_into_first(&mut out, &e.text, " ", "      ", style.width);
-    }
+    let evidence: Vec<String> = deciding_evidence(r, top, style.verbose)
+        .into_iter()
+        .map(|e| {
+            let source = e
+                .source
+                .as_deref()
+                .map(home_as_tilde)
+                .unwrap_or_else(|| kind_word(e.kind).to_owned());
+            let mut block = format!(
+                "  {} {}",
+                style.cyan("-->"),
+                style.dim(&format!("{source}:"))
+            );
+            wrap_into_first(
+                &mut block,
+                &home_in_text(&e.text),
+                " ",
+                "      ",
+                style.width,
+            );
+            block
+        })
+        .collect();
+    let mut tail = String::new();
     for fix in top.fix.iter().take(shown(1)) {
-        let _ = write!(out, "{}", style.green("help"));
-        wrap_into_first(&mut out, fix, ": ", "      ", style.width);
+        let _ = write!(tail, "{}", style.green("help"));
+        wrap_into_first(&mut tail, &home_in_text(fix), ": ", "      ", style.width);
     }
     for v in top.verify.iter().take(shown(1)) {
-        let _ = write!(out, "{}", style.bold("verify"));
-        wrap_into_first(&mut out, v, ": ", "        ", style.width);
+        let _ = write!(tail, "{}", style.bold("verify"));
+        wrap_into_first(&mut tail, &home_in_text(v), ": ", "        ", style.width);
     }
+    // the first evidence line always; the next ones while the screen budget allows
+    let lines = |t: &str| t.lines().count();
+    let mut used = lines(&out) + lines(&tail);
+    for (i, block) in evidence.into_iter().enumerate() {
+        if style.verbose || i == 0 || used + lines(&block) <= BUDGET {
+            used += lines(&block);
+            out.push_str(&block);
+        }
+    }
+    out.push_str(&tail);
     if style.verbose || top.confidence != Confidence::High {
         let others = r.causes.iter().zip(&d.notes).skip(1);
         for (c, n) in others.take(shown(ALTERNATIVES_SHOWN)) {
@@ -241,7 +261,7 @@ fn headline(r: &Report, style: &Style, out: &mut String) {
     } else if let Some(h) = &host {
         let _ = write!(text, " on {h}");
     }
-    if let Some(p) = &f.package {
+    if let Some(p) = f.package.as_ref().filter(|p| !r.command.contains(p)) {
         let _ = write!(text, " ({p})");
     }
     let prefix = format!("error[{code}]");
@@ -306,6 +326,16 @@ fn kind_word(k: crate::report::EvidenceKind) -> &'static str {
         Probe => "probe",
         Lockfile => "lockfile",
     }
+}
+
+/// Paths under HOME written with `~` inside a text (for people; the JSON keeps them whole).
+fn home_in_text(text: &str) -> String {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let home = home.trim_end_matches('/');
+    if home.is_empty() {
+        return text.to_owned();
+    }
+    text.replace(&format!("{home}/"), "~/")
 }
 
 /// `/home/u/.npmrc:2` -> `~/.npmrc:2` (for people; the JSON keeps the full path).
