@@ -3,3 +3,5 @@
 pub mod doctor;
 pub mod explain;
 pub mod init;
+mod last_log;
+pub(crate) mod stdout;
