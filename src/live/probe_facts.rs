@@ -74,25 +74,24 @@ pub fn plan(request: &ProbeRequest, failure: &crate::detect::Failure) -> probe::
         return plan;
     }
     let known = failure.url.is_some() && failure.http_status.is_some();
-    let failing = request.registry.as_deref().map(same_registry_key);
+    let failing = request.registry.as_deref();
     plan.probes.retain(|p| {
         let repeats = known
             && matches!(p.kind, probe::ProbeKind::ViewVersion { .. })
-            && p.registry.as_deref().map(same_registry_key) == failing;
+            && match (p.registry.as_deref(), failing) {
+                (Some(a), Some(b)) => crate::registry_url::same_registry(a, b),
+                (a, b) => a == b,
+            };
         !repeats
     });
     plan
-}
-
-fn same_registry_key(r: &str) -> String {
-    r.trim_end_matches('/').to_owned()
 }
 
 /// The facts the probes established, in plan order.
 pub fn facts(probes: &Probes, failing_registry: &str) -> Vec<ProbeFact> {
     let same = |r: Option<&String>| {
         r.map_or(true, |r| {
-            r.trim_end_matches('/') == failing_registry.trim_end_matches('/')
+            crate::registry_url::same_registry(r, failing_registry)
         })
     };
     let maintainer = probes.user_is_maintainer();
