@@ -196,6 +196,8 @@ impl ProbeFact {
 pub struct EnvFacts {
     /// A CI system (`github-actions`, ...), from the text or this machine's environment.
     pub ci: Option<String>,
+    /// The CI job's identity from its variables (live only: a log from elsewhere has none).
+    pub ci_job: Option<super::ci_job::CiJob>,
 }
 
 /// Everything diagnosis knows.
@@ -212,6 +214,7 @@ impl Facts {
     pub fn from_failure(failure: Failure) -> Facts {
         let env = EnvFacts {
             ci: failure.signals.ci.clone(),
+            ci_job: None,
         };
         Facts {
             failure,

@@ -60,6 +60,7 @@ pub fn gather(
         facts.config = Some(config_facts);
     }
     add_ci(&mut facts);
+    facts.env.ci_job = crate::diagnose::ci_job::CiJob::from_env(|name| std::env::var(name).ok());
     (facts, summaries)
 }
 

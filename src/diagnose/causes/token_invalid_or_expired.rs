@@ -4,7 +4,7 @@ use crate::detect::Operation;
 use crate::diagnose::advice::{capitalize, retry, whoami, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, has_status, line, main_line};
-use crate::diagnose::facts::{ProbeFact, ProbeOutcome};
+use crate::diagnose::facts::{ProbeFact, ProbeOutcome, VarState};
 use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
 use crate::diagnose::wording::specific_signal;
@@ -237,10 +237,20 @@ fn live_fix(cx: &Context) -> Vec<String> {
                 .filter(|e| e.expired)
                 .map(|e| format!("; it expired at {}", e.at))
                 .unwrap_or_default();
-            vec![format!(
-                "replace the token `{}` ({}) at {} with a valid one{when}",
-                c.key, c.redacted, c.source
-            )]
+            // a token from `${VAR}` is replaced where the variable is set, not in the file
+            match config.variables.iter().find(|v| v.state == VarState::Set) {
+                Some(v) => vec![format!(
+                    "set {name} to a valid token where npm runs: `{}` ({}) at {} is `${{{name}}}`{when}",
+                    c.key,
+                    c.redacted,
+                    c.source,
+                    name = v.name
+                )],
+                None => vec![format!(
+                    "replace the token `{}` ({}) at {} with a valid one{when}",
+                    c.key, c.redacted, c.source
+                )],
+            }
         }
         None => Vec::new(),
     }
