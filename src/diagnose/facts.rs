@@ -207,6 +207,9 @@ pub struct Facts {
     pub config: Option<ConfigFacts>,
     pub probes: Vec<ProbeFact>,
     pub env: EnvFacts,
+    /// The registry kind id (`artifactory`, ...) the organisation's knowledge declares for the
+    /// failing registry (`crate::org`); it outranks what the URL suggests.
+    pub registry_kind: Option<String>,
 }
 
 impl Facts {
@@ -221,6 +224,7 @@ impl Facts {
             config: None,
             probes: Vec::new(),
             env,
+            registry_kind: None,
         }
     }
 

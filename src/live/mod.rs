@@ -251,8 +251,16 @@ fn explain_run(client: &dyn Client, run: &Run, failure: Failure, first_line: Opt
         probes: probe_program.is_some().then(ProbeSettings::from_env),
     };
     let context = run_context(run, probe_program.unwrap_or_else(|| run.program.clone()));
-    let (facts, probes) = gather(failure, &context, &what);
-    let diagnosis = diagnose_with(&facts, probes);
+    let (mut facts, probes) = gather(failure, &context, &what);
+    // ORG HOOK: a malformed file must not cost the explanation; it is one line after it
+    let knowledge = crate::org::Knowledge::load(&run.cwd, |k| std::env::var(k).ok());
+    if let Ok(knowledge) = &knowledge {
+        crate::org::declare_kind(&mut facts, knowledge);
+    }
+    let mut diagnosis = diagnose_with(&facts, probes);
+    if let Ok(knowledge) = &knowledge {
+        crate::org::apply(&mut diagnosis, knowledge);
+    }
     // every explanation starts with a `regauth: ` line (what nesting.rs looks for), also when
     // npm's text named no failing request (a client-side refusal such as a version conflict)
     let first_line = first_line.or_else(|| {
@@ -269,6 +277,9 @@ fn explain_run(client: &dyn Client, run: &Run, failure: Failure, first_line: Opt
         &output::OutputSettings::from_env(),
         &known_secrets(&context),
     );
+    if let Err(problem) = knowledge {
+        crate::shim::say(&format!("regauth: ignoring {problem}"));
+    }
     if std::env::var_os("REGAUTH_TIMING").is_some_and(|v| !v.is_empty() && v != "0") {
         crate::shim::say(&format!(
             "regauth: timing: {:.1} ms from npm's exit to the end of the explanation",
