@@ -31,6 +31,7 @@ pub mod expand;
 pub mod ini;
 pub mod layers;
 pub mod lockfile;
+pub mod problem_kind;
 pub mod problems;
 pub mod route;
 pub mod value;
