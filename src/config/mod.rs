@@ -83,6 +83,16 @@ pub struct Config {
     /// Classified on first use: the shim loads the config before every spawn and needs none.
     credentials: std::sync::OnceLock<Vec<Credential>>,
     now: i64,
+    /// Each of `files_read`'s files as it was on disk when loaded (`changed_on_disk`).
+    stamps: Vec<Stamp>,
+}
+
+/// A file's modification time and length, `None` when absent.
+type Stamp = Option<(std::time::SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 impl Config {
@@ -93,11 +103,23 @@ impl Config {
 
     /// The same, judging token expiry against `now` (Unix seconds).
     pub fn load_at(ctx: &LoadContext, now: i64) -> Config {
+        let layers = layers::load(ctx);
+        let stamps = layers.files.iter().map(|f| stamp(&f.path)).collect();
         Config {
-            layers: layers::load(ctx),
+            layers,
             credentials: std::sync::OnceLock::new(),
             now,
+            stamps,
         }
+    }
+
+    /// True when a file this configuration read (or looked for) changed, appeared or went
+    /// away since it was loaded: then a later use must load it again.
+    pub fn changed_on_disk(&self) -> bool {
+        let files = self.layers.files.iter();
+        files
+            .zip(&self.stamps)
+            .any(|(f, was)| stamp(&f.path) != *was)
     }
 
     /// The effective value of a key, like `npm config get KEY` (raw, before npm's URL checks).
@@ -350,4 +372,43 @@ fn collect_credentials(layers: &layers::Layers, now: i64) -> Vec<Credential> {
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_knows_when_a_file_it_read_changed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (home, project) = (tmp.path().join("home"), tmp.path().join("project"));
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&project).unwrap();
+        std::fs::write(project.join("package.json"), "{}").unwrap();
+        std::fs::write(home.join(".npmrc"), "registry=http://127.0.0.1:4873/\n").unwrap();
+        let load = || {
+            Config::load(&LoadContext {
+                cwd: project.clone(),
+                env: vec![
+                    ("HOME".into(), home.display().to_string()),
+                    (
+                        "PREFIX".into(),
+                        tmp.path().join("prefix").display().to_string(),
+                    ),
+                ],
+                npm_args: Vec::new(),
+                npm_path: None,
+                node_path: Some(tmp.path().join("no/bin/node")),
+            })
+        };
+        let config = load();
+        assert!(!config.changed_on_disk());
+        // a longer file: the length differs even where the clock's resolution hides the write
+        std::fs::write(home.join(".npmrc"), "registry=http://127.0.0.1:4874/x/\n").unwrap();
+        assert!(config.changed_on_disk());
+        let config = load();
+        assert!(!config.changed_on_disk());
+        std::fs::write(project.join(".npmrc"), "@a:registry=http://127.0.0.1:1/\n").unwrap();
+        assert!(config.changed_on_disk(), "a project .npmrc that appeared");
+    }
 }

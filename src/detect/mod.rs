@@ -156,16 +156,6 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// True for the auth family: E401, E403, ENEEDAUTH, EOTP, ERR_INVALID_AUTH, EAUTHIP, and
-    /// E404 of a scoped package.
-    pub fn is_auth_family(&self) -> bool {
-        let code = self.code.as_deref().unwrap_or("");
-        matches!(
-            code,
-            "E401" | "E403" | "ENEEDAUTH" | "EOTP" | "ERR_INVALID_AUTH" | "EAUTHIP"
-        ) || (code == "E404" && self.package.as_deref().is_some_and(|p| p.starts_with('@')))
-    }
-
     /// The host of the failing request, when known.
     pub fn host(&self) -> Option<String> {
         self.url.as_deref().and_then(url::host)
