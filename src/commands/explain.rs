@@ -28,7 +28,7 @@ pub struct ExplainArgs {
     pub eval: Option<PathBuf>,
 }
 
-pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     if let Some(path) = &args.eval {
         return run_eval(path);
     }

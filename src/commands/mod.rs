@@ -1,5 +1,5 @@
 //! regauth's own subcommands: one file each.
 
 pub mod doctor;
-pub mod explain;
-pub mod init;
+pub(crate) mod explain;
+pub(crate) mod init;

@@ -12,7 +12,7 @@ use crate::config::expand::{expand, VarRef};
 use crate::config::ini::{self, Entry, Js};
 use crate::config::value::{is_secret_key, js_text_and_kind, Kind, Layer, Provenance, Text, Value};
 
-pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org/";
+pub(crate) const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org/";
 
 /// Keys of npm's `path` type: resolved against the home (`~/`) or the working directory.
 const PATH_KEYS: &[&str] = &[
@@ -116,7 +116,7 @@ impl Layers {
     }
 
     /// The effective value looking only at `top` and the layers below it.
-    pub fn get_below(&self, key: &str, top: Layer) -> Option<&Value> {
+    pub(crate) fn get_below(&self, key: &str, top: Layer) -> Option<&Value> {
         Layer::LOOKUP_ORDER
             .iter()
             .filter(|l| **l <= top)
@@ -124,7 +124,7 @@ impl Layers {
     }
 
     /// Every layer's value for `key`, highest priority first.
-    pub fn all(&self, key: &str) -> Vec<&Value> {
+    pub(crate) fn all(&self, key: &str) -> Vec<&Value> {
         Layer::LOOKUP_ORDER
             .iter()
             .filter_map(|l| self.data.get(l).and_then(|d| d.get(key)))
@@ -347,7 +347,7 @@ fn load_env(layers: &mut Layers, env: &[(String, String)]) {
 
 /// The config key of an environment variable named `npm_config_*` (any case), else `None`.
 /// (A name with a multi-byte character across byte 11 is simply not one.)
-pub fn env_var_key(name: &str) -> Option<String> {
+pub(crate) fn env_var_key(name: &str) -> Option<String> {
     let prefix = name.get(..11)?;
     prefix
         .eq_ignore_ascii_case("npm_config_")
@@ -355,7 +355,7 @@ pub fn env_var_key(name: &str) -> Option<String> {
 }
 
 /// The config key for what follows `npm_config_` in a variable name.
-pub fn env_key(rest: &str) -> String {
+pub(crate) fn env_key(rest: &str) -> String {
     if rest.starts_with("//") {
         return rest.to_owned();
     }
@@ -600,11 +600,11 @@ fn expand_path(home: &Path, cwd: &Path, value: &str) -> String {
 }
 
 /// `path.resolve(base, p)`: absolute result with `.` and `..` removed lexically.
-pub fn resolve(base: &Path, p: &str) -> PathBuf {
+pub(crate) fn resolve(base: &Path, p: &str) -> PathBuf {
     normalize(&base.join(p))
 }
 
-pub fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::from("/");
     for c in path.components() {
         match c {

@@ -24,17 +24,17 @@
 //! load order), `value` (Value, Provenance), `route` (nerf darts, npm-registry-fetch auth),
 //! `credential` (classification), `problems` (findings), `lockfile` (resolved hosts).
 
-pub mod cli_args;
-pub mod credential;
+pub(crate) mod cli_args;
+pub(crate) mod credential;
 pub mod expand;
 pub mod ini;
 pub mod layers;
 pub mod lockfile;
 pub mod problems;
-pub mod route;
-pub mod value;
+pub(crate) mod route;
+pub(crate) mod value;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -102,7 +102,7 @@ impl Config {
     }
 
     /// The same, judging token expiry against `now` (Unix seconds).
-    pub fn load_at(ctx: &LoadContext, now: i64) -> Config {
+    pub(crate) fn load_at(ctx: &LoadContext, now: i64) -> Config {
         let layers = layers::load(ctx);
         let stamps = layers.files.iter().map(|f| stamp(&f.path)).collect();
         Config {
@@ -115,7 +115,7 @@ impl Config {
 
     /// True when a file this configuration read (or looked for) changed, appeared or went
     /// away since it was loaded: then a later use must load it again.
-    pub fn changed_on_disk(&self) -> bool {
+    pub(crate) fn changed_on_disk(&self) -> bool {
         let files = self.layers.files.iter();
         files
             .zip(&self.stamps)
@@ -128,7 +128,7 @@ impl Config {
     }
 
     /// Every layer's value for a key, highest priority first (the first one wins).
-    pub fn values(&self, key: &str) -> Vec<&Value> {
+    pub(crate) fn values(&self, key: &str) -> Vec<&Value> {
         self.layers.all(key)
     }
 
@@ -183,7 +183,7 @@ impl Config {
     }
 
     /// Every `@scope:registry` npm sees, sorted by scope.
-    pub fn scopes(&self) -> Vec<ScopeMapping> {
+    pub(crate) fn scopes(&self) -> Vec<ScopeMapping> {
         let mut keys: Vec<&String> = self.layers.data.values().flat_map(|d| d.keys()).collect();
         keys.sort();
         keys.dedup();
@@ -276,7 +276,7 @@ impl Config {
 
     /// The raw text of every secret value in every layer (as written and as expanded), for
     /// hiding them in output that quotes other programs' text. Never print these.
-    pub fn secret_values(&self) -> Vec<String> {
+    pub(crate) fn secret_values(&self) -> Vec<String> {
         let mut out = Vec::new();
         for value in self.layers.data.values().flat_map(|layer| layer.values()) {
             for text in [&value.raw, &value.expanded] {
@@ -318,7 +318,7 @@ impl Config {
     }
 
     /// The home directory npm uses (`HOME`, else the account's).
-    pub fn home(&self) -> &Path {
+    pub(crate) fn home(&self) -> &Path {
         &self.layers.home
     }
 
@@ -327,33 +327,13 @@ impl Config {
         &self.layers.local_prefix
     }
 
-    /// The prefix npm would use by default for global installs and the global npmrc.
-    pub fn global_prefix(&self) -> &Path {
-        &self.layers.global_prefix
-    }
-
-    /// The npm package directory found (for the builtin `npmrc`).
-    pub fn npm_dir(&self) -> Option<&PathBuf> {
-        self.layers.npm_dir.as_ref()
-    }
-
     /// `-g`/`--global`/`--location=global` in effect.
     pub fn global_mode(&self) -> bool {
         self.layers.global_mode
     }
 
-    /// The environment the config was loaded against.
-    pub fn env(&self) -> &std::collections::BTreeMap<String, String> {
-        &self.layers.env
-    }
-
     pub(crate) fn layers(&self) -> &layers::Layers {
         &self.layers
-    }
-
-    /// The time (Unix seconds) token expiry was judged against.
-    pub fn now(&self) -> i64 {
-        self.now
     }
 }
 

@@ -218,7 +218,7 @@ pub struct Scanner {
 
 impl Scanner {
     /// True when a raw line may hold something; false lines are only counted.
-    pub fn wants(&self, raw: &[u8]) -> bool {
+    pub(crate) fn wants(&self, raw: &[u8]) -> bool {
         self.continuation
             || self.in_pnpm_settings
             || self.in_no_auth_block
@@ -226,38 +226,38 @@ impl Scanner {
     }
 
     /// Counts a line that `wants` rejected.
-    pub fn skip(&mut self) {
+    pub(crate) fn skip(&mut self) {
         self.line_no += 1;
     }
 
     /// Counts `n` lines skipped in bulk.
-    pub fn skip_lines(&mut self, n: usize) {
+    pub(crate) fn skip_lines(&mut self, n: usize) {
         self.line_no += n;
     }
 
     /// True while the next line must be looked at whatever it holds (a message may continue).
-    pub fn needs_next_line(&self) -> bool {
+    pub(crate) fn needs_next_line(&self) -> bool {
         self.continuation || self.in_pnpm_settings || self.in_no_auth_block
     }
 
     /// True for a line the prefilter picked that is still not worth a look.
-    pub fn is_boring(line: &[u8]) -> bool {
+    pub(crate) fn is_boring(line: &[u8]) -> bool {
         BORING.is_match(line)
     }
 
     /// Feeds a line already selected by the block prefilter (no second prefilter pass).
-    pub fn feed_selected(&mut self, raw: &str) {
+    pub(crate) fn feed_selected(&mut self, raw: &str) {
         self.line_no += 1;
         self.look_at(raw);
     }
 
     /// Where in `block` the next line worth a look may start: the first prefilter hit at or
     /// after `from`, or None when the rest of the block holds none.
-    pub fn next_candidate(block: &[u8], from: usize) -> Option<usize> {
+    pub(crate) fn next_candidate(block: &[u8], from: usize) -> Option<usize> {
         INTERESTING.find_at(block, from).map(|m| m.start())
     }
 
-    pub fn feed(&mut self, raw: &str) {
+    pub(crate) fn feed(&mut self, raw: &str) {
         if !self.wants(raw.as_bytes()) {
             self.skip();
             return;
@@ -878,7 +878,7 @@ impl Scanner {
         infer_operation_from_command(&mut self.failure);
     }
 
-    pub fn finish(mut self) -> Failure {
+    pub(crate) fn finish(mut self) -> Failure {
         let f = &mut self.failure;
         fill_from_requests(f);
         if f.code.is_none() {
@@ -968,7 +968,7 @@ fn infer_operation_from_request(f: &mut Failure) {
 }
 
 /// The operation a visible command performs.
-pub fn infer_operation_from_command(f: &mut Failure) {
+pub(crate) fn infer_operation_from_command(f: &mut Failure) {
     let verb = f
         .command
         .iter()

@@ -19,7 +19,6 @@ pub mod signals;
 pub mod spawn;
 pub mod tee;
 
-pub use crate::paths::SHIM_MARKER;
 pub use guard::{guarded, say};
 
 use std::ffi::OsString;
@@ -157,7 +156,6 @@ fn gather_run(
         program,
         args,
         cwd: std::env::current_dir().unwrap_or_default(),
-        started,
         exit,
         debug_log,
         stderr_tail,
