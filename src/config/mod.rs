@@ -29,6 +29,7 @@ pub(crate) mod credential;
 pub mod expand;
 pub mod ini;
 pub mod layers;
+mod locations;
 pub mod lockfile;
 pub mod problems;
 pub(crate) mod route;
