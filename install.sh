@@ -424,6 +424,7 @@ uninstall_block() {
     strip_blocks "$file" >"$stripped"
     if [ "$created" = 1 ] && [ ! -s "$stripped" ]; then
         act rm -f "$file"
+        would_remove=$would_remove$file$nl
         [ "$dry_run" = 1 ] || say "removed: $(tilde "$file") (install.sh had created it)"
         for d in $created_dirs; do remove_dir_if_empty "$d"; done
         return
@@ -464,8 +465,10 @@ source_binary() {
     if [ "$dry_run" = 1 ]; then
         say "would run: cargo build --release --locked (in $here)" >&2
     else
-        say "building regauth: cargo build --release --locked" >&2
-        (cd "$here" && cargo build --release --locked --quiet >&2) || die "cargo build --release failed (see above)"
+        # cargo's own progress follows: a first release build takes a minute or more.
+        say "building regauth: cargo build --release --locked (about a minute the first time)" >&2
+        (cd "$here" && cargo build --release --locked >&2) || die "cargo build --release failed (see above)"
+        say "built: $(tilde "$out/release/regauth")" >&2
     fi
     printf '%s' "$out/release/regauth"
 }
@@ -488,21 +491,39 @@ install_file() {
     say "installed: $(tilde "$dest")"
 }
 
+# What --uninstall --dry-run would have removed so far (newline-separated), so that it can
+# tell which directories the real run would leave empty and remove.
+would_remove=''
+
 remove_if_ours() {
     f=$1
     [ -f "$f" ] || return 0
     if [ "${f##*/}" = regauth ] || grep -q "$SHIM_MARKER" "$f" 2>/dev/null; then
         act rm -f "$f"
+        would_remove=$would_remove$f$nl
         [ "$dry_run" = 1 ] || say "removed: $(tilde "$f")"
     else
         say "left alone (not regauth's): $(tilde "$f")"
     fi
 }
 
+# True when every entry of directory $1 is something this run removes (or would, under
+# --dry-run).
+left_empty() {
+    for entry in $(ls -A "$1"); do
+        case $nl$would_remove in
+            *"$nl$1/$entry$nl"*) ;;
+            *) return 1 ;;
+        esac
+    done
+}
+
 remove_dir_if_empty() {
     [ -d "$1" ] || return 0
-    [ -z "$(ls -A "$1")" ] || return 0
+    left_empty "$1" || return 0
     act rmdir "$1"
+    would_remove=$would_remove$1$nl
+    [ "$dry_run" = 1 ] || say "removed: $(tilde "$1")/"
 }
 
 # ---------------------------------------------------------------- main
@@ -567,8 +588,17 @@ do_install() {
     say "real npm: $real_npm (left untouched)"
 }
 
+# A shell that ran npm through the shims remembers where npm was (bash/zsh hash it), and an
+# alias lives until the shell ends: say so, or the open shell keeps calling what was removed.
+print_open_shells_hint() {
+    [ "$dry_run" = 1 ] && return
+    say "done; shells already open still remember regauth: run 'hash -r' there (and"
+    say "'unalias npm npx' if you installed with --alias; in fish 'functions -e npm npx'), or open a new shell"
+}
+
 if [ "$uninstall" = 1 ]; then
     do_uninstall
+    print_open_shells_hint
 else
     do_install
 fi

@@ -32,8 +32,13 @@ if [ ${#missing_shells[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || die "missing ${missing_shells[*]} (needed by the install tests) and no apt-get: install them by hand"
   echo "test-deps: installing ${missing_shells[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || die "apt-get update failed"
-  apt-get install -y -qq --no-install-recommends "${missing_shells[@]}" || die "apt-get install ${missing_shells[*]} failed"
+  # Refresh the package lists only when they know no version of a shell: a refresh is what
+  # makes apt pull newer versions of libraries the system already has.
+  if ! apt-get install -s -qq --no-install-recommends --no-upgrade "${missing_shells[@]}" >/dev/null 2>&1; then
+    apt-get update -qq || die "apt-get update failed"
+  fi
+  # --no-upgrade: add what is missing, upgrade nothing already installed.
+  apt-get install -y -qq --no-install-recommends --no-upgrade "${missing_shells[@]}" || die "apt-get install ${missing_shells[*]} failed"
   for shell in "${missing_shells[@]}"; do command -v "$shell" >/dev/null || die "$shell still missing after apt-get install"; done
 fi
 echo "test-deps: zsh $(zsh --version | head -1), $(fish --version)"

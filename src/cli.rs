@@ -69,6 +69,7 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(code) => code,
+        Err(err) if commands::stdout::is_closed_pipe(&err) => 0,
         Err(err) => {
             eprintln!("regauth: error: {err:#}");
             2

@@ -30,6 +30,7 @@ pub mod diagnose;
 mod live;
 mod paths;
 pub mod probe;
+pub mod registry_url;
 pub mod render;
 pub mod report;
 mod secret;

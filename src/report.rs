@@ -1,25 +1,7 @@
-//! The report contract (../shared/taxonomy.md, "JSON report (schema 1)"): plain data that
+//! The report contract (docs/taxonomy.md, "JSON report (schema 1)"): plain data that
 //! `diagnose` produces and `render` prints. Field names here are the JSON names.
 
 use serde::{Deserialize, Serialize};
-
-/// Every cause id of the taxonomy. A contract: add ids, never rename them.
-pub const CAUSE_IDS: &[&str] = &[
-    "token-missing",
-    "token-env-unset",
-    "token-invalid-or-expired",
-    "token-wrong-host",
-    "scope-not-mapped",
-    "insufficient-permission",
-    "publish-not-allowed",
-    "version-exists",
-    "otp-required",
-    "blocked-by-policy",
-    "lockfile-registry-mismatch",
-    "proxy-auth",
-    "npmrc-misconfig",
-    "account-issue",
-];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
@@ -57,6 +39,9 @@ pub enum Confidence {
 pub struct Cause {
     pub id: String,
     pub confidence: Confidence,
+    /// The sum of the points the rules gave this cause (`regauth explain --trace` shows them).
+    #[serde(default)]
+    pub score: i32,
     pub summary: String,
     pub evidence: Vec<Evidence>,
     pub fix: Vec<String>,

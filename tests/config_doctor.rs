@@ -104,7 +104,8 @@ fn json_follows_the_taxonomy_schema() {
         .all(|p| keys(p) == set(&["id", "message", "source"])));
     let ids: Vec<&str> = problems.iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert!(
-        ids.iter().all(|id| regauth::report::CAUSE_IDS.contains(id)),
+        ids.iter()
+            .all(|id| regauth::diagnose::CAUSE_IDS.contains(id)),
         "{ids:?}"
     );
     assert!(ids.contains(&"token-env-unset"));

@@ -154,17 +154,22 @@ fn non_auth_failures_say_so_and_exit_zero() {
     assert_eq!(v["failure"]["code"], "ECONNREFUSED");
 }
 
+/// Issue 11: empty input was a report ("no failure found", exit 0); now it is a one-line error.
 #[test]
-fn empty_input_is_a_report_not_an_error() {
+fn empty_input_is_a_one_line_error_also_in_json_mode() {
     let out = regauth()
         .args(["explain", "-", "--format", "json"])
         .write_stdin("")
         .output()
         .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["auth_failure"], false);
-    assert!(v["failure"].is_null());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no report on stdout");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("regauth: error: nothing to explain"),
+        "{err}"
+    );
 }
 
 #[test]

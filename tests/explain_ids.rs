@@ -1,11 +1,12 @@
 //! Every cause id of the taxonomy can be produced: from text alone (what npm and registries
 //! say) and from the live slots of `Facts` (config, probes) that the next stage fills.
 
+use regauth::diagnose::causes::CAUSES;
 use regauth::diagnose::facts::{
     ConfigFacts, Located, NearMiss, ProbeFact, ProbeOutcome, VarState, VariableFact,
 };
+use regauth::diagnose::CAUSE_IDS;
 use regauth::diagnose::{diagnose, explain_text, Facts};
-use regauth::report::CAUSE_IDS;
 
 /// (cause id, a minimal transcript in the shape real clients print)
 const TEXT_INPUTS: &[(&str, &str)] = &[
@@ -25,9 +26,28 @@ const TEXT_INPUTS: &[(&str, &str)] = &[
     ("account-issue", "npm error code E402\nnpm error 402 Payment Required - PUT https://registry.npmjs.org/@me%2fpkg - You must sign up for private packages"),
 ];
 
+/// Causes whose detection rules come later (issue 13): listed, with fix texts, and no rule yet.
+const WITHOUT_RULES_YET: &[&str] = &["oidc-exchange-failed", "oidc-not-attempted"];
+
+#[test]
+fn only_the_announced_causes_have_no_rule_yet() {
+    let without: Vec<&str> = CAUSES
+        .iter()
+        .filter(|c| c.rules.is_empty())
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(without, WITHOUT_RULES_YET);
+    for id in WITHOUT_RULES_YET {
+        assert!(CAUSE_IDS.contains(id), "{id}");
+    }
+}
+
 #[test]
 fn every_cause_id_is_produced_from_text() {
-    for id in CAUSE_IDS {
+    for id in CAUSE_IDS
+        .iter()
+        .filter(|id| !WITHOUT_RULES_YET.contains(id))
+    {
         let (_, text) = TEXT_INPUTS
             .iter()
             .find(|(i, _)| i == id)

@@ -256,6 +256,58 @@ fn dry_run_changes_nothing_and_says_what_it_would_do() {
 }
 
 #[test]
+fn uninstall_dry_run_lists_the_directories_the_real_run_removes() {
+    let h = Home::new();
+    h.install_ok(&["--path", "--shells", "fish"]);
+    let listed: Vec<String> = h
+        .install_ok(&["--uninstall", "--dry-run"])
+        .lines()
+        .filter_map(|l| l.strip_prefix("would run: rmdir "))
+        .map(str::to_owned)
+        .collect();
+    let home = h.home().display().to_string();
+    for dir in [".regauth/shims", ".regauth/bin", ".regauth", ".config/fish"] {
+        assert!(
+            listed.contains(&format!("{home}/{dir}")),
+            "{dir} not in {listed:?}"
+        );
+    }
+    let out = h.install_ok(&["--uninstall"]);
+    for dir in &listed {
+        assert!(!std::path::Path::new(dir).exists(), "{dir} listed but kept");
+        assert!(
+            out.contains(&format!("removed: {}/", dir.replace(&home, "~"))),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn uninstall_dry_run_keeps_directories_that_hold_other_files() {
+    let h = Home::new();
+    h.install_ok(&["--path", "--shells", "bash"]);
+    h.write(".regauth/bin/my-tool", "mine\n");
+    let out = h.install_ok(&["--uninstall", "--dry-run"]);
+    let rmdir = |dir: &str| format!("would run: rmdir {}", h.path(dir).display());
+    assert!(out.lines().any(|l| l == rmdir(".regauth/shims")), "{out}");
+    for kept in [".regauth/bin", ".regauth"] {
+        assert!(!out.lines().any(|l| l == rmdir(kept)), "{kept}: {out}");
+    }
+    h.install_ok(&["--uninstall"]);
+    assert!(h.path(".regauth/bin/my-tool").is_file());
+}
+
+#[test]
+fn uninstall_tells_open_shells_to_forget_the_shim() {
+    let h = Home::new();
+    h.install_ok(&["--path"]);
+    let out = h.install_ok(&["--uninstall"]);
+    assert!(out.contains("hash -r"), "{out}");
+    assert!(out.contains("open a new shell"), "{out}");
+    assert!(out.contains("unalias npm npx"), "{out}");
+}
+
+#[test]
 fn prefix_installs_system_layout_and_leaves_profiles_alone() {
     let h = Home::new();
     let prefix = h.scratch().join("usr/local");
@@ -464,6 +516,14 @@ fn without_a_binary_install_builds_with_cargo() {
         .output()
         .unwrap();
     assert_success(&out, "install.sh with cargo");
+    // not silent while cargo works: what it runs, then cargo's own progress, then the result
+    let err = stderr(&out);
+    assert!(
+        err.contains("building regauth: cargo build --release"),
+        "{err}"
+    );
+    assert!(err.contains("Finished"), "cargo's progress is shown: {err}");
+    assert!(err.contains("built: "), "{err}");
     let built = target.join("release/regauth");
     assert_eq!(
         fs::read(h.path(".regauth/bin/regauth")).unwrap(),

@@ -4,134 +4,14 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, Command, ExitStatus};
-use std::sync::{Arc, Mutex};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
+use support::pty::{contains, Pty};
 use support::{masked, FixtureServer, NpmEnv, Response, Verdaccio};
 
 const CANARY: &str = "npm_CANARYcanaryCANARYcanaryCANARY0002";
-
-/// A command running as the session leader of a fresh pty (its controlling terminal), like a
-/// terminal emulator running a shell's foreground job.
-struct Pty {
-    master: std::fs::File,
-    child: Child,
-    output: Arc<Mutex<Vec<u8>>>,
-    reader: Option<std::thread::JoinHandle<()>>,
-}
-
-fn winsize(cols: u16, rows: u16) -> libc::winsize {
-    libc::winsize {
-        ws_row: rows,
-        ws_col: cols,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    }
-}
-
-impl Pty {
-    fn spawn(mut command: Command) -> Pty {
-        let pty = nix::pty::openpty(Some(&winsize(80, 24)), None).expect("openpty");
-        let slave: OwnedFd = pty.slave;
-        command
-            .stdin(slave.try_clone().unwrap())
-            .stdout(slave.try_clone().unwrap())
-            .stderr(slave.try_clone().unwrap());
-        // SAFETY: setsid and ioctl are async-signal-safe; nothing else runs in the child.
-        unsafe {
-            command.pre_exec(|| {
-                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = command.spawn().expect("spawn in pty");
-        drop(command);
-        drop(slave);
-        let master = std::fs::File::from(pty.master);
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let (mut source, sink) = (master.try_clone().unwrap(), Arc::clone(&output));
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = source.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Pty {
-            master,
-            child,
-            output,
-            reader: Some(reader),
-        }
-    }
-
-    fn wait_for(&self, needle: &str, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if contains(&self.output.lock().unwrap(), needle.as_bytes()) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!(
-            "{needle:?} never appeared in: {}",
-            String::from_utf8_lossy(&self.output.lock().unwrap())
-        );
-    }
-
-    fn type_in(&mut self, bytes: &[u8]) {
-        self.master.write_all(bytes).unwrap();
-    }
-
-    fn resize(&self, cols: u16, rows: u16) {
-        // SAFETY: TIOCSWINSZ on our master fd; the kernel sends SIGWINCH to the foreground group.
-        unsafe {
-            libc::ioctl(
-                self.master.as_raw_fd(),
-                libc::TIOCSWINSZ,
-                &winsize(cols, rows),
-            )
-        };
-    }
-
-    /// Waits for the child (60 s at most) and returns its status and everything it wrote.
-    fn finish(mut self) -> (ExitStatus, Vec<u8>) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!(
-                    "timed out; output: {}",
-                    String::from_utf8_lossy(&self.output.lock().unwrap())
-                );
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        // The reader ends with EIO once nothing holds the slave; don't wait for stragglers.
-        let reader = self.reader.take().unwrap();
-        let until = Instant::now() + Duration::from_secs(2);
-        while !reader.is_finished() && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let output = self.output.lock().unwrap().clone();
-        (status, output)
-    }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
 
 fn in_pty(command: Command) -> (ExitStatus, Vec<u8>) {
     Pty::spawn(command).finish()

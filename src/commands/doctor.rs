@@ -38,7 +38,7 @@ pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<i32> {
             human(&report, &config, &lockfiles)
         }
     };
-    print!("{text}");
+    super::stdout::write(&text)?;
     Ok(0)
 }
 

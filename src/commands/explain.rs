@@ -2,11 +2,12 @@
 //! `regauth explain --eval CASES.jsonl` (the accuracy report over a labelled corpus).
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{IsTerminal as _, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+use super::{last_log, stdout};
 use crate::diagnose;
 use crate::render::{self, Format};
 
@@ -26,44 +27,117 @@ pub struct ExplainArgs {
     /// accuracy report
     #[arg(long, value_name = "CASES.jsonl", conflicts_with = "file")]
     pub eval: Option<PathBuf>,
+    /// Explain the newest npm debug log of this machine (npm's logs-dir, default ~/.npm/_logs)
+    #[arg(long, conflicts_with_all = ["file", "eval"])]
+    pub last: bool,
+    /// Also print, on stderr, every rule that fired with its cause, points and evidence
+    #[arg(long)]
+    pub trace: bool,
 }
 
 pub(crate) fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     if let Some(path) = &args.eval {
         return run_eval(path);
     }
-    let failure = match args.file.as_deref() {
-        Some(p) if p != Path::new("-") => {
-            let file = File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
-            crate::detect::from_reader(file)
-                .with_context(|| format!("cannot read {}", p.display()))?
-        }
-        _ => crate::detect::from_reader(std::io::stdin().lock()).context("cannot read stdin")?,
-    };
+    let failure = read_failure(&args)?;
     let (facts, probes) = crate::live::gather_saved(failure, !args.no_config, !args.no_probe);
     if std::env::var_os("REGAUTH_DEBUG_FACTS").is_some() {
         eprintln!("{facts:#?}");
     }
     let diagnosis = crate::live::diagnose_with(&facts, probes);
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
-    let mut stdout = std::io::stdout().lock();
     match args.format {
         Format::Human => {
             let style = render::human::Style::for_stdout();
-            stdout.write_all(render::human::render(&diagnosis, &style).as_bytes())?;
+            let mut text = render::human::render(&diagnosis, &style);
             if github {
-                stdout.write_all(render::github::annotation(&diagnosis).as_bytes())?;
+                text.push_str(&render::github::annotation(&diagnosis));
             }
+            stdout::write(&text)?;
         }
         Format::Json => {
-            stdout.write_all(render::json::render(&diagnosis.report).as_bytes())?;
+            stdout::write(&render::json::render(&diagnosis.report))?;
             if github {
                 // stdout holds the JSON document; the runner also reads commands from stderr
-                eprint!("{}", render::github::annotation(&diagnosis));
+                stdout::write_stderr(&render::github::annotation(&diagnosis));
             }
         }
     }
+    if args.trace {
+        stdout::write_stderr(&render::trace::render(&diagnosis));
+    }
     Ok(0)
+}
+
+/// The failure in the input the arguments name: a file, `--last`, or stdin (with a usage hint
+/// first when stdin is a terminal). Input with nothing but white space is an error.
+fn read_failure(args: &ExplainArgs) -> anyhow::Result<crate::detect::Failure> {
+    let (reader, name): (Box<dyn Read>, String) = match args.file.as_deref() {
+        _ if args.last => {
+            let dir = last_log::logs_dir();
+            let path = last_log::newest(&dir).with_context(|| {
+                format!("no npm debug log in {} (npm's logs-dir)", dir.display())
+            })?;
+            stdout::write_stderr(&format!("regauth: explaining {}\n", path.display()));
+            let file =
+                last_log::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            (file, path.display().to_string())
+        }
+        Some(p) if p != Path::new("-") => {
+            let file = File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
+            (Box::new(file), p.display().to_string())
+        }
+        _ => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                stdout::write_stderr(&terminal_hint());
+            }
+            (Box::new(stdin.lock()), "stdin".to_owned())
+        }
+    };
+    let mut input = NonBlank::new(reader);
+    let failure =
+        crate::detect::from_reader(&mut input).with_context(|| format!("cannot read {name}"))?;
+    if !input.seen {
+        anyhow::bail!(
+            "nothing to explain: {name} is empty (give npm's output, a log file or --last)"
+        );
+    }
+    Ok(failure)
+}
+
+/// What `regauth explain` says when it waits for text typed or pasted at a terminal.
+fn terminal_hint() -> String {
+    let dir = last_log::logs_dir();
+    let last = match last_log::newest(&dir) {
+        Some(path) => format!("the newest npm debug log, {}", path.display()),
+        None => format!("the newest npm debug log in {} (none yet)", dir.display()),
+    };
+    format!(
+        "regauth explain: paste npm's error output, then press Ctrl-D (Ctrl-C cancels)\n  \
+         or: regauth explain FILE    a saved output, CI log or npm debug log\n  \
+         or: regauth explain --last  {last}\n"
+    )
+}
+
+/// A reader that notes whether anything but white space went through it.
+struct NonBlank<R> {
+    inner: R,
+    seen: bool,
+}
+
+impl<R> NonBlank<R> {
+    fn new(inner: R) -> Self {
+        NonBlank { inner, seen: false }
+    }
+}
+
+impl<R: Read> Read for NonBlank<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.seen = self.seen || buf[..n].iter().any(|b| !b.is_ascii_whitespace());
+        Ok(n)
+    }
 }
 
 fn run_eval(path: &Path) -> anyhow::Result<i32> {
@@ -74,6 +148,6 @@ fn run_eval(path: &Path) -> anyhow::Result<i32> {
     let cases = diagnose::eval::parse_cases(&text)
         .with_context(|| format!("{} is not a case file", path.display()))?;
     let summary = diagnose::eval::evaluate(&cases);
-    print!("{}", diagnose::eval::render(&summary));
+    stdout::write(&diagnose::eval::render(&summary))?;
     Ok(0)
 }

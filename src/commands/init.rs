@@ -40,7 +40,7 @@ pub(crate) fn run(args: InitArgs) -> anyhow::Result<i32> {
     let shell = Shell::from_name(&args.shell)
         .with_context(|| format!("unknown shell '{}': expected bash, zsh or fish", args.shell))?;
     let exe = std::env::current_exe().context("cannot find regauth's own path")?;
-    print!("{}", snippet(shell, &exe)?);
+    super::stdout::write(&snippet(shell, &exe)?)?;
     Ok(0)
 }
 

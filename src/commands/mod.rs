@@ -3,3 +3,5 @@
 pub mod doctor;
 pub(crate) mod explain;
 pub(crate) mod init;
+mod last_log;
+pub(crate) mod stdout;

@@ -275,16 +275,13 @@ impl Config {
             .get_or_init(|| collect_credentials(&self.layers, self.now))
     }
 
-    /// The raw text of every secret value in every layer (as written and as expanded), for
-    /// hiding them in output that quotes other programs' text. Never print these.
+    /// The text of every secret value in every layer (as written and as expanded; never the
+    /// `${NAME}` of a variable npm could not replace), for hiding them in output that quotes
+    /// other programs' text. Never print these.
     pub(crate) fn secret_values(&self) -> Vec<String> {
         let mut out = Vec::new();
         for value in self.layers.data.values().flat_map(|layer| layer.values()) {
-            for text in [&value.raw, &value.expanded] {
-                if text.is_hidden() && !text.expose().is_empty() {
-                    out.push(text.expose().to_owned());
-                }
-            }
+            out.extend(value.secret_texts());
             out.extend(self.basic_header_value(value));
         }
         out

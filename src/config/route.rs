@@ -69,13 +69,7 @@ pub struct Route {
 /// `nerf-dart.js`: `//host[:port]/dir/` for a URL (no scheme, no last path segment without a
 /// trailing slash, no query, no user info). `None` when it is not a URL.
 pub(crate) fn nerf_dart(url: &str) -> Option<String> {
-    let mut parsed = url::Url::parse(url).ok()?;
-    parsed.set_query(None);
-    parsed.set_fragment(None);
-    let _ = parsed.set_username("");
-    let _ = parsed.set_password(None);
-    let rel = parsed.join(".").ok()?;
-    Some(format!("//{}{}", host_with_port(&rel), rel.path()))
+    crate::registry_url::nerf_dart(url)
 }
 
 /// WHATWG `url.host`: host name plus the port when it is not the scheme's default.

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::config::expand::VarRef;
+use crate::config::expand::{VarRef, VarState};
 use crate::config::ini::Js;
 use crate::secret::Secret;
 
@@ -188,6 +188,33 @@ impl Value {
     pub(crate) fn layer(&self) -> Layer {
         self.provenance.layer()
     }
+
+    /// The texts of a secret value that must never be shown: what npm sends, without the
+    /// `${NAME}` references it could not replace. A reference is a variable's *name*, shown
+    /// everywhere (`${NPM_TOKEN}` unset is sent literally, and is still no secret).
+    pub fn secret_texts(&self) -> Vec<String> {
+        if !self.expanded.is_hidden() {
+            return Vec::new();
+        }
+        if self.variables.is_empty() {
+            return [self.raw.expose(), self.expanded.expose()]
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+        let mut parts = vec![self.expanded.expose().to_owned()];
+        for unreplaced in self.variables.iter().filter(|v| v.state == VarState::Unset) {
+            let reference = format!("${{{}}}", unreplaced.name);
+            parts = parts
+                .iter()
+                .flat_map(|part| part.split(reference.as_str()))
+                .map(str::to_owned)
+                .collect();
+        }
+        parts.retain(|part| !part.is_empty());
+        parts
+    }
 }
 
 /// Keys whose values are secrets: the same family npm calls "protected" minus the harmless
@@ -252,5 +279,46 @@ mod tests {
         for k in ["registry", "//h/:username", "//h/:certfile", "@a:registry"] {
             assert!(!is_secret_key(k), "{k}");
         }
+    }
+
+    fn token_value(raw: &str, expanded: &str, variables: &[(&str, VarState)]) -> Value {
+        Value {
+            key: "//h/:_authToken".into(),
+            raw_key: "//h/:_authToken".into(),
+            raw: Text::new(raw.into(), true),
+            expanded: Text::new(expanded.into(), true),
+            kind: Kind::Text,
+            variables: variables
+                .iter()
+                .map(|(name, state)| VarRef {
+                    name: (*name).into(),
+                    state: *state,
+                    optional: false,
+                })
+                .collect(),
+            provenance: Provenance::Cli,
+        }
+    }
+
+    #[test]
+    fn secret_texts_are_values_never_variable_names() {
+        let literal = token_value("npm_LITERAL", "npm_LITERAL", &[]);
+        assert_eq!(literal.secret_texts(), ["npm_LITERAL", "npm_LITERAL"]);
+        let unset = token_value(
+            "${NPM_TOKEN}",
+            "${NPM_TOKEN}",
+            &[("NPM_TOKEN", VarState::Unset)],
+        );
+        assert!(unset.secret_texts().is_empty());
+        let empty = token_value("${NPM_TOKEN}", "", &[("NPM_TOKEN", VarState::Empty)]);
+        assert!(empty.secret_texts().is_empty());
+        let set = token_value("${NPM_TOKEN}", "npm_SET", &[("NPM_TOKEN", VarState::Set)]);
+        assert_eq!(set.secret_texts(), ["npm_SET"]);
+        let mixed = token_value(
+            "${A}-${B}-tail",
+            "valueA-${B}-tail",
+            &[("A", VarState::Set), ("B", VarState::Unset)],
+        );
+        assert_eq!(mixed.secret_texts(), ["valueA-", "-tail"]);
     }
 }

@@ -5,6 +5,7 @@
 //! CI log costs time, not memory. Everything stored is scrubbed of token-shaped values first.
 
 mod line;
+pub mod oidc;
 mod scan;
 pub(crate) mod url;
 
@@ -151,6 +152,8 @@ pub struct Failure {
     /// `verbose stack <ErrorClass>`.
     pub error_class: Option<String>,
     pub signals: Signals,
+    /// npm's trusted publishing (OIDC) steps; its requests are not in `requests`.
+    pub oidc: oidc::OidcFacts,
     /// The lines the facts above came from.
     pub lines: Vec<SourceLine>,
 }
@@ -198,9 +201,9 @@ pub fn from_reader(mut reader: impl std::io::Read) -> std::io::Result<Failure> {
     while !eof {
         let old_len = buf.len();
         buf.resize(old_len + BLOCK, 0);
-        let n = read_full(&mut reader, &mut buf[old_len..])?;
+        let (n, at_end) = read_full(&mut reader, &mut buf[old_len..])?;
         buf.truncate(old_len + n);
-        eof = n == 0;
+        eof = at_end;
         // complete lines only; a partial last line waits for the next block (or EOF)
         let end = if eof {
             buf.len()
@@ -218,17 +221,19 @@ pub fn from_reader(mut reader: impl std::io::Read) -> std::io::Result<Failure> {
     Ok(scanner.finish())
 }
 
-fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Fills `buf` as far as the input goes: the bytes read and whether the input ended. The end
+/// is the first empty read, never asked for twice: at a terminal that is the one Ctrl-D.
+fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<(usize, bool)> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
+            Ok(0) => return Ok((filled, true)),
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(filled)
+    Ok((filled, false))
 }
 
 /// Feeds the lines of `block` (complete lines) that the prefilter or the scanner's state select.
@@ -271,4 +276,42 @@ fn scan_block(scanner: &mut scan::Scanner, block: &[u8]) {
 fn count_lines(bytes: &[u8]) -> usize {
     let newlines = bytes.iter().filter(|b| **b == b'\n').count();
     newlines + usize::from(bytes.last().is_some_and(|b| *b != b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    /// A terminal: pasted text, then one Ctrl-D (an empty read); reading on would block.
+    struct Terminal {
+        chunks: Vec<&'static [u8]>,
+        ended: bool,
+    }
+
+    impl std::io::Read for Terminal {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            assert!(
+                !self.ended,
+                "read again after the end of input (a second Ctrl-D)"
+            );
+            if self.chunks.is_empty() {
+                self.ended = true;
+                return Ok(0);
+            }
+            let chunk = self.chunks.remove(0);
+            buf[..chunk.len()].copy_from_slice(chunk);
+            Ok(chunk.len())
+        }
+    }
+
+    #[test]
+    fn one_empty_read_ends_the_input() {
+        let terminal = Terminal {
+            chunks: vec![
+                b"npm error code E401\n",
+                b"npm error Unable to authenticate\n",
+            ],
+            ended: false,
+        };
+        let failure = super::from_reader(terminal).unwrap();
+        assert_eq!(failure.code.as_deref(), Some("E401"));
+    }
 }

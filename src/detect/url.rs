@@ -1,11 +1,8 @@
 //! What a registry URL says by itself: host, whether it is a tarball, which package it names.
 
-/// `host[:port]` of a URL, lowercased.
+/// `host[:port]` of a URL, lowercased, the scheme's default port dropped (WHATWG `url.host`).
 pub(crate) fn host(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?;
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+    crate::registry_url::host(url)
 }
 
 /// The path of a URL (after the authority), without query.

@@ -118,7 +118,7 @@ pub fn is_auth_failure(f: &Failure) -> bool {
         None => {
             f.signals.anonymous
                 || f.signals.credential_rejected
-                || crate::diagnose::rules::server_text_says_auth(f)
+                || crate::diagnose::wording::server_text_says_auth(f)
         }
     }
 }

@@ -163,16 +163,7 @@ fn realm_url(f: &Failure) -> Option<String> {
 /// Realm names that say the kind without a URL (`Artifactory Realm`, `GitHub Package Registry`).
 fn entry_from_realm(f: &Failure) -> Option<&'static Entry> {
     let all = f.www_authenticate.join(" ").to_ascii_lowercase();
-    let id = if all.contains("artifactory") {
-        "artifactory"
-    } else if all.contains("github") {
-        "github"
-    } else if all.contains("nexus") || all.contains("sonatype") {
-        "nexus"
-    } else if all.contains("gitlab") {
-        "gitlab"
-    } else {
-        return None;
-    };
-    registry::ENTRIES.iter().find(|e| e.id == id)
+    registry::ENTRIES
+        .iter()
+        .find(|e| e.realm_words.iter().any(|w| all.contains(w)))
 }

@@ -1,21 +1,28 @@
 //! Evidence -> ranked causes from the taxonomy -> a `Report`.
 //!
-//! `Facts` (text, and later config and probes) go through every rule in `rules::RULES`; each
-//! adds points and evidence to candidate causes; the ranking is the sum. Non-auth failures get
-//! `auth_failure: false` and no causes.
+//! `Facts` (text, and later config and probes) go through every rule of every cause in
+//! `causes::CAUSES`; each adds points and evidence to candidate causes, recorded as a trace;
+//! the ranking is the sum. Non-auth failures get `auth_failure: false` and no causes.
 
 pub mod advice;
+pub mod causes;
 pub mod classify;
 pub mod context;
 pub mod eval;
+pub mod evidence;
 pub mod facts;
-pub mod live_advice;
+#[cfg(test)]
+mod fix_keys;
+pub mod pnpm_keys;
 pub mod registry;
-pub mod rules;
+pub mod score;
+pub mod wording;
 
+pub use causes::CAUSE_IDS;
 use context::Context;
 pub use facts::Facts;
-use rules::{Candidate, Scores};
+pub use score::Hit;
+use score::{Candidate, Scores};
 
 use crate::report::{Cause, Confidence, Evidence, EvidenceKind, FailureSummary, Report};
 
@@ -27,6 +34,8 @@ const MAX_CAUSES: usize = 5;
 pub struct Diagnosis {
     pub report: Report,
     pub notes: Vec<CauseNote>,
+    /// Every point every rule gave, in the order the rules ran (what `--trace` prints).
+    pub trace: Vec<Hit>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,13 +48,17 @@ pub struct CauseNote {
 pub fn diagnose(facts: &Facts) -> Diagnosis {
     let cx = Context::new(facts);
     let auth = classify::is_auth_failure(&facts.failure);
-    let ranked = if auth { rank(&cx) } else { Vec::new() };
+    let (ranked, trace) = if auth {
+        rank(&cx)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut causes = Vec::new();
     let mut notes = Vec::new();
     let top_margin = margin(&ranked);
     for (i, c) in ranked.iter().enumerate() {
-        let mut a = advice::advice(c.id, &cx);
-        let mut fix = live_advice::fix(c.id, &cx);
+        let mut a = causes::advice(c.id, &cx);
+        let mut fix = causes::fix_live(c.id, &cx);
         // a general step that only repeats a specific one (same command before its comment)
         let command = |l: &str| l.split('#').next().unwrap_or("").trim().to_owned();
         let specific: Vec<String> = fix.iter().map(|l| command(l)).collect();
@@ -59,6 +72,7 @@ pub fn diagnose(facts: &Facts) -> Diagnosis {
         causes.push(Cause {
             id: c.id.to_owned(),
             confidence,
+            score: c.score,
             summary: format!("{} Decided by: {}.", a.summary, a.decider),
             evidence,
             fix: unique(a.fix),
@@ -72,6 +86,7 @@ pub fn diagnose(facts: &Facts) -> Diagnosis {
     Diagnosis {
         report: report(&cx, auth, causes),
         notes,
+        trace,
     }
 }
 
@@ -80,19 +95,28 @@ pub fn explain_text(text: &str) -> Diagnosis {
     diagnose(&Facts::from_failure(crate::detect::from_text(text)))
 }
 
-fn rank(cx: &Context) -> Vec<Candidate> {
+/// The ranked candidates and the trace of every rule's points.
+fn rank(cx: &Context) -> (Vec<Candidate>, Vec<Hit>) {
     let mut scores = Scores::default();
-    for rule in rules::RULES {
-        rule(cx, &mut scores);
+    for rule in causes::rules() {
+        scores.rule = rule.name;
+        (rule.run)(cx, &mut scores);
     }
     let mut items: Vec<Candidate> = scores.items.into_iter().filter(|c| c.score > 0).collect();
     // stable: equal scores keep the order rules first named them
     items.sort_by_key(|c| std::cmp::Reverse(c.score));
     items.truncate(MAX_CAUSES);
     if items.is_empty() {
-        items.push(fallback(cx));
+        let fallback = fallback(cx);
+        scores.hits.push(Hit {
+            rule: "fallback",
+            cause: fallback.id,
+            points: fallback.score,
+            evidence: None,
+        });
+        items.push(fallback);
     }
-    items
+    (items, scores.hits)
 }
 
 /// An auth failure no rule recognised: name the broadest cause for its status, at low confidence.

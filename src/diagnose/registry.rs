@@ -1,5 +1,6 @@
 //! Registry kinds: how to recognise each from a URL, where its registry root is, and what its
-//! fixes say. One table entry per kind; adding a registry touches only this file.
+//! fixes say. One table entry per kind (plus its `Kind` variant); adding a registry touches
+//! only this file.
 
 use crate::detect::url;
 
@@ -21,7 +22,7 @@ pub enum Kind {
     Other,
 }
 
-/// One registry kind: recognition and advice.
+/// One registry kind: recognition, what its failures usually mean, and advice.
 pub struct Entry {
     pub kind: Kind,
     /// The id used in reports and the corpus (`npmjs`, `github`, ...).
@@ -39,6 +40,12 @@ pub struct Entry {
     pub permission_note: &'static str,
     /// True for registries that proxy or mirror public npm packages (virtual repositories).
     pub mirrors_public: bool,
+    /// The cause a bare 401 most often means here, and the points that adds.
+    pub unauthorized_bias: (&'static str, i32),
+    /// This kind's own steps to get access to `package`; `None`: ask the admin (`permission_note`).
+    pub permission_fix: Option<fn(package: &str) -> Vec<String>>,
+    /// Words of a `www-authenticate` realm that name this kind without a URL (lower case).
+    pub realm_words: &'static [&'static str],
 }
 
 pub const ENTRIES: &[Entry] = &[
@@ -57,6 +64,14 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "All classic npmjs tokens were revoked on 2025-12-09; granular write tokens expire in at most 90 days and `npm login` sessions last 2 hours",
         permission_note: "a granular token only works for the packages and scopes it was given (and read-write for publishing); org membership decides scoped packages",
         mirrors_public: false,
+        unauthorized_bias: ("token-invalid-or-expired", 1),
+        permission_fix: Some(|package| {
+            vec![
+                "create a granular access token with read-write access to this package or scope (and the org), or be added to the org/team".into(),
+                format!("npm access list collaborators {package}"),
+            ]
+        }),
+        realm_words: &[],
     },
     Entry {
         kind: Kind::Yarnpkg,
@@ -73,6 +88,9 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "credentials saved for registry.npmjs.org are not sent to registry.yarnpkg.com: npm keys them by host",
         permission_note: "same accounts as npmjs",
         mirrors_public: true,
+        unauthorized_bias: ("token-wrong-host", 8),
+        permission_fix: None,
+        realm_words: &[],
     },
     Entry {
         kind: Kind::Mirror,
@@ -84,6 +102,9 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "mirrors do not accept npmjs logins or publishes",
         permission_note: "mirrors are read-only",
         mirrors_public: true,
+        unauthorized_bias: ("npmrc-misconfig", 1),
+        permission_fix: None,
+        realm_words: &[],
     },
     Entry {
         kind: Kind::Github,
@@ -100,6 +121,14 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "GitHub Packages needs a token even for public packages; fine-grained PATs do not work for npm packages, classic PATs need read:packages",
         permission_note: "the token needs read:packages/write:packages and its user (or the workflow's repository) must have access to the package; GITHUB_TOKEN in a fork's pull request is read-only",
         mirrors_public: false,
+        unauthorized_bias: ("token-missing", 3),
+        permission_fix: Some(|_| {
+            vec![
+                "use a classic PAT with read:packages (write:packages to publish), from a user with access to the package".into(),
+                "in GitHub Actions: `permissions: packages: write` for the job, and grant the repository access in the package's settings; pull requests from forks only get a read-only GITHUB_TOKEN".into(),
+            ]
+        }),
+        realm_words: &["github"],
     },
     Entry {
         kind: Kind::Gitlab,
@@ -116,6 +145,9 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "GitLab personal/project/deploy tokens expire; CI_JOB_TOKEN only lives for the job",
         permission_note: "the token's project or group needs at least Reporter access (Developer to publish)",
         mirrors_public: false,
+        unauthorized_bias: ("token-missing", 3),
+        permission_fix: None,
+        realm_words: &["gitlab"],
     },
     Entry {
         kind: Kind::Azure,
@@ -137,6 +169,9 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "Azure DevOps PATs expire (30 days by default, vsts-npm-auth tokens 90 days); npm answers 401 once they do",
         permission_note: "the identity needs Reader on the feed (Contributor to publish) and, for upstream packages, Collaborator",
         mirrors_public: true,
+        unauthorized_bias: ("token-invalid-or-expired", 4),
+        permission_fix: None,
+        realm_words: &[],
     },
     Entry {
         kind: Kind::CodeArtifact,
@@ -148,6 +183,9 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "CodeArtifact tokens last 12 hours by default: re-run `aws codeartifact login --tool npm` (AWS CLI >= 2.9.5 for npm 10+)",
         permission_note: "the IAM identity needs codeartifact:GetAuthorizationToken, sts:GetServiceBearerToken and read (or publish) on the repository",
         mirrors_public: true,
+        unauthorized_bias: ("token-invalid-or-expired", 4),
+        permission_fix: None,
+        realm_words: &[],
     },
     Entry {
         kind: Kind::Artifactory,
@@ -164,6 +202,9 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "Artifactory access tokens and identity tokens expire; API keys are deprecated",
         permission_note: "the user needs read (deploy to publish) permission on the repository, and on its remote/virtual members",
         mirrors_public: true,
+        unauthorized_bias: ("npmrc-misconfig", 1),
+        permission_fix: None,
+        realm_words: &["artifactory"],
     },
     Entry {
         kind: Kind::Nexus,
@@ -180,6 +221,9 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "Nexus accepts a bearer token only when the npm Bearer Token Realm is active",
         permission_note: "the user needs nx-repository-view-npm-<repo>-read (add/edit to publish); Nexus Firewall can also quarantine components",
         mirrors_public: true,
+        unauthorized_bias: ("npmrc-misconfig", 1),
+        permission_fix: None,
+        realm_words: &["nexus", "sonatype"],
     },
     Entry {
         kind: Kind::GoogleAr,
@@ -191,6 +235,9 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "Artifact Registry access tokens are short-lived (about an hour): refresh them with google-artifactregistry-auth",
         permission_note: "the account needs roles/artifactregistry.reader (writer to publish) on the repository",
         mirrors_public: true,
+        unauthorized_bias: ("token-invalid-or-expired", 4),
+        permission_fix: None,
+        realm_words: &[],
     },
     Entry {
         kind: Kind::Verdaccio,
@@ -202,6 +249,9 @@ pub const ENTRIES: &[Entry] = &[
         token_note: "Verdaccio tokens are signed with the server's secret and can expire (JWT settings)",
         permission_note: "the `packages` section of Verdaccio's config.yaml decides who may access and publish each name",
         mirrors_public: true,
+        unauthorized_bias: ("npmrc-misconfig", 1),
+        permission_fix: None,
+        realm_words: &[],
     },
 ];
 
@@ -215,6 +265,9 @@ const OTHER: Entry = Entry {
     token_note: "the registry's tokens may expire or be revoked",
     permission_note: "the registry's access rules decide who may read or publish each package",
     mirrors_public: true,
+    unauthorized_bias: ("npmrc-misconfig", 1),
+    permission_fix: None,
+    realm_words: &[],
 };
 
 /// The entry for a URL (the catch-all `Other` when no kind matches).
@@ -234,21 +287,13 @@ pub fn registry_root(url_text: &str) -> Option<String> {
     (entry_for(url_text).root)(url_text)
 }
 
-/// npm's nerf dart of a registry URL: `//host/path/`.
+/// npm's nerf dart of a registry URL (`//host[:port]/path/`, see `crate::registry_url`); a
+/// placeholder that is no URL yet keeps its text (`//<registry-url>/`).
 pub fn nerf(registry: &str) -> String {
-    let rest = registry
-        .split_once("://")
-        .map(|(_, r)| r)
-        .unwrap_or(registry);
-    let rest = rest.rsplit_once('@').map(|(_, r)| r).unwrap_or(rest);
-    if rest.ends_with('/') {
-        format!("//{rest}")
-    } else {
-        match rest.rfind('/') {
-            Some(i) => format!("//{}", &rest[..=i]),
-            None => format!("//{rest}/"),
-        }
-    }
+    crate::registry_url::nerf_dart(registry).unwrap_or_else(|| {
+        let rest = registry.split_once("://").map_or(registry, |(_, r)| r);
+        format!("//{}/", rest.trim_end_matches('/'))
+    })
 }
 
 /// `aws codeartifact login` filled from a registry URL of the shape

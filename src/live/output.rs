@@ -1,7 +1,8 @@
 //! Where a live explanation goes: stderr only (human by default, `REGAUTH_FORMAT=json` for the
-//! schema-1 JSON), a copy of the JSON in `REGAUTH_REPORT=FILE`, and one `::error` annotation under
-//! GitHub Actions. Everything is built first and written with one call per destination, so
-//! the explanation reaches the terminal in one piece after npm's output.
+//! schema-1 JSON), a copy of the JSON in `REGAUTH_REPORT=FILE`, and under GitHub Actions one
+//! `::error` annotation plus a Markdown section in `GITHUB_STEP_SUMMARY`. Everything is built
+//! first and written with one call per destination, so the explanation reaches the terminal in
+//! one piece after npm's output.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,7 +26,11 @@ pub struct OutputSettings {
     pub report: Option<PathBuf>,
     /// `GITHUB_ACTIONS=true`: add one annotation.
     pub github: bool,
+    /// `GITHUB_STEP_SUMMARY` under GitHub Actions: append the Markdown report to this file.
+    pub step_summary: Option<PathBuf>,
     pub color: bool,
+    /// `REGAUTH_TRACE=1`: the ranking trace after the explanation.
+    pub trace: bool,
 }
 
 impl OutputSettings {
@@ -46,7 +51,11 @@ impl OutputSettings {
                 .filter(|p| !p.is_empty())
                 .map(PathBuf::from),
             github: get("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
+            step_summary: get("GITHUB_STEP_SUMMARY")
+                .filter(|p| !p.is_empty() && get("GITHUB_ACTIONS").is_some_and(|v| v == "true"))
+                .map(PathBuf::from),
             color: !no_color && (force || console::colors_enabled_stderr()),
+            trace: get("REGAUTH_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
         }
     }
 }
@@ -72,6 +81,9 @@ pub fn stderr_text(d: &Diagnosis, first_line: Option<&str>, settings: &OutputSet
     if settings.github {
         out.push_str(&render::github::annotation(d));
     }
+    if settings.trace {
+        out.push_str(&render::trace::render(d));
+    }
     out
 }
 
@@ -96,9 +108,27 @@ pub fn emit(
             ));
         }
     }
+    if let Some(path) = &settings.step_summary {
+        let markdown = scrubbed(&render::summary::markdown(d), known_secrets);
+        if let Err(e) = append(path, &markdown) {
+            text.push_str(&format!(
+                "regauth: cannot write the job summary to {}: {e}\n",
+                path.display()
+            ));
+        }
+    }
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
     let _ = stderr.flush();
+}
+
+/// Appends to the job summary file (other steps' sections stay).
+fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
 }
 
 /// The diagnosis with the known secrets and URL userinfo hidden in every string *before* it is
@@ -116,7 +146,22 @@ fn scrubbed_diagnosis(d: &Diagnosis, known_secrets: &[String]) -> Diagnosis {
             decider: scrubbed(&n.decider, known_secrets),
         })
         .collect();
-    Diagnosis { report, notes }
+    let trace = d
+        .trace
+        .iter()
+        .map(|h| crate::diagnose::Hit {
+            evidence: h.evidence.clone().map(|mut e| {
+                e.text = scrubbed(&e.text, known_secrets);
+                e
+            }),
+            ..h.clone()
+        })
+        .collect();
+    Diagnosis {
+        report,
+        notes,
+        trace,
+    }
 }
 
 fn scrub_strings(value: &mut serde_json::Value, known_secrets: &[String]) {
@@ -172,12 +217,22 @@ mod tests {
             ("REGAUTH_FORMAT", "JSON"),
             ("REGAUTH_REPORT", "/tmp/r.json"),
             ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_STEP_SUMMARY", "/tmp/summary.md"),
             ("NO_COLOR", "1"),
         ]);
+        assert_eq!(s.step_summary, Some(PathBuf::from("/tmp/summary.md")));
         assert_eq!(s.format, Format::Json);
         assert_eq!(s.report, Some(PathBuf::from("/tmp/r.json")));
         assert!(s.github && !s.color);
-        let s = settings(&[("REGAUTH_FORMAT", "yaml"), ("REGAUTH_REPORT", "")]);
+        let s = settings(&[
+            ("REGAUTH_FORMAT", "yaml"),
+            ("REGAUTH_REPORT", ""),
+            ("GITHUB_STEP_SUMMARY", "/tmp/summary.md"),
+        ]);
+        assert_eq!(
+            s.step_summary, None,
+            "a summary file outside GitHub Actions"
+        );
         assert_eq!(s.format, Format::Human);
         assert_eq!(s.report, None);
         assert!(!s.github);

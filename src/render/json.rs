@@ -1,4 +1,4 @@
-//! The schema-1 JSON report (../shared/taxonomy.md), pretty-printed, one document.
+//! The schema-1 JSON report (docs/taxonomy.md), pretty-printed, one document.
 
 use crate::report::Report;
 

@@ -1,9 +1,12 @@
 //! Reports for people (console, NO_COLOR/CLICOLOR_FORCE honoured, 80 columns), machines (JSON
-//! schema 1) and GitHub Actions (one `::error` annotation).
+//! schema 1), GitHub Actions (one `::error` annotation, a Markdown job summary) and the ranking
+//! trace.
 
 pub mod github;
 pub mod human;
 pub mod json;
+pub(crate) mod summary;
+pub mod trace;
 
 /// Output format of regauth's own commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

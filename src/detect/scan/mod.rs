@@ -179,6 +179,10 @@ impl Scanner {
         if line.level == Level::Error {
             self.failure.signals.has_error = true;
         }
+        if super::oidc::match_line(&mut self.failure.oidc, line.level, body, self.line_no) {
+            self.keep(line);
+            return;
+        }
         match line.level {
             // request lines and debug details: only their own matchers (most of a verbose log)
             Level::Http => relevant |= self.match_http(line, body),

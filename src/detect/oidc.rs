@@ -1,0 +1,298 @@
+//! npm's trusted publishing (OIDC) as its log tells it: which step ran, which failed, and the
+//! registry's words, from the `oidc` lines and the exchange request (docs/oidc.md).
+//!
+//! Every text matched here is npm 11.19.1's own, from `lib/utils/oidc.js` (cited per pattern).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::line::Level;
+use crate::secret::scrub_text as scrub;
+
+/// The step of npm's `oidc()` that decided how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OidcStep {
+    /// oidc.js: `log.silly('oidc', 'Skipped because incorrect permissions for id-token within
+    /// GitHub workflow')`: ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN unset (no `id-token: write`).
+    NoIdTokenPermission,
+    /// oidc.js: `log.silly('oidc', 'Skipped because no id_token available')` (GitLab/CircleCI
+    /// without NPM_ID_TOKEN).
+    NoIdToken,
+    /// oidc.js: `Failed to fetch id_token from GitHub: received an invalid response` / `: missing
+    /// value`; the text after the colon.
+    IdTokenFetchFailed { reason: String },
+    /// oidc.js: `Failed token exchange request with body message: <body.message|Unknown error>`;
+    /// `message` is the registry's (None for npm's own "Unknown error").
+    ExchangeRefused { message: Option<String> },
+    /// oidc.js: `Failed because token exchange was missing the token in the response body`.
+    ExchangeWithoutToken,
+    /// oidc.js: `Failure with message: <error.message>` (anything thrown inside `oidc()`).
+    Crashed { message: String },
+    /// oidc.js: `Successfully retrieved and set token`.
+    Succeeded,
+}
+
+impl OidcStep {
+    /// True for the steps after which npm carried on without an OIDC token.
+    pub fn failed(&self) -> bool {
+        !matches!(self, OidcStep::Succeeded)
+    }
+
+    /// True when the exchange with the registry was reached (and refused).
+    pub fn reached_exchange(&self) -> bool {
+        matches!(
+            self,
+            OidcStep::ExchangeRefused { .. } | OidcStep::ExchangeWithoutToken | OidcStep::Succeeded
+        )
+    }
+}
+
+/// A request of the OIDC flow: the ID-token GET or the exchange POST.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcRequest {
+    pub status: u16,
+    pub url: String,
+}
+
+/// What the text shows of npm's OIDC flow.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OidcFacts {
+    /// The last `oidc` line's step (npm runs `oidc()` once per publish).
+    pub step: Option<OidcStep>,
+    /// 1-based line of that step in the text.
+    pub step_line: Option<usize>,
+    /// `http fetch GET <ACTIONS_ID_TOKEN_REQUEST_URL>&audience=npm%3A<host> <status>` (oidc.js
+    /// logs the URL before the status).
+    pub id_token_request: Option<OidcRequest>,
+    /// `http fetch POST <status> <registry>/-/npm/v1/oidc/token/exchange/package/<name>`
+    /// (npm-registry-fetch's check-response.js).
+    pub exchange: Option<OidcRequest>,
+    /// The package named in the exchange URL (`@scope%2fname` decoded).
+    pub exchange_package: Option<String>,
+}
+
+impl OidcFacts {
+    /// True when any line showed npm's OIDC code at work.
+    pub fn seen(&self) -> bool {
+        self.step.is_some() || self.exchange.is_some() || self.id_token_request.is_some()
+    }
+
+    /// The failed step, when npm's OIDC ran and did not produce a token.
+    pub fn failed_step(&self) -> Option<&OidcStep> {
+        self.step.as_ref().filter(|s| s.failed())
+    }
+}
+
+/// The exchange endpoint (oidc.js: `/-/npm/v1/oidc/token/exchange/package/${escapedPackageName}`).
+pub const EXCHANGE_PATH: &str = "/-/npm/v1/oidc/token/exchange/package/";
+
+static OIDC_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^oidc\s+(.*)$").unwrap());
+static ID_TOKEN_GET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:http\s+)?fetch\s+GET\s+(\S*audience=npm(?::|%3A)\S*)\s+(\d{3})\b").unwrap()
+});
+static EXCHANGE_POST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:http\s+)?fetch\s+POST\s+(\d{3})\s+(\S*/-/npm/v1/oidc/token/exchange/package/(\S+))",
+    )
+    .unwrap()
+});
+
+/// Reads one normalised line; true when it was part of the OIDC flow (then no other matcher
+/// should take it: the exchange's 404 is not the failing request).
+pub fn match_line(facts: &mut OidcFacts, level: Level, body: &str, line_no: usize) -> bool {
+    match level {
+        Level::Verbose | Level::Silly | Level::Info | Level::None => {
+            if let Some(step) = OIDC_LINE.captures(body).and_then(|c| parse_step(&c[1])) {
+                facts.step = Some(step);
+                facts.step_line = Some(line_no);
+                return true;
+            }
+            level == Level::None && match_request(facts, body)
+        }
+        Level::Http => match_request(facts, body),
+        _ => false,
+    }
+}
+
+fn match_request(facts: &mut OidcFacts, body: &str) -> bool {
+    if let Some(c) = ID_TOKEN_GET.captures(body) {
+        facts.id_token_request = Some(OidcRequest {
+            status: c[2].parse().unwrap_or(0),
+            url: scrub(&c[1]).into_owned(),
+        });
+        return true;
+    }
+    if let Some(c) = EXCHANGE_POST.captures(body) {
+        facts.exchange = Some(OidcRequest {
+            status: c[1].parse().unwrap_or(0),
+            url: scrub(&c[2]).into_owned(),
+        });
+        facts.exchange_package =
+            Some(scrub(&c[3].replace("%2f", "/").replace("%2F", "/")).into_owned());
+        return true;
+    }
+    false
+}
+
+/// The step an `oidc` line's text names (texts of oidc.js, npm 11.19.1).
+fn parse_step(text: &str) -> Option<OidcStep> {
+    let text = text.trim();
+    let step = if text.starts_with("Skipped because incorrect permissions for id-token") {
+        OidcStep::NoIdTokenPermission
+    } else if text.starts_with("Skipped because no id_token available") {
+        OidcStep::NoIdToken
+    } else if let Some(reason) = text.strip_prefix("Failed to fetch id_token from GitHub:") {
+        OidcStep::IdTokenFetchFailed {
+            reason: scrub(reason.trim()).into_owned(),
+        }
+    } else if let Some(message) =
+        text.strip_prefix("Failed token exchange request with body message:")
+    {
+        let message = message.trim();
+        // oidc.js: `error?.body?.message || 'Unknown error'`: npm's words, not the registry's
+        OidcStep::ExchangeRefused {
+            message: (message != "Unknown error" && !message.is_empty())
+                .then(|| scrub(message).into_owned()),
+        }
+    } else if text.starts_with("Failed because token exchange was missing the token") {
+        OidcStep::ExchangeWithoutToken
+    } else if let Some(message) = text.strip_prefix("Failure with message:") {
+        OidcStep::Crashed {
+            message: scrub(message.trim()).into_owned(),
+        }
+    } else if text.starts_with("Successfully retrieved and set token") {
+        OidcStep::Succeeded
+    } else {
+        // "Enabling provenance", "Failed to set provenance ...": after the token, not a step
+        return None;
+    };
+    Some(step)
+}
+
+/// Whether an npm version has `lib/utils/oidc.js`: trusted publishing needs npm >= 11.5.1
+/// (docs.npmjs.com/trusted-publishers: "Trusted publishing requires npm CLI version 11.5.1 or
+/// later and Node version 22.14.0 or higher.").
+pub fn npm_can_do_oidc(version: &str) -> Option<bool> {
+    let mut parts = version
+        .trim()
+        .trim_start_matches('v')
+        .split(['.', '-', '+']);
+    let major: u32 = parts.next()?.parse().ok()?;
+    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let patch: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    Some((major, minor, patch) >= (11, 5, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts_of(lines: &[(Level, &str)]) -> OidcFacts {
+        let mut facts = OidcFacts::default();
+        for (i, (level, body)) in lines.iter().enumerate() {
+            match_line(&mut facts, *level, body, i + 1);
+        }
+        facts
+    }
+
+    #[test]
+    fn each_step_of_oidc_js() {
+        let cases = [
+            (
+                "oidc Skipped because incorrect permissions for id-token within GitHub workflow",
+                OidcStep::NoIdTokenPermission,
+            ),
+            ("oidc Skipped because no id_token available", OidcStep::NoIdToken),
+            (
+                "oidc Failed to fetch id_token from GitHub: missing value",
+                OidcStep::IdTokenFetchFailed {
+                    reason: "missing value".into(),
+                },
+            ),
+            (
+                "oidc Failed token exchange request with body message: OIDC token exchange error - package not found",
+                OidcStep::ExchangeRefused {
+                    message: Some("OIDC token exchange error - package not found".into()),
+                },
+            ),
+            (
+                "oidc Failed token exchange request with body message: Unknown error",
+                OidcStep::ExchangeRefused { message: None },
+            ),
+            (
+                "oidc Failed because token exchange was missing the token in the response body",
+                OidcStep::ExchangeWithoutToken,
+            ),
+            (
+                "oidc Failure with message: Invalid URL",
+                OidcStep::Crashed {
+                    message: "Invalid URL".into(),
+                },
+            ),
+            ("oidc Successfully retrieved and set token", OidcStep::Succeeded),
+        ];
+        for (body, step) in cases {
+            let facts = facts_of(&[(Level::Verbose, body)]);
+            assert_eq!(facts.step, Some(step), "{body}");
+        }
+    }
+
+    #[test]
+    fn provenance_lines_do_not_replace_the_step() {
+        let facts = facts_of(&[
+            (Level::Verbose, "oidc Successfully retrieved and set token"),
+            (Level::Verbose, "oidc Enabling provenance"),
+        ]);
+        assert_eq!(facts.step, Some(OidcStep::Succeeded));
+        assert_eq!(facts.step_line, Some(1));
+    }
+
+    #[test]
+    fn the_two_requests_of_the_flow() {
+        let facts = facts_of(&[
+            (
+                Level::Http,
+                "fetch GET https://pipelines.actions.githubusercontent.com/x/idtoken?api-version=2.0&audience=npm%3Aregistry.npmjs.org 200 83ms",
+            ),
+            (
+                Level::Http,
+                "fetch POST 404 https://registry.npmjs.org/-/npm/v1/oidc/token/exchange/package/@octo%2fwidget 23ms",
+            ),
+        ]);
+        assert_eq!(facts.id_token_request.as_ref().map(|r| r.status), Some(200));
+        assert_eq!(facts.exchange.as_ref().map(|r| r.status), Some(404));
+        assert_eq!(facts.exchange_package.as_deref(), Some("@octo/widget"));
+        assert!(facts.seen() && facts.step.is_none());
+    }
+
+    #[test]
+    fn other_lines_are_not_oidc() {
+        let facts = facts_of(&[
+            (
+                Level::Http,
+                "fetch GET 404 https://registry.npmjs.org/widget 8ms",
+            ),
+            (
+                Level::Verbose,
+                "stack Error: This command requires you to be logged in",
+            ),
+            (Level::Error, "oidc Successfully retrieved and set token"),
+        ]);
+        assert!(!facts.seen());
+    }
+
+    #[test]
+    fn versions_with_oidc() {
+        for (version, can) in [
+            ("10.9.2", false),
+            ("11.5.0", false),
+            ("11.5.1", true),
+            ("11.19.1", true),
+            ("12.0.0-pre.1", true),
+        ] {
+            assert_eq!(npm_can_do_oidc(version), Some(can), "{version}");
+        }
+        assert_eq!(npm_can_do_oidc("next"), None);
+    }
+}

@@ -1,0 +1,170 @@
+//! `scope-not-mapped`: a scoped package went to the default registry for want of `@scope:registry`. Its rules, its fix text offline and live, and what decides it.
+
+use crate::diagnose::advice::{view, Advice};
+use crate::diagnose::context::Context;
+use crate::diagnose::evidence::{has_status, line, main_line};
+use crate::diagnose::facts::{ConfigFacts, ProbeFact};
+use crate::diagnose::registry::Kind;
+use crate::diagnose::score::{rule, Scores};
+use crate::diagnose::wording::specific_signal;
+use crate::report::{Evidence, EvidenceKind};
+
+pub(super) const UNIT: super::Cause = super::Cause {
+    id: "scope-not-mapped",
+    rules: &[
+        rule!(24, not_found_scoped_read),
+        rule!(34, probe_view_elsewhere),
+    ],
+    advice,
+    live_fix,
+};
+
+fn not_found_scoped_read(cx: &Context, s: &mut Scores) {
+    if !has_status(cx, &[404]) || !cx.is_read() || cx.scope.is_none() || specific_signal(cx) {
+        return;
+    }
+    let ev =
+        main_line(cx).or_else(|| line(cx, &["404", "not in", "could not be found", "Not found"]));
+    if matches!(cx.kind(), Kind::Npmjs | Kind::Yarnpkg | Kind::Mirror) || cx.registry.is_none() {
+        s.add("scope-not-mapped", 7, ev);
+        s.add("token-invalid-or-expired", 3, None);
+        s.add("token-missing", 2, None);
+        s.add("insufficient-permission", 2, None);
+    } else {
+        s.add("insufficient-permission", 5, ev);
+        s.add("token-missing", 4, None);
+        s.add("scope-not-mapped", 3, None);
+    }
+}
+
+/// The package is readable on another registry this configuration has a credential for.
+/// Another server (another host or port) while the scope has no mapping: the request went to the
+/// wrong registry. The same server under another name (`localhost` for `127.0.0.1`, another
+/// scheme or path): the credential works there, so it is keyed to the wrong host.
+fn probe_view_elsewhere(cx: &Context, s: &mut Scores) {
+    let Some(config) = &cx.facts.config else {
+        return;
+    };
+    for p in &cx.facts.probes {
+        let ProbeFact::View {
+            registry,
+            command,
+            status: Some(200),
+            version,
+            failing_registry: false,
+            ..
+        } = p
+        else {
+            continue;
+        };
+        let evidence = |text: String| {
+            Some(Evidence {
+                kind: EvidenceKind::Probe,
+                text,
+                source: Some(command.clone()),
+            })
+        };
+        let package = cx.package.clone().unwrap_or_default();
+        let version = version.clone().unwrap_or_default();
+        if cx
+            .registry
+            .as_deref()
+            .is_some_and(|r| crate::registry_url::same_server(r, registry))
+        {
+            s.add(
+                "token-wrong-host",
+                8,
+                evidence(format!(
+                    "{package} is readable (version {version}) through {registry}, the same server under the name the credential is keyed to"
+                )),
+            );
+            s.add("scope-not-mapped", -6, None);
+            return;
+        }
+        if let Some(scope) = &config.unmapped_scope {
+            s.add(
+                "scope-not-mapped",
+                14,
+                evidence(format!(
+                    "{package} is on {registry} (version {version}), which {scope} is not mapped to"
+                )),
+            );
+            s.add("token-wrong-host", -4, None);
+            s.add("token-missing", -4, None);
+            return;
+        }
+    }
+}
+
+/// The meaning, general fix steps, verify commands and deciding fact.
+fn advice(cx: &Context) -> Advice {
+    let host = cx.host_or_registry_word();
+    {
+        let scope = cx.scope.clone().unwrap_or_else(|| "@scope".to_owned());
+        Advice {
+            summary: format!("{} went to the default registry ({host}) because no `{scope}:registry` mapping sends it to the registry that has it.", cx.package.clone().unwrap_or_else(|| "The package".into())),
+            fix: vec![
+                format!("npm config set {scope}:registry <your-private-registry-url> --location project"),
+                "for publishing: set publishConfig.registry in package.json (and give the package a scope the mapping covers)".to_owned(),
+            ],
+            verify: vec![format!("npm config get {scope}:registry"), view(cx)],
+            decider: format!("`npm config get {scope}:registry` prints the default registry (no mapping)"),
+        }
+    }
+}
+
+/// Fix steps that name what this machine's configuration showed.
+fn live_fix(cx: &Context) -> Vec<String> {
+    let Some(config) = &cx.facts.config else {
+        return Vec::new();
+    };
+    let host = cx.host_or_registry_word();
+    {
+        let scope = config
+            .unmapped_scope
+            .clone()
+            .or_else(|| cx.scope.clone())
+            .unwrap_or_else(|| "@scope".into());
+        match home_registry(cx, config) {
+            Some(r) => vec![format!(
+                "npm config set {scope}:registry {r} --location project   # {} is on {r}; without the mapping it goes to {host}",
+                cx.package.clone().unwrap_or_else(|| "the package".into())
+            )],
+            None => Vec::new(),
+        }
+    }
+}
+
+/// The registry the package was found on by a probe, else one the configuration has a
+/// credential for.
+fn home_registry(cx: &Context, config: &ConfigFacts) -> Option<String> {
+    cx.facts
+        .probes
+        .iter()
+        .find_map(|p| match p {
+            ProbeFact::View {
+                registry,
+                status: Some(200),
+                failing_registry: false,
+                ..
+            } if !cx
+                .registry
+                .as_deref()
+                .is_some_and(|r| crate::registry_url::same_server(r, registry)) =>
+            {
+                Some(registry.clone())
+            }
+            _ => None,
+        })
+        .or_else(|| {
+            config
+                .credential_registries
+                .iter()
+                .find(|r| {
+                    !cx.registry
+                        .as_deref()
+                        .is_some_and(|f| crate::registry_url::same_server(f, r))
+                })
+                .cloned()
+        })
+}

@@ -1,0 +1,97 @@
+//! `token-env-unset`: a `${VAR}` in the credential line is unset or empty where the client ran. Its rules, its fix text offline and live, and what decides it.
+
+use crate::diagnose::advice::{key, variable, whoami, Advice};
+use crate::diagnose::context::Context;
+use crate::diagnose::evidence::{config_evidence, line};
+use crate::diagnose::facts::VarState;
+use crate::diagnose::registry::nerf;
+use crate::diagnose::score::{rule, Scores};
+
+pub(super) const UNIT: super::Cause = super::Cause {
+    id: "token-env-unset",
+    rules: &[
+        rule!(7, variable_not_replaced),
+        rule!(26, config_variable_unset),
+    ],
+    advice,
+    live_fix,
+};
+
+fn variable_not_replaced(cx: &Context, s: &mut Scores) {
+    if !cx.failure.signals.env_unresolved.is_empty() {
+        s.add(
+            "token-env-unset",
+            13,
+            line(
+                cx,
+                &["Failed to replace env", "Environment variable not found"],
+            ),
+        );
+    }
+}
+
+fn config_variable_unset(cx: &Context, s: &mut Scores) {
+    let Some(config) = &cx.facts.config else {
+        return;
+    };
+    for v in config.variables.iter().filter(|v| v.state != VarState::Set) {
+        let state = if v.state == VarState::Empty {
+            "empty"
+        } else {
+            "unset"
+        };
+        s.add(
+            "token-env-unset",
+            14,
+            config_evidence(
+                format!("${{{}}} is {state} where npm ran", v.name),
+                &v.source,
+            ),
+        );
+        s.add("token-invalid-or-expired", -6, None);
+        s.add("token-missing", -4, None);
+    }
+}
+
+/// The meaning, general fix steps, verify commands and deciding fact.
+fn advice(cx: &Context) -> Advice {
+    let host = cx.host_or_registry_word();
+    let reg = cx.registry_or_placeholder();
+    {
+        let var = variable(cx);
+        Advice {
+            summary: format!("The .npmrc credential for {host} comes from ${{{var}}}, which was unset or empty where the command ran, so no valid token was sent."),
+            fix: vec![
+                format!("export {var}=<token>   # in CI: pass the secret into this step's env (e.g. `env: {var}: ${{{{ secrets.NPM_TOKEN }}}}`)"),
+                format!("check the line `{}=${{{var}}}` is in an .npmrc this command reads", key(cx)),
+            ],
+            verify: vec![format!("test -n \"${var}\" && echo set"), whoami(cx)],
+            decider: format!("the .npmrc line for {} uses ${{{var}}} and {var} is unset or empty in that shell/step", nerf(&reg)),
+        }
+    }
+}
+
+/// Fix steps that name what this machine's configuration showed.
+fn live_fix(cx: &Context) -> Vec<String> {
+    let Some(config) = &cx.facts.config else {
+        return Vec::new();
+    };
+
+    config
+        .variables
+        .iter()
+        .filter(|v| v.state != VarState::Set)
+        .map(|v| {
+            let state = if v.state == VarState::Empty {
+                "set but empty"
+            } else {
+                "unset"
+            };
+            format!(
+                "export {name}=<token>   # ${{{name}}} is {state} here; it is used by {source}",
+                name = v.name,
+                source = v.source
+            )
+        })
+        .collect()
+}

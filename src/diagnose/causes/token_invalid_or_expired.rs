@@ -1,0 +1,257 @@
+//! `token-invalid-or-expired`: a credential was sent and rejected (expired, revoked, wrong). Its rules, its fix text offline and live, and what decides it.
+
+use crate::detect::Operation;
+use crate::diagnose::advice::{capitalize, retry, whoami, Advice};
+use crate::diagnose::context::Context;
+use crate::diagnose::evidence::{config_evidence, has_status, line, main_line};
+use crate::diagnose::facts::{ProbeFact, ProbeOutcome, VarState};
+use crate::diagnose::registry::Kind;
+use crate::diagnose::score::{rule, Scores};
+use crate::diagnose::wording::specific_signal;
+use crate::report::{Evidence, EvidenceKind};
+
+pub(super) const UNIT: super::Cause = super::Cause {
+    id: "token-invalid-or-expired",
+    rules: &[
+        rule!(10, token_expired_notice),
+        rule!(17, credential_rejected),
+        rule!(18, unauthorized_generic),
+        rule!(19, login_refused),
+        rule!(23, not_found_publish),
+        rule!(30, config_token_expired),
+        rule!(33, probe_whoami),
+    ],
+    advice,
+    live_fix,
+};
+
+fn token_expired_notice(cx: &Context, s: &mut Scores) {
+    if cx.failure.signals.token_expired_notice {
+        s.add(
+            "token-invalid-or-expired",
+            11,
+            line(cx, &["expired or revoked"]),
+        );
+    }
+}
+
+fn credential_rejected(cx: &Context, s: &mut Scores) {
+    let sig = &cx.failure.signals;
+    if !sig.credential_rejected || sig.anonymous {
+        return;
+    }
+    let ev = line(
+        cx,
+        &[
+            "token provided",
+            "authorization header was used",
+            "Invalid authentication",
+            "credentials",
+            "token",
+        ],
+    );
+    s.add("token-invalid-or-expired", 8, ev);
+    s.add("token-env-unset", if cx.in_ci() { 5 } else { 4 }, None);
+    s.add("npmrc-misconfig", 3, None);
+    s.add("token-wrong-host", 2, None);
+}
+
+/// A 401 that says nothing about whether a credential was sent: npm's E401 text is the same for
+/// a missing, unexpanded, rejected or mis-keyed credential, so the registry kind sets the order.
+fn unauthorized_generic(cx: &Context, s: &mut Scores) {
+    let sig = &cx.failure.signals;
+    if !has_status(cx, &[401])
+        || sig.anonymous
+        || sig.credential_rejected
+        || sig.need_auth
+        || specific_signal(cx)
+    {
+        return;
+    }
+    if sig.no_auth_configured || cx.op == Operation::Login {
+        return;
+    }
+    let ev = main_line(cx).or_else(|| line(cx, &["401", "Incorrect or missing password"]));
+    let realm = line(cx, &["Unable to authenticate, need", "realm="]);
+    for id in ["token-invalid-or-expired", "token-missing"] {
+        s.add(id, 4, ev.clone());
+        s.add(id, 0, realm.clone());
+    }
+    s.add("token-env-unset", 2, None);
+    s.add("token-wrong-host", 2, None);
+    s.add("lockfile-registry-mismatch", 1, None);
+    s.add("npmrc-misconfig", 1, None);
+    // what a bare 401 most often means on this registry kind
+    let (id, points) = cx.entry.unauthorized_bias;
+    s.add(id, points, None);
+    if cx.entry.mirrors_public && !matches!(cx.kind(), Kind::Yarnpkg | Kind::Mirror) {
+        // registries that proxy public packages are where cloned lockfiles pin resolved URLs
+        s.add("lockfile-registry-mismatch", 2, None);
+    }
+    if !sig.env_assignments.is_empty() {
+        // a token was handed to the command: it was sent somewhere and not accepted
+        s.add("token-wrong-host", 4, line(cx, &["="]));
+        s.add("token-invalid-or-expired", 2, None);
+        s.add("token-missing", -4, None);
+    }
+}
+
+fn login_refused(cx: &Context, s: &mut Scores) {
+    if cx.op != Operation::Login || !has_status(cx, &[400, 401, 403]) || specific_signal(cx) {
+        return;
+    }
+    let ev = main_line(cx).or_else(|| line(cx, &["org.couchdb.user"]));
+    if has_status(cx, &[400]) {
+        s.add("account-issue", 7, ev.clone());
+        s.add("token-invalid-or-expired", 5, ev);
+    } else {
+        // wrong password, or a password where the registry wants a token (GitHub wants a PAT)
+        s.add("token-invalid-or-expired", 9, ev);
+        s.add("account-issue", 4, None);
+    }
+}
+
+/// npmjs answers a publish it will not take from this credential with 404, not 401/403.
+fn not_found_publish(cx: &Context, s: &mut Scores) {
+    if !has_status(cx, &[404]) || !cx.is_publish() || specific_signal(cx) {
+        return;
+    }
+    let ev = main_line(cx).or_else(|| line(cx, &["404"]));
+    s.add("token-invalid-or-expired", 5, ev);
+    s.add("insufficient-permission", 4, None);
+    s.add("scope-not-mapped", 3, None);
+    // CI publishes read the token from `${NPM_TOKEN}`/`${NODE_AUTH_TOKEN}`: an unset one is sent
+    // as an empty or placeholder token, which npmjs answers with this same 404
+    s.add("token-env-unset", if cx.in_ci() { 5 } else { 2 }, None);
+    // an unauthenticated PUT gets the same 404 (npm hides whether the package exists)
+    s.add("token-missing", 2, None);
+}
+
+fn config_token_expired(cx: &Context, s: &mut Scores) {
+    let Some(cred) = cx.facts.config.as_ref().and_then(|c| c.credential.as_ref()) else {
+        return;
+    };
+    if let Some(exp) = cred.expiry.as_ref().filter(|e| e.expired) {
+        s.add(
+            "token-invalid-or-expired",
+            12,
+            config_evidence(format!("{} expired at {}", cred.key, exp.at), &cred.source),
+        );
+    }
+}
+
+fn probe_whoami(cx: &Context, s: &mut Scores) {
+    let Some(ProbeFact::Whoami {
+        command, outcome, ..
+    }) = cx
+        .facts
+        .probes
+        .iter()
+        .find(|p| matches!(p, ProbeFact::Whoami { .. }))
+    else {
+        return;
+    };
+    let ev = |text: String| {
+        Some(Evidence {
+            kind: EvidenceKind::Probe,
+            text,
+            source: Some(command.clone()),
+        })
+    };
+    match outcome {
+        ProbeOutcome::Ok(user) => {
+            let text = format!("authenticated as {user}");
+            if has_status(cx, &[403, 404]) {
+                // a valid token refused on a publish 403 is a maintainer question; a 404 is the token's reach
+                let id = if cx.is_publish() && has_status(cx, &[403]) {
+                    "publish-not-allowed"
+                } else {
+                    "insufficient-permission"
+                };
+                s.add(id, 6, ev(text));
+            } else if has_status(cx, &[401]) {
+                s.add("token-wrong-host", 4, ev(text));
+                s.add("lockfile-registry-mismatch", 3, None);
+            }
+            s.add("token-invalid-or-expired", -8, None);
+            s.add("token-missing", -8, None);
+        }
+        ProbeOutcome::Rejected(status) => {
+            s.add(
+                "token-invalid-or-expired",
+                10,
+                ev(format!("the registry refused the credential ({status})")),
+            );
+            s.add("token-missing", -4, None);
+        }
+        ProbeOutcome::NotRecognised => {
+            s.add(
+                "token-invalid-or-expired",
+                10,
+                ev("the credential was sent and the registry named no user for it (not recognised)".into()),
+            );
+            s.add("token-missing", -4, None);
+        }
+        ProbeOutcome::NotLoggedIn => {
+            s.add(
+                "token-missing",
+                6,
+                ev("no credential configured for this registry (ENEEDAUTH)".into()),
+            );
+        }
+        ProbeOutcome::Failed(_) => {}
+    }
+}
+
+/// The meaning, general fix steps, verify commands and deciding fact.
+fn advice(cx: &Context) -> Advice {
+    let host = cx.host_or_registry_word();
+    let reg = cx.registry_or_placeholder();
+    let e = cx.entry;
+    let login = (e.login)(&reg);
+    Advice {
+        summary: format!(
+            "A credential was sent to {host} and refused: it is expired, revoked or wrong. {}.",
+            capitalize(e.token_note)
+        ),
+        fix: login,
+        verify: vec![whoami(cx), retry(cx)],
+        decider: format!(
+            "`{}` fails with E401 (or the token's expiry date is past)",
+            whoami(cx)
+        ),
+    }
+}
+
+/// Fix steps that name what this machine's configuration showed.
+fn live_fix(cx: &Context) -> Vec<String> {
+    let Some(config) = &cx.facts.config else {
+        return Vec::new();
+    };
+
+    match &config.credential {
+        Some(c) => {
+            let when = c
+                .expiry
+                .as_ref()
+                .filter(|e| e.expired)
+                .map(|e| format!("; it expired at {}", e.at))
+                .unwrap_or_default();
+            // a token from `${VAR}` is replaced where the variable is set, not in the file
+            match config.variables.iter().find(|v| v.state == VarState::Set) {
+                Some(v) => vec![format!(
+                    "set {name} to a valid token where npm runs: `{}` ({}) at {} is `${{{name}}}`{when}",
+                    c.key,
+                    c.redacted,
+                    c.source,
+                    name = v.name
+                )],
+                None => vec![format!(
+                    "replace the token `{}` ({}) at {} with a valid one{when}",
+                    c.key, c.redacted, c.source
+                )],
+            }
+        }
+        None => Vec::new(),
+    }
+}

@@ -1,0 +1,248 @@
+//! `token-missing`: no credential is configured for the host the failing request went to. Its rules, its fix text offline and live, and what decides it.
+
+use crate::detect::url;
+use crate::diagnose::advice::{key, retry, whoami, Advice};
+use crate::diagnose::context::Context;
+use crate::diagnose::evidence::{config_evidence, has_status, line};
+use crate::diagnose::facts::{ConfigFacts, VarState};
+use crate::diagnose::registry::{nerf, Kind};
+use crate::diagnose::score::{rule, Scores};
+use crate::report::{Evidence, EvidenceKind};
+
+pub(super) const UNIT: super::Cause = super::Cause {
+    id: "token-missing",
+    rules: &[
+        rule!(14, need_auth),
+        rule!(16, no_credential_sent),
+        rule!(27, config_credential_routing),
+    ],
+    advice,
+    live_fix,
+};
+
+fn need_auth(cx: &Context, s: &mut Scores) {
+    let sig = &cx.failure.signals;
+    if !sig.need_auth {
+        return;
+    }
+    let ev = line(cx, &["requires you to be logged in", "ENEEDAUTH"]);
+    if sig
+        .need_auth_registry
+        .as_deref()
+        .is_some_and(registry_without_trailing_slash)
+    {
+        s.add("token-wrong-host", 10, ev.clone());
+    }
+    if cx.in_ci() {
+        s.add("token-env-unset", 7, ev.clone());
+        s.add("token-missing", 6, ev);
+    } else {
+        s.add("token-missing", 7, ev);
+        s.add("token-env-unset", 4, None);
+    }
+    s.add("token-wrong-host", 3, None);
+    s.add("npmrc-misconfig", 2, None);
+}
+
+fn no_credential_sent(cx: &Context, s: &mut Scores) {
+    let sig = &cx.failure.signals;
+    if !sig.anonymous || sig.proxy || sig.need_auth || sig.no_auth_configured {
+        return;
+    }
+    let ev = line(
+        cx,
+        &[
+            "not provided",
+            "No authorization header",
+            "anonymous",
+            "unregistered",
+            "logged in",
+            "Login first",
+            "authorization",
+        ],
+    );
+    if crate::diagnose::pnpm_keys::pnpm_listed_credential_for_host(cx) {
+        s.add(
+            "token-wrong-host",
+            8,
+            line(cx, &["_authToken=", "_auth=", ":registry="]),
+        );
+        s.add("npmrc-misconfig", 7, ev);
+        s.add("token-missing", 1, None);
+        if cx.kind() == Kind::Github
+            && crate::diagnose::pnpm_keys::pnpm_registry_path_under_credential(cx)
+        {
+            // the credential would match under npm's rules, and GitHub's registry URL has no
+            // path of its own: the registry URL is what to change
+            s.add("npmrc-misconfig", 3, line(cx, &[":registry=", "registry="]));
+            s.add("npmrc-misconfig", 0, line(cx, &["_authToken=", "_auth="]));
+        }
+        return;
+    }
+    if cx.kind() == Kind::Yarnpkg {
+        // npm keys credentials by host: a token saved for registry.npmjs.org is not sent here
+        s.add("token-wrong-host", 8, None);
+    }
+    // a 404 without credentials more often means "not on this registry" (scope-not-mapped)
+    let weight = if has_status(cx, &[404]) { 4 } else { 7 };
+    s.add("token-missing", weight, ev);
+    s.add(
+        "token-env-unset",
+        if cx.in_ci() { 6 } else { 4 } - (7 - weight),
+        None,
+    );
+    s.add("token-wrong-host", 3, None);
+    s.add("npmrc-misconfig", 2, None);
+    if cx.failure.tool == Some(crate::types::ClientId::YarnBerry) {
+        // berry ignores .npmrc: the credential may sit where it never looks
+        s.add("npmrc-misconfig", 3, None);
+    }
+    if sig.auth_settings_found == Some(false) {
+        s.add("token-missing", 2, line(cx, &["No authorization settings"]));
+    }
+}
+
+fn config_credential_routing(cx: &Context, s: &mut Scores) {
+    let Some(config) = &cx.facts.config else {
+        return;
+    };
+    if !has_status(cx, &[401]) && !cx.failure.signals.need_auth && !has_status(cx, &[404]) {
+        return;
+    }
+    if let Some(cred) = &config.credential {
+        s.add("token-missing", -8, None);
+        s.add("token-wrong-host", -4, None);
+        if has_status(cx, &[401]) {
+            s.add(
+                "token-invalid-or-expired",
+                3,
+                config_evidence(format!("{} = {}", cred.key, cred.redacted), &cred.source),
+            );
+        }
+        return;
+    }
+    s.add("token-invalid-or-expired", -5, None);
+    if lockfile_host_matches(cx) || config.variables.iter().any(|v| v.state != VarState::Set) {
+        // the lockfile or the variable explains why nothing was sent (their own rules)
+        s.add("token-missing", -3, None);
+        return;
+    }
+    if let Some(miss) = config.near_misses.first() {
+        s.add(
+            "token-wrong-host",
+            12,
+            config_evidence(format!("{} ({})", miss.key, miss.why), &miss.source),
+        );
+        if config.unmapped_scope.is_some() {
+            s.add("scope-not-mapped", 4, None);
+        }
+    } else if let (Some(scope), Some(reg), true) = (
+        &config.unmapped_scope,
+        &config.registry,
+        elsewhere_possible(config),
+    ) {
+        s.add(
+            "scope-not-mapped",
+            12,
+            config_evidence(
+                format!(
+                    "no {scope}:registry; {scope} goes to the default registry {} (credentials exist for {})",
+                    reg.value,
+                    config.credential_registries.join(", ")
+                ),
+                &reg.source,
+            ),
+        );
+    } else {
+        let files = if config.files_read.is_empty() {
+            "none".to_owned()
+        } else {
+            config.files_read.join(", ")
+        };
+        let text = format!(
+            "no credential for {} in the .npmrc files npm read ({files})",
+            cx.host_or_registry_word()
+        );
+        // a 404 without credentials may as well be a package that lives on another registry
+        let not_found = has_status(cx, &[404]);
+        if not_found && config.unmapped_scope.is_some() {
+            s.add("scope-not-mapped", 3, None);
+        }
+        s.add(
+            "token-missing",
+            if not_found { 5 } else { 10 },
+            Some(Evidence {
+                kind: EvidenceKind::Config,
+                text,
+                source: None,
+            }),
+        );
+    }
+}
+
+/// A registry URL with a path and no trailing slash: npm keys its credential one level up.
+fn registry_without_trailing_slash(registry: &str) -> bool {
+    let p = url::path(registry);
+    p.len() > 1 && !p.ends_with('/')
+}
+
+/// A scoped package on the default registry may live elsewhere: the registry is npm's default
+/// (public npm holds no private scope of yours), or credentials exist for other registries.
+fn elsewhere_possible(config: &ConfigFacts) -> bool {
+    config
+        .registry
+        .as_ref()
+        .is_some_and(|r| r.source == "default")
+        || !config.credential_registries.is_empty()
+}
+
+fn lockfile_host_matches(cx: &Context) -> bool {
+    let (Some(config), Some(host)) = (&cx.facts.config, cx.host.as_deref()) else {
+        return false;
+    };
+    cx.tarball
+        && config
+            .lockfile_hosts_without_credential
+            .iter()
+            .any(|l| l.value == host)
+}
+
+/// The meaning, general fix steps, verify commands and deciding fact.
+fn advice(cx: &Context) -> Advice {
+    let host = cx.host_or_registry_word();
+    let reg = cx.registry_or_placeholder();
+    let e = cx.entry;
+    let login = (e.login)(&reg);
+    Advice {
+        summary: format!(
+            "No credential was sent to {host}: none is configured for it where the command ran."
+        ),
+        fix: login,
+        verify: vec![whoami(cx), retry(cx)],
+        decider: format!(
+            "no `{}` line in any .npmrc npm reads (`regauth doctor`), or `{}` says ENEEDAUTH",
+            key(cx),
+            whoami(cx)
+        ),
+    }
+}
+
+/// Fix steps that name what this machine's configuration showed.
+fn live_fix(cx: &Context) -> Vec<String> {
+    let Some(config) = &cx.facts.config else {
+        return Vec::new();
+    };
+    let reg = cx.registry_or_placeholder();
+    {
+        let file = config
+            .files_read
+            .iter()
+            .find(|f| f.ends_with("/.npmrc"))
+            .cloned();
+        vec![format!(
+            "add `{}:_authToken=${{NPM_TOKEN}}` to {} (or run `npm login --registry {reg}`)",
+            nerf(&reg),
+            file.unwrap_or_else(|| "~/.npmrc".into())
+        )]
+    }
+}

@@ -1,0 +1,66 @@
+//! What registries and npm say, as patterns: policy, publish-refusal and permission wording, and the specific signals that keep generic rules out of the way.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diagnose::context::Context;
+
+/// Evidence already decided by a stronger, specific signal: generic rules stay out of the way.
+pub fn specific_signal(cx: &Context) -> bool {
+    let s = &cx.failure.signals;
+    s.otp
+        || s.publish_over_existing
+        || s.invalid_auth.is_some()
+        || s.payment_required
+        || s.account_problem
+        || s.proxy
+        || !s.env_unresolved.is_empty()
+        || !s.ignored_auth_settings.is_empty()
+        || s.token_expired_notice
+        || s.ip_not_allowed
+        || s.no_auth_for_uri.is_some()
+        || policy_text(cx)
+        || publish_refused_text(cx)
+        || permission_text(cx) && !s.anonymous
+}
+
+/// Words registries and security proxies use when a policy, not a credential, refuses a package.
+static POLICY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)quarantin|blocked|malware|malicious|curation|curated|licen[cs]e|firewall|security policy|policy violation|vulnerab|not allowed by policy|denied by policy").unwrap()
+});
+
+pub fn policy_text(cx: &Context) -> bool {
+    POLICY.is_match(&cx.server_text())
+}
+
+static PUBLISH_REFUSED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)permission to publish|not allowed to publish|cannot publish|too similar|spam|name .{0,40}(?:taken|exists|reserved|not allowed)|logged in as the correct user|owner|maintainer|required permissions|not authorized to publish").unwrap()
+});
+
+pub fn publish_refused_text(cx: &Context) -> bool {
+    let text = cx.server_text();
+    !text.contains("previously published")
+        && !text.contains("publish over")
+        && PUBLISH_REFUSED.is_match(&text)
+}
+
+static PERMISSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)permission_denied|may not perform that action|lacks permission|need to have '|read_package|write_package|not allowed to access|expected scopes|not allowed to write|insufficient.{0,20}scope|scope.{0,20}insufficient|access denied|does not have access|not authorized to access|installation not allowed|forbidden: user").unwrap()
+});
+
+/// True when the registry's own words (not npm's) name an auth reason: for failures that carry
+/// no status, such as yarn 1's "Couldn't publish package: <message>".
+pub fn server_text_says_auth(f: &crate::detect::Failure) -> bool {
+    let text = [&f.message, &f.server_message]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    PERMISSION.is_match(&text) || PUBLISH_REFUSED.is_match(&text) || POLICY.is_match(&text)
+}
+
+pub fn permission_text(cx: &Context) -> bool {
+    PERMISSION.is_match(&cx.all_text())
+}
