@@ -42,3 +42,15 @@ if [ ${#missing_shells[@]} -gt 0 ]; then
   for shell in "${missing_shells[@]}"; do command -v "$shell" >/dev/null || die "$shell still missing after apt-get install"; done
 fi
 echo "test-deps: zsh $(zsh --version | head -1), $(fish --version)"
+
+# npm 10.9 (Node 22's bundled npm, older than trusted publishing's 11.5.1) for tests/oidc_npm.rs.
+wanted_npm10=$(node -p 'require("./tests/npm10/package.json").dependencies.npm')
+installed_npm10() { node -p 'require("./tests/npm10/node_modules/npm/package.json").version' 2>/dev/null || true; }
+if [ "$(installed_npm10)" != "$wanted_npm10" ]; then
+  echo "test-deps: installing npm $wanted_npm10 into tests/npm10"
+  for var in $(env | sed -n 's/^\([Nn][Pp][Mm]_[Cc][Oo][Nn][Ff][Ii][Gg]_[^=]*\)=.*/\1/p'); do unset "$var"; done
+  npm install --prefix tests/npm10 --no-audit --no-fund --no-package-lock \
+    --userconfig /dev/null --update-notifier=false --loglevel=warn
+  [ "$(installed_npm10)" = "$wanted_npm10" ] || die "npm install finished but tests/npm10 has no npm $wanted_npm10"
+fi
+echo "test-deps: npm $(installed_npm10) in tests/npm10"

@@ -5,7 +5,8 @@
 //! ```text
 //! cli                 argv[0] dispatch and the CLI
 //!  ├─> commands       regauth explain / doctor / init ─> live and the stages
-//!  ├─> live           the failure path, above the stages ─> shim, clients, stages
+//!  ├─> live           the failure path, above the stages ─> shim, clients, org, stages
+//!  │    org           organisation knowledge (.regauth.toml) ─> diagnose, detect
 //!  └─> shim           runs a client untouched, returns its Run ─> clients
 //!       clients       one module per client behind one interface ─> config, detect
 //!       probe         read-only probes ─> config, detect
@@ -28,6 +29,7 @@ pub mod config;
 pub mod detect;
 pub mod diagnose;
 mod live;
+pub mod org;
 mod paths;
 pub mod probe;
 pub mod registry_url;

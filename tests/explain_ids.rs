@@ -24,10 +24,12 @@ const TEXT_INPUTS: &[(&str, &str)] = &[
     ("proxy-auth", "npm error code E407\nnpm error 407 Proxy Authentication Required - GET https://registry.npmjs.org/lodash"),
     ("npmrc-misconfig", "npm error code ERR_INVALID_AUTH\nnpm error Invalid auth configuration found: `_authToken` must be renamed to `//registry.npmjs.org/:_authToken` in user config"),
     ("account-issue", "npm error code E402\nnpm error 402 Payment Required - PUT https://registry.npmjs.org/@me%2fpkg - You must sign up for private packages"),
+    ("oidc-exchange-failed", "29 http fetch POST 404 https://registry.npmjs.org/-/npm/v1/oidc/token/exchange/package/pkg 23ms\n30 verbose oidc Failed token exchange request with body message: OIDC token exchange error - package not found\n32 error code ENEEDAUTH\n33 error need auth This command requires you to be logged in to https://registry.npmjs.org/"),
+    ("oidc-not-attempted", "28 silly oidc Skipped because incorrect permissions for id-token within GitHub workflow\n32 error code ENEEDAUTH\n33 error need auth This command requires you to be logged in to https://registry.npmjs.org/"),
 ];
 
-/// Causes whose detection rules come later (issue 13): listed, with fix texts, and no rule yet.
-const WITHOUT_RULES_YET: &[&str] = &["oidc-exchange-failed", "oidc-not-attempted"];
+/// Causes whose detection rules come later: listed, with fix texts, and no rule yet (none now).
+const WITHOUT_RULES_YET: &[&str] = &[];
 
 #[test]
 fn only_the_announced_causes_have_no_rule_yet() {

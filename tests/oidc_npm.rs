@@ -31,15 +31,110 @@ fn publish(fixture: &OidcFixture, id_token_write: bool, userconfig: &[String]) -
     scenario
 }
 
-/// npm fails with ENEEDAUTH (no credential besides OIDC); returns regauth's report.
-fn need_auth(fixture: &OidcFixture, id_token_write: bool) -> Explained {
-    publish(fixture, id_token_write, &[])
-        .json()
-        .explain(&Expect {
-            exit: 1,
-            code: Some("ENEEDAUTH"),
-            stderr_has: "This command requires you to be logged in",
-        })
+/// A failing case: the scenario (its env holds npm's debug log) and regauth's report of it.
+struct Case {
+    scenario: Scenario,
+    explained: Explained,
+}
+
+impl Case {
+    /// regauth's top cause is `id` (high confidence) and its text names each of `words`.
+    fn top_names(&self, id: &str, words: &[&str]) -> &Self {
+        self.explained.top_is(id, "high");
+        for word in words {
+            self.explained.names(word);
+        }
+        self
+    }
+
+    /// The same debug log explained offline (`regauth explain --no-config --no-probe`, as for a
+    /// log from CI): the same top cause, no secret in the output.
+    fn offline_top_is(&self, id: &str, words: &[&str]) -> &Self {
+        let log = newest_debug_log(&self.scenario);
+        let mut command = self.scenario.env.regauth();
+        command.args([
+            "explain",
+            "--no-config",
+            "--no-probe",
+            "--format",
+            "json",
+            "-",
+        ]);
+        let out = run_with_stdin(&mut command, &log);
+        for secret in oidc_secrets() {
+            assert!(
+                !out.contains(secret),
+                "PRODUCT: {secret} leaked offline:\n{out}"
+            );
+        }
+        let report: serde_json::Value = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("PRODUCT: explain JSON ({e}):\n{out}"));
+        let top = &report["causes"][0];
+        assert_eq!(top["id"], id, "PRODUCT: offline top cause:\n{out}");
+        let text = live_common::cause_text(top);
+        for word in words {
+            assert!(
+                text.contains(word),
+                "PRODUCT: offline text lacks {word:?}:\n{out}"
+            );
+        }
+        self
+    }
+}
+
+fn newest_debug_log(scenario: &Scenario) -> String {
+    let mut logs: Vec<_> = std::fs::read_dir(scenario.env.logs_dir())
+        .expect("SETUP: npm wrote no debug log")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    logs.sort();
+    std::fs::read_to_string(logs.last().expect("SETUP: no debug log")).unwrap()
+}
+
+fn run_with_stdin(command: &mut std::process::Command, input: &str) -> String {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn regauth explain");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "PRODUCT: explain failed: {out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for secret in oidc_secrets() {
+        assert!(
+            !stderr.contains(secret),
+            "PRODUCT: {secret} leaked offline:\n{stderr}"
+        );
+    }
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// npm fails with ENEEDAUTH (no credential besides OIDC). `json`: REGAUTH_FORMAT=json (else
+/// the human text, checked for secrets too; the report file is written either way).
+fn need_auth(fixture: &OidcFixture, id_token_write: bool, json: bool) -> Case {
+    let mut scenario = publish(fixture, id_token_write, &[]);
+    if json {
+        scenario = scenario.json();
+    }
+    let explained = scenario.explain(&Expect {
+        exit: 1,
+        code: Some("ENEEDAUTH"),
+        stderr_has: "This command requires you to be logged in",
+    });
+    Case {
+        scenario,
+        explained,
+    }
 }
 
 /// The exchange was attempted once, with the ID token as its bearer, and nothing was PUT.
@@ -88,21 +183,27 @@ fn a_matching_trusted_publisher_publishes_and_regauth_stays_silent() {
 
 /// The exchange answered `reply`: npm logs `logged`, carries on without a token, and fails with
 /// ENEEDAUTH; returns regauth's report.
-fn exchange_fails(reply: ExchangeReply, logged: &str) -> Explained {
+fn exchange_fails(reply: ExchangeReply, logged: &str) -> Case {
     let fixture = OidcFixture::start(IdTokenReply::Token, reply);
-    let explained = need_auth(&fixture, true);
-    explained.npm_logged(logged);
+    let case = need_auth(&fixture, true, false);
+    case.explained.npm_logged(logged);
     exchanged_once_without_put(&fixture);
-    explained
+    case.top_names(
+        "oidc-exchange-failed",
+        &["refused the token exchange", "ENEEDAUTH"],
+    );
+    case
 }
 
 /// GitHub's ID-token endpoint answered `reply`: npm logs `logged` and never asks for the exchange.
-fn id_token_fails(reply: IdTokenReply, logged: &str) -> Explained {
+fn id_token_fails(reply: IdTokenReply, logged: &str) -> Case {
     let fixture = OidcFixture::start(reply, ExchangeReply::Token);
-    let explained = need_auth(&fixture, true);
-    explained.npm_logged(logged);
+    let case = need_auth(&fixture, true, true);
+    case.explained.npm_logged(logged);
     assert!(fixture.exchanges().is_empty(), "SETUP: exchanged anyway");
-    explained
+    case.top_names("oidc-exchange-failed", &["ID token could not be fetched"])
+        .offline_top_is("oidc-exchange-failed", &["ID token could not be fetched"]);
+    case
 }
 
 const REFUSED: &str = "verbose oidc Failed token exchange request with body message: ";
@@ -110,11 +211,17 @@ const REFUSED: &str = "verbose oidc Failed token exchange request with body mess
 #[test]
 fn exchange_refused_package_not_found() {
     let message = "OIDC token exchange error - package not found";
-    let explained = exchange_fails(
+    let case = exchange_fails(
         ExchangeReply::PackageNotFound,
         &format!("{REFUSED}{message}"),
     );
-    explained.npm_logged("http fetch POST 404 ");
+    case.explained.npm_logged("http fetch POST 404 ");
+    // the trusted-publisher fields of this run, from the job's variables
+    case.top_names("oidc-exchange-failed", &[message, "with 404"]);
+    for field in ["`octo-org`", "`octo-repo`", "`release.yml`"] {
+        case.explained.fix_names(field);
+    }
+    case.offline_top_is("oidc-exchange-failed", &[message, "workflow filename"]);
 }
 
 #[test]
@@ -165,10 +272,12 @@ fn id_token_answer_without_value() {
 #[test]
 fn job_without_id_token_permission() {
     let fixture = OidcFixture::start(IdTokenReply::Token, ExchangeReply::Token);
-    let explained = need_auth(&fixture, false);
-    explained.npm_logged(
+    let case = need_auth(&fixture, false, true);
+    case.explained.npm_logged(
         "silly oidc Skipped because incorrect permissions for id-token within GitHub workflow",
     );
+    case.top_names("oidc-not-attempted", &["id-token: write"])
+        .offline_top_is("oidc-not-attempted", &["id-token: write"]);
     assert!(
         fixture.requests().iter().all(|r| r.method != "POST"),
         "SETUP: OIDC ran"
@@ -188,7 +297,7 @@ fn exchange_refused_then_the_placeholder_token_gets_a_404_put() {
     scenario
         .env
         .set_env("NODE_AUTH_TOKEN", "XXXXX-XXXXX-XXXXX-XXXXX");
-    let explained = scenario.json().explain(&Expect {
+    let explained = scenario.explain(&Expect {
         exit: 1,
         code: Some("E404"),
         stderr_has: "404 Not Found - PUT",
@@ -199,6 +308,18 @@ fn exchange_refused_then_the_placeholder_token_gets_a_404_put() {
         puts.iter()
             .any(|p| p.header("authorization") == Some("Bearer XXXXX-XXXXX-XXXXX-XXXXX")),
         "SETUP: npm should have sent the placeholder"
+    );
+    // the exchange is what failed; the placeholder the 404 answered comes next, named
+    explained.top_is("oidc-exchange-failed", "high");
+    let placeholder = explained
+        .causes()
+        .iter()
+        .find(|c| c["id"] == "token-env-unset")
+        .unwrap_or_else(|| panic!("PRODUCT: no token-env-unset:\n{}", explained.report_text));
+    assert!(
+        live_common::cause_text(placeholder).contains("NODE_AUTH_TOKEN"),
+        "PRODUCT: the placeholder's variable is not named:\n{}",
+        explained.report_text
     );
 }
 
@@ -212,4 +333,47 @@ fn outside_ci_npm_makes_no_oidc_request() {
     assert_eq!(ran.status, Some(1), "SETUP: {}", ran.stderr);
     assert!(fixture.requests().iter().all(|r| r.method != "POST"));
     assert!(!live_common::debug_logs(&scenario.env).contains(" oidc "));
+}
+
+/// PATH with npm 10.9 (installed by scripts/test-deps.sh into tests/npm10) first.
+fn path_with_npm10() -> String {
+    let bin =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/npm10/node_modules/.bin");
+    assert!(
+        bin.join("npm").exists(),
+        "SETUP: {} missing: run scripts/test-deps.sh",
+        bin.display()
+    );
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// npm 10.9 (what Node 22 bundles) has no trusted publishing: the job may request ID tokens,
+/// npm never asks for one.
+#[test]
+fn npm_10_never_attempts_the_exchange() {
+    let fixture = OidcFixture::start(IdTokenReply::Token, ExchangeReply::Token);
+    let mut scenario = publish(&fixture, true, &[]);
+    scenario.env.set_env("PATH", path_with_npm10());
+    let explained = scenario.json().explain(&Expect {
+        exit: 1,
+        code: Some("ENEEDAUTH"),
+        stderr_has: "This command requires you to be logged in",
+    });
+    explained.npm_logged("verbose npm  v10.9.");
+    // (regauth's read-only probes do ask the fixture, never for an ID token or an exchange)
+    assert!(
+        fixture
+            .requests()
+            .iter()
+            .all(|r| r.method != "POST" && !r.path.contains("audience")),
+        "SETUP: npm 10 tried OIDC"
+    );
+    explained
+        .top_is("oidc-not-attempted", "high")
+        .names("11.5.1")
+        .fix_names("npm install -g npm@latest");
 }

@@ -26,6 +26,7 @@ pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<i32> {
     for package in &args.packages {
         check_package_name(package)?;
     }
+    let knowledge = crate::org::Knowledge::from_process().map_err(|e| anyhow::anyhow!("{e}"))?;
     let config = Config::load(&LoadContext::from_process(Vec::new()));
     let lockfiles = lockfile::scan(config.local_prefix());
     let report = build(&config, &args.packages, &lockfiles);
@@ -35,11 +36,23 @@ pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<i32> {
             if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
                 console::set_colors_enabled(false);
             }
-            human(&report, &config, &lockfiles)
+            human(&report, &config, &lockfiles) + &org_section(&report, &knowledge)
         }
     };
     super::stdout::write(&text)?;
     Ok(0)
+}
+
+/// ORG HOOK: the organisation-knowledge entries that apply to the registries npm uses here.
+fn org_section(report: &Report, knowledge: &crate::org::Knowledge) -> String {
+    let mut registries = vec![("default".to_owned(), report.registry.url.clone())];
+    registries.extend(
+        report
+            .scopes
+            .iter()
+            .map(|s| (s.scope.clone(), s.registry.clone())),
+    );
+    crate::org::doctor_section(knowledge, &registries)
 }
 
 /// A package argument must be a package name: `name` or `@scope/name`.

@@ -40,11 +40,19 @@ pub(crate) fn run(args: ExplainArgs) -> anyhow::Result<i32> {
         return run_eval(path);
     }
     let failure = read_failure(&args)?;
-    let (facts, probes) = crate::live::gather_saved(failure, !args.no_config, !args.no_probe);
+    let (mut facts, probes) = crate::live::gather_saved(failure, !args.no_config, !args.no_probe);
     if std::env::var_os("REGAUTH_DEBUG_FACTS").is_some() {
         eprintln!("{facts:#?}");
     }
-    let diagnosis = crate::live::diagnose_with(&facts, probes);
+    // ORG HOOK: the organisation's registries and fix lines (not with --no-config)
+    let knowledge = if args.no_config {
+        crate::org::Knowledge::default()
+    } else {
+        crate::org::Knowledge::from_process().map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    crate::org::declare_kind(&mut facts, &knowledge);
+    let mut diagnosis = crate::live::diagnose_with(&facts, probes);
+    crate::org::apply(&mut diagnosis, &knowledge);
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     match args.format {
         Format::Human => {

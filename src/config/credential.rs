@@ -57,6 +57,10 @@ pub enum Kind {
     ClientKey,
     /// Still contains `${VAR}` because the variable is unset: npm sends this text.
     UnexpandedVariable,
+    /// actions/setup-node's stand-in for a missing secret: its authutil sets
+    /// `core.exportVariable('NODE_AUTH_TOKEN', process.env.NODE_AUTH_TOKEN || 'XXXXX-XXXXX-XXXXX-XXXXX')`,
+    /// so npm sends this text when the workflow passed no token.
+    Placeholder,
     Empty,
     Unknown,
 }
@@ -75,6 +79,7 @@ impl Kind {
             Kind::ClientCert => "client-cert",
             Kind::ClientKey => "client-key",
             Kind::UnexpandedVariable => "unexpanded-variable",
+            Kind::Placeholder => "placeholder",
             Kind::Empty => "empty",
             Kind::Unknown => "unknown",
         }
@@ -175,9 +180,14 @@ fn classify(field: Field, value: &str, vars: &[VarRef], now: i64) -> Classified 
     }
 }
 
+/// setup-node's dummy NODE_AUTH_TOKEN (see `Kind::Placeholder`).
+pub const SETUP_NODE_PLACEHOLDER: &str = "XXXXX-XXXXX-XXXXX-XXXXX";
+
 fn classify_token(token: &str, now: i64) -> Classified {
     const GITHUB: &[&str] = &["ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_"];
-    if token.starts_with("npm_") {
+    if token == SETUP_NODE_PLACEHOLDER {
+        (Kind::Placeholder, None, None)
+    } else if token.starts_with("npm_") {
         (Kind::NpmToken, None, None)
     } else if GITHUB.iter().any(|p| token.starts_with(p)) {
         (Kind::GithubToken, None, None)
@@ -400,6 +410,18 @@ mod tests {
         );
         assert!(only_references("${A}${B}"));
         assert!(!only_references("x${A}"));
+    }
+
+    #[test]
+    fn setup_node_placeholder_is_not_a_token() {
+        let vars = [VarRef {
+            name: "NODE_AUTH_TOKEN".into(),
+            state: VarState::Set,
+            optional: false,
+        }];
+        let kind = classify(Field::AuthToken, SETUP_NODE_PLACEHOLDER, &vars, 0).0;
+        assert_eq!(kind, Kind::Placeholder);
+        assert_eq!(kind.as_str(), "placeholder");
     }
 
     #[test]

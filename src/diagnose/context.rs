@@ -34,6 +34,7 @@ impl<'a> Context<'a> {
             Some(u) => registry::entry_for(u),
             None => entry_from_realm(f).unwrap_or_else(|| registry::entry_for("")),
         };
+        let entry = declared_entry(facts).unwrap_or(entry);
         let from_realm = registry_url.is_some() && registry_url == realm_url(f);
         let registry = registry_url.as_deref().and_then(|u| {
             if from_realm && entry.kind == Kind::Azure {
@@ -161,6 +162,12 @@ fn realm_url(f: &Failure) -> Option<String> {
 }
 
 /// Realm names that say the kind without a URL (`Artifactory Realm`, `GitHub Package Registry`).
+/// The entry of the kind the organisation declared for this registry (`Facts::registry_kind`).
+fn declared_entry(facts: &Facts) -> Option<&'static Entry> {
+    let id = facts.registry_kind.as_deref()?;
+    registry::ENTRIES.iter().find(|e| e.id == id)
+}
+
 fn entry_from_realm(f: &Failure) -> Option<&'static Entry> {
     let all = f.www_authenticate.join(" ").to_ascii_lowercase();
     registry::ENTRIES

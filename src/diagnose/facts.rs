@@ -185,6 +185,8 @@ impl ProbeFact {
 pub struct EnvFacts {
     /// A CI system (`github-actions`, ...), from the text or this machine's environment.
     pub ci: Option<String>,
+    /// The CI job's identity from its variables (live only: a log from elsewhere has none).
+    pub ci_job: Option<super::ci_job::CiJob>,
 }
 
 /// Everything diagnosis knows.
@@ -194,6 +196,9 @@ pub struct Facts {
     pub config: Option<ConfigFacts>,
     pub probes: Vec<ProbeFact>,
     pub env: EnvFacts,
+    /// The registry kind id (`artifactory`, ...) the organisation's knowledge declares for the
+    /// failing registry (`crate::org`); it outranks what the URL suggests.
+    pub registry_kind: Option<String>,
 }
 
 impl Facts {
@@ -201,12 +206,14 @@ impl Facts {
     pub fn from_failure(failure: Failure) -> Facts {
         let env = EnvFacts {
             ci: failure.signals.ci.clone(),
+            ci_job: None,
         };
         Facts {
             failure,
             config: None,
             probes: Vec::new(),
             env,
+            registry_kind: None,
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod advice;
 pub mod causes;
+pub mod ci_job;
 pub mod classify;
 pub mod context;
 pub mod eval;

@@ -64,6 +64,8 @@ fn gather(
     }
     if what.here {
         add_ci(&mut facts);
+        facts.env.ci_job =
+            crate::diagnose::ci_job::CiJob::from_env(|name| std::env::var(name).ok());
     }
     (facts, summaries)
 }
@@ -242,8 +244,16 @@ fn explain_run(
             &reloaded
         }
     };
-    let (facts, probes) = gather(failure, &context, &what, config);
-    let diagnosis = diagnose_with(&facts, probes);
+    let (mut facts, probes) = gather(failure, &context, &what, config);
+    // ORG HOOK: a malformed file must not cost the explanation; it is one line after it
+    let knowledge = crate::org::Knowledge::load(&run.cwd, |k| std::env::var(k).ok());
+    if let Ok(knowledge) = &knowledge {
+        crate::org::declare_kind(&mut facts, knowledge);
+    }
+    let mut diagnosis = diagnose_with(&facts, probes);
+    if let Ok(knowledge) = &knowledge {
+        crate::org::apply(&mut diagnosis, knowledge);
+    }
     // every explanation starts with a `regauth: ` line (what nesting.rs looks for), also when
     // npm's text named no failing request (a client-side refusal such as a version conflict)
     let first_line = first_line.or_else(|| {
@@ -260,6 +270,9 @@ fn explain_run(
         &output::OutputSettings::from_env(),
         &known_secrets::known_secrets(config, &context),
     );
+    if let Err(problem) = knowledge {
+        crate::shim::say(&format!("regauth: ignoring {problem}"));
+    }
     if std::env::var_os("REGAUTH_TIMING").is_some_and(|v| !v.is_empty() && v != "0") {
         crate::shim::say(&format!(
             "regauth: timing: {:.1} ms from npm's exit to the end of the explanation",

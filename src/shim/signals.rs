@@ -1,97 +1,160 @@
-//! Signal forwarding while npm runs (the rules in shim-notes.md):
-//! stay in npm's process group; catch SIGINT, SIGQUIT, SIGTERM and SIGHUP with an `SA_SIGINFO`
-//! handler installed only after the spawn (never `SIG_IGN` before it: that is inherited across
-//! exec); forward only signals sent with kill() (`SI_USER`, `SI_QUEUE`) and only to npm's PID.
-//! A Ctrl-C from the terminal already reached npm through the process group, so it is not sent
-//! again. A signal the user's shell set to ignore is still forwarded when sent with kill():
-//! npm inherited the same ignored disposition at exec, so the signal meets exactly what it would
-//! have met had it been sent to npm directly (node may have installed its own handler since).
+//! Signals while npm runs (the rules in shim-notes.md, and issue 10's conformance list).
+//!
+//! regauth stays in npm's process group and never changes a disposition: the signals it must
+//! see are blocked before the spawn and read from a signalfd, so nothing is ever lost, fatal to
+//! regauth, or handled in a signal handler; npm gets back exactly the mask regauth was given
+//! (see `spawn`). Then, while waiting:
+//! * a signal sent with kill() (`SI_USER`, `SI_QUEUE`) is passed on to npm's PID only; one a
+//!   terminal generated (Ctrl-C: `SI_KERNEL`) already reached npm through the process group;
+//! * when npm stops (Ctrl-Z, SIGTSTP/SIGSTOP from anyone), regauth stops the same way, so the
+//!   shell sees the job stop; a SIGCONT that wakes regauth is passed on to npm;
+//! * as PID 1 (a container), a signal is passed on only when npm catches it: the kernel drops
+//!   every other signal sent to a PID 1, so npm, had it been PID 1 itself, would never see it.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::io;
 
-/// The signals a wrapper must pass on (SIGWINCH is the pty tee's business, see `tee`).
-pub const FORWARDED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP];
+use nix::sys::signal::{kill, SigSet, Signal};
+use nix::sys::signalfd::SignalFd;
+use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
 
-/// npm's PID while it runs, 0 otherwise (read by the handler, so an atomic).
-static CHILD_PID: AtomicI32 = AtomicI32::new(0);
+/// The signals a wrapper must pass on with kill().
+pub const FORWARDED: [Signal; 7] = [
+    Signal::SIGHUP,
+    Signal::SIGINT,
+    Signal::SIGQUIT,
+    Signal::SIGTERM,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+    Signal::SIGALRM,
+];
 
-/// The signal mask before `block`, restored by `unblock`.
-pub struct Blocked(libc::sigset_t);
+/// Job control: regauth stops and continues with npm.
+const JOB_CONTROL: [Signal; 3] = [Signal::SIGTSTP, Signal::SIGCONT, Signal::SIGCHLD];
 
-/// Blocks the forwarded signals so none is lost or fatal between the spawn and the handlers.
-/// The child starts with an empty mask anyway (std clears it before exec).
-pub fn block() -> Blocked {
-    // SAFETY: plain libc calls on stack-local, initialised sigset_t values.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        let mut old: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        for sig in FORWARDED {
-            libc::sigaddset(&mut set, sig);
-        }
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
-        Blocked(old)
-    }
+/// The signals regauth reads while npm runs, blocked from before the spawn until the end.
+pub struct Watch {
+    fd: SignalFd,
+    /// The mask regauth was given (npm starts with it).
+    given: SigSet,
+    watched: SigSet,
 }
 
-impl Blocked {
-    /// Restores the mask; signals that arrived meanwhile are delivered (and forwarded) now.
-    pub fn unblock(self) {
-        // SAFETY: restores a mask obtained from pthread_sigmask.
-        unsafe {
-            libc::pthread_sigmask(libc::SIG_SETMASK, &self.0, std::ptr::null_mut());
-        }
+/// Blocks what regauth watches, before the spawn; `winch` adds SIGWINCH (the pty tee).
+pub fn watch(winch: bool) -> io::Result<Watch> {
+    let mut watched: SigSet = FORWARDED.into_iter().chain(JOB_CONTROL).collect();
+    if winch {
+        watched.add(Signal::SIGWINCH);
     }
+    let given = watched.thread_swap_mask(nix::sys::signal::SigmaskHow::SIG_BLOCK)?;
+    let fd = match SignalFd::new(&watched) {
+        Ok(fd) => fd,
+        Err(err) => {
+            let _ = given.thread_set_mask();
+            return Err(err.into());
+        }
+    };
+    Ok(Watch { fd, given, watched })
 }
 
-/// The dispositions before `forward_to`, put back by `stop`.
-pub struct Forwarding(Vec<(libc::c_int, libc::sigaction)>);
-
-/// Installs the forwarding handlers for npm's `pid`. Call after the spawn.
-pub fn forward_to(pid: u32) -> Forwarding {
-    CHILD_PID.store(pid as i32, Ordering::SeqCst);
-    let mut previous = Vec::with_capacity(FORWARDED.len());
-    for sig in FORWARDED {
-        // SAFETY: sigaction with a zeroed struct, a valid handler address and SA_SIGINFO.
-        unsafe {
-            let mut old: libc::sigaction = std::mem::zeroed();
-            libc::sigaction(sig, std::ptr::null(), &mut old);
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
-            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
-            libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(sig, &action, std::ptr::null_mut());
-            previous.push((sig, old));
-        }
+impl Watch {
+    /// The mask regauth was given, for npm to start with.
+    pub fn given_mask(&self) -> SigSet {
+        self.given
     }
-    Forwarding(previous)
-}
 
-impl Forwarding {
-    /// npm has exited: forward nothing more and give the signals their old meaning back.
-    pub fn stop(self) {
-        CHILD_PID.store(0, Ordering::SeqCst);
-        for (sig, old) in self.0 {
-            // SAFETY: restores a disposition read with sigaction.
-            unsafe {
-                libc::sigaction(sig, &old, std::ptr::null_mut());
+    /// Waits until npm (`pid`) has ended, acting on every watched signal meanwhile; `on_winch`
+    /// runs for SIGWINCH. Returns once npm's exit can be reaped (not reaped here).
+    pub fn until_exit(&self, pid: u32, mut on_winch: impl FnMut()) -> io::Result<()> {
+        let npm = Pid::from_raw(pid as i32);
+        let as_pid_1 = std::process::id() == 1;
+        loop {
+            if !npm_running(npm)? {
+                return Ok(());
+            }
+            let Some(info) = self.fd.read_signal()? else {
+                continue;
+            };
+            let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
+                continue;
+            };
+            let sent_with_kill = matches!(info.ssi_code, libc::SI_USER | libc::SI_QUEUE);
+            match sig {
+                Signal::SIGCHLD => {}
+                Signal::SIGWINCH => on_winch(),
+                // Whoever woke regauth meant npm too (npm may be stopped by a forwarded SIGTSTP).
+                Signal::SIGCONT => pass_on(npm, sig),
+                _ if sent_with_kill && (!as_pid_1 || catches(npm, sig)) => pass_on(npm, sig),
+                _ => {}
             }
         }
     }
+
+    /// Gives regauth its own mask back (npm has exited).
+    pub fn stop(self) {
+        let _ = self.given.thread_set_mask();
+        let _ = self.watched;
+    }
 }
 
-/// Async-signal-safe: reads two integers and calls kill(2).
-extern "C" fn on_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _context: *mut libc::c_void) {
-    if info.is_null() {
-        return;
-    }
-    // SAFETY: the kernel passes a valid siginfo_t for SA_SIGINFO handlers.
-    let code = unsafe { (*info).si_code };
-    let pid = CHILD_PID.load(Ordering::SeqCst);
-    if pid > 0 && (code == libc::SI_USER || code == libc::SI_QUEUE) {
-        // SAFETY: kill(2) is async-signal-safe.
-        unsafe {
-            libc::kill(pid, sig);
+/// False once npm has exited (its status is left for the caller to reap); when npm is stopped,
+/// regauth stops with the same signal first and reports running after it was continued.
+fn npm_running(npm: Pid) -> io::Result<bool> {
+    let peek = WaitPidFlag::WEXITED | WaitPidFlag::WSTOPPED | WaitPidFlag::WNOHANG;
+    match waitid(Id::Pid(npm), peek | WaitPidFlag::WNOWAIT) {
+        Ok(WaitStatus::StillAlive) => Ok(true),
+        Ok(WaitStatus::Stopped(_, sig)) | Ok(WaitStatus::PtraceEvent(_, sig, _)) => {
+            // Consume the stop report, then stop as npm did.
+            let _ = waitid(Id::Pid(npm), WaitPidFlag::WSTOPPED | WaitPidFlag::WNOHANG);
+            stop_like(sig);
+            Ok(true)
         }
+        Ok(WaitStatus::Continued(_)) => Ok(true),
+        // Exited, killed (a realtime signal is an error to nix), or already gone.
+        Ok(_) | Err(_) => Ok(false),
+    }
+}
+
+/// Stops regauth with `sig` (SIGTSTP/SIGTTIN/SIGTTOU: the shell tells them apart from SIGSTOP);
+/// returns when regauth is continued.
+fn stop_like(sig: Signal) {
+    let stop = match sig {
+        Signal::SIGTSTP | Signal::SIGTTIN | Signal::SIGTTOU => sig,
+        _ => Signal::SIGSTOP,
+    };
+    let only = SigSet::from(stop);
+    let was_blocked = SigSet::thread_get_mask().is_ok_and(|mask| mask.contains(stop));
+    // A blocked stop signal would only be pending: unblock it for the moment of the stop.
+    let _ = only.thread_unblock();
+    let _ = nix::sys::signal::raise(stop);
+    if was_blocked {
+        let _ = only.thread_block();
+    }
+}
+
+fn pass_on(npm: Pid, sig: Signal) {
+    let _ = kill(npm, sig);
+}
+
+/// True when `pid` has a handler for `sig` (the SigCgt mask of /proc/PID/status).
+fn catches(pid: Pid, sig: Signal) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (sig as i32 - 1)) != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_caught_mask_of_a_process() {
+        // This test binary's own: Rust's runtime catches nothing by default but SIGSEGV/SIGBUS.
+        let me = Pid::this();
+        assert!(catches(me, Signal::SIGSEGV));
+        assert!(!catches(me, Signal::SIGUSR1));
     }
 }

@@ -1,11 +1,15 @@
 //! Running the real binary: inherited stdin and stdout (and stderr unless teed), the same
-//! process group and session, the recursion guard in its environment, and signal forwarding
-//! from the moment it exists until it has been waited for. Returns only after npm has exited.
+//! process group and session, the recursion guard in its environment, the signal mask and
+//! dispositions regauth was given, and signal forwarding from before it exists until it has
+//! been waited for. Returns only after npm has exited.
 
 use std::ffi::{OsStr, OsString};
 use std::io;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
+
+use nix::sys::signal::SigSet;
 
 use super::{recursion, signals, tee};
 
@@ -25,47 +29,62 @@ pub struct Finished {
     pub stderr_tail: Option<String>,
 }
 
-fn command(launch: &Launch) -> Command {
-    use std::os::unix::process::CommandExt;
+/// The command for npm, which starts with `mask` blocked. std's spawn would clear the mask (and
+/// its posix_spawn path leaves glibc's internal signals 32 and 33 ignored in the child); the
+/// fork path with this reset hands over exactly the mask regauth was given, and every
+/// disposition as exec leaves it: ignored stays ignored, everything else default.
+fn command(launch: &Launch, mask: SigSet) -> Command {
     let mut command = Command::new(launch.program);
     command
         .arg0(launch.arg0)
         .args(launch.args)
         .env(recursion::ENV_VAR, &launch.guard);
+    // SAFETY: between fork and exec the closure makes one async-signal-safe call
+    // (pthread_sigmask) on a value it owns, and allocates nothing.
+    unsafe {
+        command.pre_exec(move || mask.thread_set_mask().map_err(io::Error::from));
+    }
     command
 }
 
 /// Spawns, forwards signals, waits. `tee` (if any) takes npm's stderr.
 pub fn run(launch: &Launch, tee: Option<tee::Tee>) -> io::Result<Finished> {
-    let mut command = command(launch);
-    let mut tee = tee;
+    let watch = signals::watch(tee.as_ref().is_some_and(tee::Tee::is_pty))?;
+    let finished = spawn_and_wait(launch, tee, &watch);
+    watch.stop();
+    finished
+}
+
+fn spawn_and_wait(
+    launch: &Launch,
+    mut tee: Option<tee::Tee>,
+    watch: &signals::Watch,
+) -> io::Result<Finished> {
+    let mut command = command(launch, watch.given_mask());
     if let Some(t) = tee.as_mut() {
         command.stderr(t.child_stderr()?);
     }
-    let blocked = signals::block();
     let spawned = command.spawn();
     drop(command); // closes our copy of npm's stderr end, so the tee can see EOF
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(err) => {
-            blocked.unblock();
-            return Err(err);
+    let mut child = spawned?;
+    // Started while the watched signals are blocked: they stay with the signalfd.
+    let copying = tee.map(tee::Tee::start);
+    // A failing signalfd leaves only the plain wait: npm still runs and is waited for.
+    let _ = watch.until_exit(child.id(), || {
+        if let Some(copying) = copying.as_ref() {
+            copying.on_winch();
         }
-    };
-    let forwarding = signals::forward_to(child.id());
-    let copying = tee.map(tee::Tee::start); // started while signals are blocked: they go to this thread
-    blocked.unblock();
-    let status = child.wait();
-    forwarding.stop();
+    });
+    let status = child.wait()?;
     let stderr_tail = copying.map(tee::Copying::finish);
     Ok(Finished {
-        status: status?,
+        status,
         stderr_tail,
     })
 }
 
 /// `REGAUTH=off`: become npm (exec), with the guard still set. Returns only on failure.
 pub fn exec(launch: &Launch) -> io::Error {
-    use std::os::unix::process::CommandExt;
-    command(launch).stdin(Stdio::inherit()).exec()
+    let given = SigSet::thread_get_mask().unwrap_or_else(|_| SigSet::empty());
+    command(launch, given).exec()
 }

@@ -2,26 +2,30 @@
 //! regauth, which copies every byte on at once and keeps a bounded tail for detection.
 //! stdin and stdout stay npm's own. When regauth's stderr is a terminal, npm gets a pty for
 //! stderr (so `isTTY`, colours and the spinner stay), with window size changes passed on;
-//! otherwise a pipe. After npm exits the copy is drained for at most `DRAIN` and never waits
-//! for EOF: a background process started by a script may hold the other end for hours.
+//! otherwise a pipe. After npm exits, what it left is copied out however slow the reader, and
+//! regauth never waits for EOF: a background process started by a script may hold the other
+//! end for hours, so `cat` takes over copying that. A full non-blocking stderr is waited for
+//! with poll, never spun on.
 
-use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::process::Stdio;
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::mpsc;
+mod pty;
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::thread::JoinHandle;
+
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
 /// How much of the end of npm's stderr is kept for detection.
 pub const TAIL_BYTES: usize = 64 * 1024;
-/// How long to keep copying after npm has exited.
-pub const DRAIN: Duration = Duration::from_millis(100);
+/// After npm exits, at most this much more is copied before the rest is handed to `cat`.
+const DRAIN_BYTES: usize = 4 << 20;
 /// The copy buffer: large enough that a bulk writer costs few syscalls.
 const CHUNK: usize = 128 * 1024;
-
-/// The pty master, for the SIGWINCH handler (-1 when there is none).
-static PTY_MASTER: AtomicI32 = AtomicI32::new(-1);
 
 /// The last `TAIL_BYTES` bytes seen.
 #[derive(Debug, Default)]
@@ -46,29 +50,54 @@ impl Tail {
     }
 }
 
-/// A tee being set up: the end npm writes to, and the end regauth reads.
+/// A tee being set up: the end npm writes to, the end regauth reads, and the note that npm
+/// has exited (all made before the spawn, so nothing can fail after it).
 pub struct Tee {
     child_end: OwnedFd,
     our_end: OwnedFd,
-    is_pty: bool,
+    pty_master: Option<OwnedFd>,
+    exited: (OwnedFd, OwnedFd),
 }
 
 /// A running copy loop.
 pub struct Copying {
     tail: Arc<Mutex<Tail>>,
-    done: mpsc::Receiver<()>,
-    is_pty: bool,
+    /// Written once when npm has exited: the copy then drains and ends.
+    npm_exited: OwnedFd,
+    thread: JoinHandle<Option<std::fs::File>>,
+    /// The pty master (a duplicate), for window size changes.
+    pty_master: Option<OwnedFd>,
+    /// The size last given to the pty (`pty::packed`).
+    pty_size: AtomicU32,
 }
 
 impl Tee {
     /// A pty when fd 2 is a terminal, a pipe otherwise.
     pub fn new() -> io::Result<Tee> {
-        // SAFETY: isatty on a fixed fd.
-        if unsafe { libc::isatty(2) } == 1 {
-            pty()
+        let (child_end, our_end, is_pty) = if io::stderr().is_terminal() {
+            let (slave, master) = pty::open()?;
+            (slave, master, true)
         } else {
-            pipe()
-        }
+            let (read, write) = cloexec_pipe()?;
+            // A bigger pipe means fewer wake-ups for bulk output; failure is harmless.
+            let _ = fcntl(&write, FcntlArg::F_SETPIPE_SZ(1 << 20));
+            (write, read, false)
+        };
+        let pty_master = if is_pty {
+            Some(our_end.try_clone()?)
+        } else {
+            None
+        };
+        Ok(Tee {
+            child_end,
+            our_end,
+            pty_master,
+            exited: cloexec_pipe()?,
+        })
+    }
+
+    pub fn is_pty(&self) -> bool {
+        self.pty_master.is_some()
     }
 
     /// The child's stderr: a duplicate of the child end for the Command. `start` closes the
@@ -82,225 +111,194 @@ impl Tee {
         let Tee {
             child_end,
             our_end,
-            is_pty,
+            pty_master,
+            exited: (exited_read, npm_exited),
         } = self;
         drop(child_end);
-        if is_pty {
-            if let Some(size) = window_size(2) {
-                PTY_SIZE.store(
-                    (i32::from(size.ws_col) << 16) | i32::from(size.ws_row),
-                    Ordering::SeqCst,
-                );
-            }
-            PTY_MASTER.store(our_end.as_raw_fd(), Ordering::SeqCst);
-            install_winch_handler();
-        }
+        let size = pty::window_size(io::stderr().as_fd()).map_or(0, pty::packed);
         let tail = Arc::new(Mutex::new(Tail::default()));
-        let (tx, done) = mpsc::channel();
         let thread_tail = Arc::clone(&tail);
-        std::thread::spawn(move || {
-            let mut source = std::fs::File::from(our_end);
-            copy_to_stderr(&mut source, &thread_tail);
-            // Before the fd closes: the SIGWINCH handler must never touch a recycled fd number.
-            PTY_MASTER.store(-1, Ordering::SeqCst);
-            drop(source);
-            let _ = tx.send(());
+        let thread = std::thread::spawn(move || {
+            copy_to_stderr(std::fs::File::from(our_end), &exited_read, &thread_tail)
         });
-        Copying { tail, done, is_pty }
+        Copying {
+            tail,
+            npm_exited,
+            thread,
+            pty_master,
+            pty_size: AtomicU32::new(size),
+        }
     }
 }
 
 impl Copying {
-    /// npm has exited: wait at most `DRAIN` for the copy to finish, then return the tail
-    /// (terminal escape sequences removed).
+    /// npm has exited: copy what it left in the pipe (however slow the reader of regauth's
+    /// stderr), hand anything still being written (a script's background process) to `cat`,
+    /// and return npm's own last error block from the tail (terminal escapes removed).
     pub fn finish(self) -> String {
-        let _ = self.done.recv_timeout(DRAIN);
-        if self.is_pty {
-            PTY_MASTER.store(-1, Ordering::SeqCst);
+        let _ = nix::unistd::write(&self.npm_exited, b"x");
+        if let Ok(Some(still_open)) = self.thread.join() {
+            hand_over(still_open);
         }
         let text = self.tail.lock().map(|t| t.text()).unwrap_or_default();
-        strip_escapes(&text)
+        npm_last_error(&strip_escapes(&text)).to_owned()
     }
-}
 
-/// Copies until EOF (pipe) or EIO (pty, all writers gone). If regauth's stderr goes away it
-/// stops reading, so npm sees a broken pipe as it would have without regauth.
-fn copy_to_stderr(source: &mut std::fs::File, tail: &Mutex<Tail>) {
-    let mut buf = vec![0u8; CHUNK];
-    #[cfg(target_os = "linux")]
-    let flow = tee_pipe_to_stderr(source, &mut buf, tail);
-    #[cfg(not(target_os = "linux"))]
-    let flow = Flow::Unsupported;
-    if let Flow::Unsupported = flow {
-        read_and_write(source, &mut buf, tail);
-    }
-}
-
-enum Flow {
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    Done,
-    /// `tee(2)` needs a pipe on both sides: stderr is a file or terminal.
-    Unsupported,
-}
-
-#[cfg(target_os = "linux")]
-/// Pipe to pipe: `tee(2)` hands npm's bytes to stderr without copying them, then they are read
-/// once for the tail (one copy instead of two: measured in bench/shim.sh).
-fn tee_pipe_to_stderr(source: &mut std::fs::File, buf: &mut [u8], tail: &Mutex<Tail>) -> Flow {
-    loop {
-        // SAFETY: tee(2) between two fds we hold (fd 2 for the whole process life).
-        let n = unsafe { libc::tee(source.as_raw_fd(), 2, buf.len(), 0) };
-        if n == 0 {
-            return Flow::Done;
-        }
-        if n < 0 {
-            match io::Error::last_os_error().raw_os_error() {
-                Some(libc::EINTR) | Some(libc::EAGAIN) => continue,
-                Some(libc::EINVAL) => return Flow::Unsupported,
-                _ => return Flow::Done,
-            }
-        }
-        // Consume exactly what went to stderr, keeping it for the tail.
-        let mut left = n as usize;
-        while left > 0 {
-            match source.read(&mut buf[..left]) {
-                Ok(0) => return Flow::Done,
-                Ok(got) => {
-                    if let Ok(mut tail) = tail.lock() {
-                        tail.push(&buf[..got]);
-                    }
-                    left -= got;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return Flow::Done,
-            }
-        }
-    }
-}
-
-fn read_and_write(source: &mut std::fs::File, buf: &mut [u8], tail: &Mutex<Tail>) {
-    let mut stderr = io::stderr();
-    loop {
-        let n = match source.read(buf) {
-            Ok(0) => return,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => return,
+    /// The terminal was resized (SIGWINCH): give the pty the same size. The kernel has already
+    /// sent SIGWINCH to the terminal's foreground group, and npm may have read the pty's size
+    /// before this ran; so once the size has changed, that group gets SIGWINCH again (programs
+    /// simply re-read their size). The repeat finds the size unchanged and stops there.
+    pub fn on_winch(&self) {
+        let Some(master) = self.pty_master.as_ref() else {
+            return;
         };
-        if stderr.write_all(&buf[..n]).is_err() {
+        let stderr = io::stderr();
+        let Some(size) = pty::window_size(stderr.as_fd()) else {
+            return;
+        };
+        if self.pty_size.swap(pty::packed(size), Ordering::SeqCst) == pty::packed(size) {
             return;
         }
-        if let Ok(mut tail) = tail.lock() {
-            tail.push(&buf[..n]);
+        pty::set_window_size(master.as_fd(), &size);
+        if let Ok(group) = nix::unistd::tcgetpgrp(stderr.as_fd()) {
+            let group = nix::unistd::Pid::from_raw(-group.as_raw());
+            let _ = nix::sys::signal::kill(group, nix::sys::signal::Signal::SIGWINCH);
         }
     }
 }
 
-fn pipe() -> io::Result<Tee> {
-    let (read, write) = cloexec_pipe()?;
-    // A bigger pipe means fewer wake-ups for bulk output; failure is harmless.
-    // SAFETY: fcntl on an owned fd.
-    #[cfg(target_os = "linux")]
-    unsafe {
-        libc::fcntl(write.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20)
-    };
-    Ok(Tee {
-        child_end: write,
-        our_end: read,
-        is_pty: false,
-    })
-}
-
-/// A pipe whose ends do not leak into npm (std dups the child's end onto fd 2 itself).
-fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0; 2];
-    // SAFETY: pipe fills two fds, owned right after.
-    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-        return Err(io::Error::last_os_error());
+/// Copies until EOF (pipe) or EIO (pty, all writers gone), or, once npm has exited, until
+/// nothing more is waiting; returns the source when writers may remain. If regauth's stderr
+/// goes away it stops reading, so npm sees a broken pipe as it would have without regauth.
+fn copy_to_stderr(
+    mut source: std::fs::File,
+    npm_exited: &OwnedFd,
+    tail: &Mutex<Tail>,
+) -> Option<std::fs::File> {
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let (data, exited) = {
+            let mut fds = [
+                PollFd::new(source.as_fd(), PollFlags::POLLIN),
+                PollFd::new(npm_exited.as_fd(), PollFlags::POLLIN),
+            ];
+            match poll(&mut fds, PollTimeout::NONE) {
+                Ok(_) => (ready(&fds[0]), ready(&fds[1])),
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(_) => return None,
+            }
+        };
+        if data {
+            match copy_once(&mut source, &mut buf, tail) {
+                Step::Copied => continue,
+                Step::End => return None,
+                Step::Empty => {}
+            }
+        }
+        if exited {
+            return drain(source, &mut buf, tail);
+        }
     }
-    // SAFETY: both fds were just created and are owned by nobody else.
-    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    // No other thread spawns processes while this runs, so the window before CLOEXEC is harmless.
-    set_cloexec(&read)?;
-    set_cloexec(&write)?;
-    Ok((read, write))
 }
 
-/// A pty whose slave looks like regauth's stderr terminal (same settings and size), except that
-/// output processing is off so bytes arrive unchanged and the real terminal does its own.
-fn pty() -> io::Result<Tee> {
-    let size = window_size(2);
-    let termios =
-        nix::sys::termios::tcgetattr(unsafe { std::os::fd::BorrowedFd::borrow_raw(2) }).ok();
-    let termios = termios.map(|mut t| {
-        t.output_flags.remove(nix::sys::termios::OutputFlags::OPOST);
-        t
-    });
-    let pty = nix::pty::openpty(size.as_ref(), termios.as_ref()).map_err(io::Error::from)?;
-    set_cloexec(&pty.master)?;
-    set_cloexec(&pty.slave)?;
-    Ok(Tee {
-        child_end: pty.slave,
-        our_end: pty.master,
-        is_pty: true,
-    })
+fn ready(fd: &PollFd) -> bool {
+    fd.revents().is_some_and(|r| !r.is_empty())
 }
 
-fn set_cloexec(fd: &OwnedFd) -> io::Result<()> {
-    // SAFETY: fcntl on an owned fd.
-    if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
+enum Step {
+    Copied,
+    /// Would block: nothing waiting.
+    Empty,
+    /// EOF, EIO (the pty's writers are gone), or regauth's stderr is gone.
+    End,
+}
+
+fn copy_once(source: &mut std::fs::File, buf: &mut [u8], tail: &Mutex<Tail>) -> Step {
+    let n = match source.read(buf) {
+        Ok(0) => return Step::End,
+        Ok(n) => n,
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => return Step::Copied,
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Step::Empty,
+        Err(_) => return Step::End,
+    };
+    if write_all_to_stderr(&buf[..n]).is_err() {
+        return Step::End;
+    }
+    if let Ok(mut tail) = tail.lock() {
+        tail.push(&buf[..n]);
+    }
+    Step::Copied
+}
+
+/// npm has exited: copy what is waiting now (bounded), then stop; the source comes back when
+/// something may still hold its other end.
+fn drain(mut source: std::fs::File, buf: &mut [u8], tail: &Mutex<Tail>) -> Option<std::fs::File> {
+    let _ = fcntl(&source, FcntlArg::F_SETFL(OFlag::O_NONBLOCK));
+    let mut drained = 0;
+    while drained < DRAIN_BYTES {
+        match copy_once(&mut source, buf, tail) {
+            Step::Copied => drained += CHUNK,
+            Step::Empty => break,
+            Step::End => return None,
+        }
+    }
+    let _ = fcntl(&source, FcntlArg::F_SETFL(OFlag::empty()));
+    Some(source)
+}
+
+/// Writes all of `bytes` to fd 2, waiting (not spinning) while a non-blocking stderr is full.
+fn write_all_to_stderr(mut bytes: &[u8]) -> io::Result<()> {
+    let mut stderr = io::stderr();
+    while !bytes.is_empty() {
+        match stderr.write(bytes) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                let mut fds = [PollFd::new(stderr.as_fd(), PollFlags::POLLOUT)];
+                let _ = poll(&mut fds, PollTimeout::NONE);
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
 
-fn window_size(fd: libc::c_int) -> Option<nix::pty::Winsize> {
-    // SAFETY: TIOCGWINSZ writes a winsize into the zeroed struct.
-    unsafe {
-        let mut size: libc::winsize = std::mem::zeroed();
-        (libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) == 0).then_some(size)
-    }
-}
-
-fn install_winch_handler() {
-    // SAFETY: a plain handler that only does ioctls (async-signal-safe).
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_winch as *const () as libc::sighandler_t;
-        action.sa_flags = libc::SA_RESTART;
-        libc::sigemptyset(&mut action.sa_mask);
-        libc::sigaction(libc::SIGWINCH, &action, std::ptr::null_mut());
-    }
-}
-
-/// The size last given to the pty, as `cols << 16 | rows`.
-static PTY_SIZE: AtomicI32 = AtomicI32::new(-1);
-
-/// The terminal was resized: give the pty the same size. The kernel has already sent SIGWINCH
-/// to the terminal's foreground group, and npm may have re-read the pty's size before this
-/// handler ran; so once the size has changed, that group gets SIGWINCH again (programs simply
-/// re-read their size). The repeat finds the size unchanged and stops there.
-extern "C" fn on_winch(_sig: libc::c_int) {
-    let master = PTY_MASTER.load(Ordering::SeqCst);
-    if master < 0 {
+/// A script's background process still writes to npm's stderr after npm exited: `cat` goes on
+/// copying it to regauth's stderr after regauth is gone, as if it had written there directly
+/// (no SIGPIPE, no EIO). In its own process group, so a Ctrl-C meant for the next command
+/// does not end it.
+fn hand_over(source: std::fs::File) {
+    let Ok(stderr) = io::stderr().as_fd().try_clone_to_owned() else {
         return;
+    };
+    let _ = Command::new("cat")
+        .stdin(Stdio::from(OwnedFd::from(source)))
+        .stdout(Stdio::from(stderr))
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn();
+}
+
+/// npm's own last error block (`npm error code ...` to the end) when the tail has one: lines a
+/// run-script printed earlier, `npm error code E401` included, are not npm's failure.
+pub fn npm_last_error(text: &str) -> &str {
+    let is_code_line =
+        |l: &str| l.starts_with("npm error code ") || l.starts_with("npm ERR! code ");
+    let mut start = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if is_code_line(line) {
+            start = Some(offset);
+        }
+        offset += line.len();
     }
-    // SAFETY: ioctls on fd 2 and on our pty master, and kill(2): all async-signal-safe.
-    unsafe {
-        let mut size: libc::winsize = std::mem::zeroed();
-        if libc::ioctl(2, libc::TIOCGWINSZ, &mut size) != 0 {
-            return;
-        }
-        let packed = (i32::from(size.ws_col) << 16) | i32::from(size.ws_row);
-        if PTY_SIZE.swap(packed, Ordering::SeqCst) == packed {
-            return;
-        }
-        libc::ioctl(master, libc::TIOCSWINSZ, &size);
-        let mut group: libc::pid_t = 0;
-        if libc::ioctl(2, libc::TIOCGPGRP, &mut group) == 0 && group > 0 {
-            libc::kill(-group, libc::SIGWINCH);
-        }
-    }
+    start.map_or(text, |s| &text[s..])
+}
+
+/// A pipe whose ends do not leak into npm (std dups the child's end onto fd 2 itself).
+fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    Ok(nix::unistd::pipe2(OFlag::O_CLOEXEC)?)
 }
 
 /// Removes CSI (`ESC [ ... final`) and OSC (`ESC ] ... BEL/ST`) sequences and carriage
@@ -348,6 +346,16 @@ mod tests {
         let text = tail.text();
         assert_eq!(text.len(), TAIL_BYTES);
         assert!(text.ends_with("npm error code E401\n"));
+    }
+
+    #[test]
+    fn a_scripts_e401_line_is_not_npms_last_error() {
+        let tail = "npm error code E401\nfrom the script\nnpm error code 1\nnpm error path /p\n";
+        assert_eq!(
+            npm_last_error(tail),
+            "npm error code 1\nnpm error path /p\n"
+        );
+        assert_eq!(npm_last_error("no code\n"), "no code\n");
     }
 
     #[test]

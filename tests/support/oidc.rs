@@ -78,10 +78,11 @@ impl OidcFixture {
         )
     }
 
-    /// A GitHub Actions job as npm sees it: `GITHUB_ACTIONS=true`, the job's identity, and the
+    /// A GitHub Actions job as npm sees it: `CI` and `GITHUB_ACTIONS=true`, the job's identity, and the
     /// two request variables only when the job has `permissions: id-token: write`.
     pub fn github_job(&self, env: &mut NpmEnv, id_token_write: bool) {
         env.set_env("GITHUB_ACTIONS", "true")
+            .set_env("CI", "true")
             .set_env("GITHUB_REPOSITORY", "octo-org/octo-repo")
             .set_env(
                 "GITHUB_WORKFLOW_REF",

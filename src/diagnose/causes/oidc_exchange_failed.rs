@@ -1,24 +1,164 @@
-//! `oidc-exchange-failed`: trusted publishing was attempted and the registry refused the token exchange. Its fix text and what decides it; its rules come with issue 13.
+//! `oidc-exchange-failed`: npm's trusted publishing (OIDC) ran and did not get a publish token:
+//! GitHub gave no ID token, or the registry refused the exchange. Its rules (from npm's `oidc`
+//! debug-log lines, detect/oidc.rs), its fix text with this run's trusted-publisher fields, and
+//! what decides it.
 
-use crate::diagnose::advice::{whoami, Advice};
+use crate::detect::oidc::OidcStep;
+use crate::diagnose::advice::Advice;
+use crate::diagnose::ci_job::{CiJob, CiSystem};
 use crate::diagnose::context::Context;
+use crate::diagnose::evidence::line;
+use crate::diagnose::score::{rule, Scores};
 
 pub(super) const UNIT: super::Cause = super::Cause {
     id: "oidc-exchange-failed",
-    rules: &[],
+    rules: &[rule!(37, exchange_refused), rule!(38, id_token_failed)],
     advice,
-    live_fix: |_| Vec::new(),
+    live_fix,
 };
 
+/// The step lines of npm 11.19.1's lib/utils/oidc.js that end in "no token".
+const REFUSED_LINES: [&str; 2] = [
+    // oidc.js: `Failed token exchange request with body message: ${error?.body?.message || 'Unknown error'}`
+    "oidc Failed token exchange request",
+    // oidc.js: 'Failed because token exchange was missing the token in the response body'
+    "oidc Failed because token exchange was missing the token",
+];
+const ID_TOKEN_LINES: [&str; 2] = [
+    // oidc.js: `Failed to fetch id_token from GitHub: received an invalid response` / `: missing value`
+    "oidc Failed to fetch id_token",
+    // oidc.js: `Failure with message: ${error?.message || 'Unknown error'}`
+    "oidc Failure with message",
+];
+
+fn exchange_refused(cx: &Context, s: &mut Scores) {
+    if matches!(
+        cx.failure.oidc.failed_step(),
+        Some(OidcStep::ExchangeRefused { .. } | OidcStep::ExchangeWithoutToken)
+    ) {
+        // npm then publishes with no token (ENEEDAUTH) or another one (a 404 PUT): the exchange
+        // is the step that failed, whatever the later error says
+        s.add("oidc-exchange-failed", 18, line(cx, &REFUSED_LINES));
+        demote_consequences(s);
+    }
+}
+
+fn id_token_failed(cx: &Context, s: &mut Scores) {
+    if matches!(
+        cx.failure.oidc.failed_step(),
+        Some(OidcStep::IdTokenFetchFailed { .. } | OidcStep::Crashed { .. })
+    ) {
+        s.add("oidc-exchange-failed", 16, line(cx, &ID_TOKEN_LINES));
+        demote_consequences(s);
+    }
+}
+
+/// ENEEDAUTH or the 404 PUT that follow a failed exchange argue for the token causes; the OIDC
+/// line explains them.
+pub(super) fn demote_consequences(s: &mut Scores) {
+    s.add("token-env-unset", -6, None);
+    s.add("token-missing", -4, None);
+    s.add("token-invalid-or-expired", -4, None);
+}
+
+/// The step that failed, in words (the summary names it).
+fn step_words(cx: &Context) -> String {
+    let host = cx.host_or_registry_word();
+    let status = cx.failure.oidc.exchange.as_ref().map(|r| r.status);
+    match cx.failure.oidc.failed_step() {
+        Some(OidcStep::ExchangeRefused { message: Some(m) }) => {
+            let status = status.map(|s| format!(" with {s}")).unwrap_or_default();
+            format!(
+                "the ID token was fetched, but {host} refused the token exchange{status}: \"{m}\""
+            )
+        }
+        Some(OidcStep::ExchangeRefused { message: None }) => {
+            let status = status.map(|s| format!(" ({s})")).unwrap_or_default();
+            format!("the ID token was fetched, but {host} refused the token exchange{status} without a message")
+        }
+        Some(OidcStep::ExchangeWithoutToken) => {
+            format!("the ID token was fetched, but {host} refused the token exchange: its answer held no token")
+        }
+        Some(OidcStep::IdTokenFetchFailed { reason }) => {
+            format!("the ID token could not be fetched from the CI ({reason}), so no exchange was tried")
+        }
+        Some(OidcStep::Crashed { message }) => {
+            format!("npm's OIDC step failed before the exchange (\"{message}\")")
+        }
+        _ => "the token exchange did not give a publish token".to_owned(),
+    }
+}
+
+fn package_not_found(cx: &Context) -> bool {
+    matches!(cx.failure.oidc.failed_step(), Some(OidcStep::ExchangeRefused { message: Some(m) }) if m.contains("package not found"))
+}
+
+fn package(cx: &Context) -> String {
+    cx.failure
+        .oidc
+        .exchange_package
+        .clone()
+        .or_else(|| cx.package.clone())
+        .unwrap_or_else(|| "the package".to_owned())
+}
+
 fn advice(cx: &Context) -> Advice {
-    let package = cx.package.clone().unwrap_or_else(|| "the package".into());
+    let package = package(cx);
+    let then = if cx.failure.signals.need_auth {
+        "npm then had no token at all (ENEEDAUTH)"
+    } else {
+        "npm then published with whatever token was configured"
+    };
+    let mut fix = Vec::new();
+    if matches!(
+        cx.failure.oidc.failed_step(),
+        Some(OidcStep::IdTokenFetchFailed { .. } | OidcStep::Crashed { .. })
+    ) {
+        fix.push("rerun the job: GitHub's ID-token endpoint did not answer as expected; if it persists, check the job's `permissions: id-token: write` and GitHub's status page".to_owned());
+    } else {
+        fix.push(format!("on npmjs.com open {package} -> Settings -> Trusted publishing and compare each field with this run (exact case): {}", publisher_fields(cx.facts.env.ci_job.as_ref())));
+        fix.push("a package never published has no trusted publisher yet: publish it once with a token, then add the trusted publisher (npm/cli#8544)".to_owned());
+    }
     Advice {
-        summary: format!("Trusted publishing (OIDC) was attempted and {} refused the token exchange: the trusted publisher configured for {package} does not match this workflow, or {package} has none yet.", cx.host_or_registry_word()),
-        fix: vec![
-            format!("on the registry, open {package}'s settings and check its trusted publisher: repository and owner (exact case), workflow file name with its extension, environment"),
-            "a reusable workflow must be named as the caller's workflow file; a package never published needs a first publish with a token before a trusted publisher can be added".to_owned(),
-        ],
-        verify: vec!["npm publish --dry-run".to_owned(), whoami(cx)],
-        decider: "the debug log's `verbose oidc` lines and the status of `POST .../oidc/token/exchange/...`".to_owned(),
+        summary: format!("Trusted publishing (OIDC) of {package} failed: {}; {then}.", step_words(cx)),
+        fix,
+        verify: vec!["npm publish --dry-run --loglevel verbose   # in the CI job: look for `verbose oidc`".to_owned()],
+        decider: "the debug log's `verbose oidc` line and the status of `POST .../-/npm/v1/oidc/token/exchange/package/...`".to_owned(),
+    }
+}
+
+/// The trusted-publisher form's fields, filled from this run's CI variables when known.
+pub(crate) fn publisher_fields(job: Option<&CiJob>) -> String {
+    let Some(job) = job else {
+        return "organization or user, repository, workflow filename (with `.yml` or `.yaml`), environment (empty when the job has none)".to_owned();
+    };
+    let (owner, repo) = job
+        .repository
+        .as_deref()
+        .and_then(|r| r.split_once('/'))
+        .map_or(("<owner>", "<repository>"), |(o, r)| (o, r));
+    let workflow = job
+        .workflow_file
+        .as_deref()
+        .unwrap_or("<workflow file>.yml");
+    let environment = match (&job.environment, job.system) {
+        (Some(e), _) => format!("`{e}`"),
+        (None, CiSystem::GithubActions) => {
+            "the job's `environment:` (empty when it has none)".to_owned()
+        }
+        (None, _) => "empty unless the job has one".to_owned(),
+    };
+    format!("owner `{owner}`, repository `{repo}`, workflow filename `{workflow}`, environment {environment}")
+}
+
+fn live_fix(cx: &Context) -> Vec<String> {
+    if package_not_found(cx) && cx.facts.env.ci_job.is_some() {
+        vec![format!(
+            "trusted publisher for {}: {}",
+            package(cx),
+            publisher_fields(cx.facts.env.ci_job.as_ref())
+        )]
+    } else {
+        Vec::new()
     }
 }

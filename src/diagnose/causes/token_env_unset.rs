@@ -12,6 +12,7 @@ pub(super) const UNIT: super::Cause = super::Cause {
     rules: &[
         rule!(7, variable_not_replaced),
         rule!(26, config_variable_unset),
+        rule!(41, config_placeholder),
     ],
     advice,
     live_fix,
@@ -53,6 +54,39 @@ fn config_variable_unset(cx: &Context, s: &mut Scores) {
     }
 }
 
+/// The credential npm sent is setup-node's stand-in for a missing secret (config/credential.rs
+/// `Kind::Placeholder`): the variable behind it was set, but to no token.
+fn config_placeholder(cx: &Context, s: &mut Scores) {
+    let Some(config) = &cx.facts.config else {
+        return;
+    };
+    let Some(cred) = config
+        .credential
+        .as_ref()
+        .filter(|c| c.kind == "placeholder")
+    else {
+        return;
+    };
+    let var = placeholder_variable(config);
+    s.add(
+        "token-env-unset",
+        14,
+        config_evidence(
+            format!("{}=${{{var}}} holds setup-node's placeholder XXXXX-XXXXX-XXXXX-XXXXX, not a token: {var} got no secret", cred.key),
+            &cred.source,
+        ),
+    );
+    s.add("token-invalid-or-expired", -6, None);
+}
+
+/// The variable a placeholder credential came from (setup-node's is NODE_AUTH_TOKEN).
+fn placeholder_variable(config: &crate::diagnose::facts::ConfigFacts) -> String {
+    config
+        .variables
+        .first()
+        .map_or_else(|| "NODE_AUTH_TOKEN".to_owned(), |v| v.name.clone())
+}
+
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
     let host = cx.host_or_registry_word();
@@ -77,6 +111,16 @@ fn live_fix(cx: &Context) -> Vec<String> {
         return Vec::new();
     };
 
+    if config
+        .credential
+        .as_ref()
+        .is_some_and(|c| c.kind == "placeholder")
+    {
+        let var = placeholder_variable(config);
+        return vec![format!(
+            "pass the token to this step: `env: {var}: ${{{{ secrets.NPM_TOKEN }}}}`, or publish with trusted publishing (OIDC) and drop `registry-url`/{var} from the job"
+        )];
+    }
     config
         .variables
         .iter()

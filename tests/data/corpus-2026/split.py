@@ -17,7 +17,7 @@ from pathlib import Path
 
 SEED = 20261201
 # (first id number, last id number) of every batch, in landing order. Append, never edit.
-BATCHES = [(1, 154)]
+BATCHES = [(1, 154), (155, 159)]
 
 HERE = Path(__file__).resolve().parent
 
