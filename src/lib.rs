@@ -10,11 +10,11 @@
 //!  └─> shim           runs a client untouched, returns its Run ─> clients
 //!       clients       one module per client behind one interface ─> config, detect
 //!       probe         read-only probes ─> config, detect
-//!       render        ─> diagnose ─> detect
+//!       render        ─> diagnose ─> config (its typed problems), detect
 //!       config        npm's configuration, read natively ─> paths
 //!       detect        what failed, from text
 //! leaves: types (Run, Exit, ClientId, DebugLog), paths (PATH search), report (schema-1),
-//!         secret (scrubbing), civil (dates)
+//!         secret (scrubbing), civil (dates), registry_url (one URL identity: nerf darts, hosts)
 //! ```
 //!
 //! `regauth explain` enters at `detect` with text; `regauth doctor` uses `config` and `render`.

@@ -121,6 +121,20 @@ pub fn same_server(a: &str, b: &str) -> bool {
     }
 }
 
+/// One registry under two spellings: the same scheme, host, port and path, a trailing slash
+/// aside (`https://H.example:443/npm` is `https://h.example/npm/`). Texts that are no URL are
+/// compared as written, trailing slashes aside.
+pub fn same_registry(a: &str, b: &str) -> bool {
+    match (RegistryUrl::parse(a), RegistryUrl::parse(b)) {
+        (Some(x), Some(y)) => {
+            x.scheme() == y.scheme()
+                && x.host() == y.host()
+                && x.path().trim_end_matches('/') == y.path().trim_end_matches('/')
+        }
+        _ => a.trim_end_matches('/') == b.trim_end_matches('/'),
+    }
+}
+
 /// npm's `sameHost` on two URL texts; false when either is not a URL.
 pub fn same_host(a: &str, b: &str) -> bool {
     match (RegistryUrl::parse(a), RegistryUrl::parse(b)) {
@@ -219,6 +233,27 @@ mod tests {
         ));
         assert!(!same_server("http://a.example/", "https://a.example/"));
         assert!(!same_server("not a url", "https://a.example/"));
+    }
+
+    #[test]
+    fn same_registries() {
+        assert!(same_registry(
+            "https://H.example:443/npm",
+            "https://h.example/npm/"
+        ));
+        assert!(same_registry(
+            "http://127.0.0.1:4873/",
+            "http://127.0.0.1:4873"
+        ));
+        assert!(!same_registry("http://h.example/", "https://h.example/"));
+        assert!(!same_registry(
+            "https://h.example/a/",
+            "https://h.example/b/"
+        ));
+        assert!(!same_registry(
+            "https://h.example:8443/",
+            "https://h.example/"
+        ));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use regauth::config::{Config, LoadContext};
+use regauth::diagnose::problem_text::message;
 use support::NpmEnv;
 
 const KEYS: &[&str] = &[
@@ -411,8 +412,8 @@ fn workspace_member_uses_the_root_npmrc() {
     assert!(
         problems
             .iter()
-            .any(|p| p.message.contains("workspace config, ignored")
-                && p.message.contains("`registry`")),
+            .any(|p| message(p).contains("workspace config, ignored")
+                && message(p).contains("`registry`")),
         "{problems:?}"
     );
 }

@@ -6,6 +6,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use regauth::config::{Config, LoadContext};
+use regauth::diagnose::problem_text::message;
 use serde_json::Value as Json;
 use support::NpmEnv;
 
@@ -168,11 +169,10 @@ fn legacy_top_level_auth_matches_npm() {
     let problems = load(&env).problems();
     let legacy: Vec<_> = problems
         .iter()
-        .filter(|p| p.message.contains("ERR_INVALID_AUTH"))
+        .filter(|p| message(p).contains("ERR_INVALID_AUTH"))
         .collect();
     assert_eq!(legacy.len(), 1, "{problems:?}");
-    assert!(legacy[0]
-        .message
+    assert!(message(legacy[0])
         .contains("`_authToken` must be renamed to `//127.0.0.1:9/:_authToken` in user config"));
     assert_eq!(
         legacy[0].source.as_ref().unwrap().to_string(),
@@ -180,7 +180,7 @@ fn legacy_top_level_auth_matches_npm() {
     );
     assert!(problems
         .iter()
-        .any(|p| p.message.contains("`always-auth` is not read")));
+        .any(|p| message(p).contains("`always-auth` is not read")));
 }
 
 #[test]
@@ -190,10 +190,10 @@ fn near_miss_keys_are_named() {
         "registry=http://127.0.0.1:4873/\n@a:registry=http://localhost:5000/npm/\n//127.0.0.1:4874/:_authToken={TOKEN}\n//127.0.0.1:5000/npm/:_authToken={TOKEN}\n"
     ));
     let problems = load(&env).problems();
-    let wrong: Vec<&str> = problems
+    let wrong: Vec<String> = problems
         .iter()
-        .filter(|p| p.id == "token-wrong-host")
-        .map(|p| p.message.as_str())
+        .filter(|p| p.id() == "token-wrong-host")
+        .map(message)
         .collect();
     assert!(
         wrong.iter().any(|m| m.contains("another port")),
@@ -216,18 +216,18 @@ fn env_variables_overrides_and_moved_userconfig() {
     assert!(
         problems
             .iter()
-            .any(|p| p.id == "token-env-unset" && p.message.contains("set but empty")),
+            .any(|p| p.id() == "token-env-unset" && message(p).contains("set but empty")),
         "{text}"
     );
     assert!(
         problems
             .iter()
-            .any(|p| p.id == "token-env-unset" && p.message.contains("literal text `${NOPE}`")),
+            .any(|p| p.id() == "token-env-unset" && message(p).contains("literal text `${NOPE}`")),
         "{text}"
     );
     let overridden = problems
         .iter()
-        .find(|p| p.message.contains("`registry` here is overridden"))
+        .find(|p| message(p).contains("`registry` here is overridden"))
         .expect(&text);
     assert_eq!(
         overridden.source.as_ref().unwrap().to_string(),
@@ -241,8 +241,8 @@ fn env_variables_overrides_and_moved_userconfig() {
     assert!(
         problems
             .iter()
-            .any(|p| p.message.contains("not used")
-                && p.message.contains("env:NPM_CONFIG_USERCONFIG")),
+            .any(|p| message(p).contains("not used")
+                && message(p).contains("env:NPM_CONFIG_USERCONFIG")),
         "{problems:?}"
     );
 }
@@ -260,9 +260,9 @@ fn lockfile_hosts_without_credentials_are_reported() {
     let locks = regauth::config::lockfile::scan(config.local_prefix());
     let problems = config.lockfile_problems(&locks);
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert_eq!(problems[0].id, "lockfile-registry-mismatch");
-    assert!(problems[0].message.contains("http://10.0.0.1:8081"));
-    assert!(problems[0].message.contains("no credential"));
+    assert_eq!(problems[0].id(), "lockfile-registry-mismatch");
+    assert!(message(&problems[0]).contains("http://10.0.0.1:8081"));
+    assert!(message(&problems[0]).contains("no credential"));
 }
 
 #[test]
@@ -282,10 +282,10 @@ fn expired_jwt_and_sections() {
     let problems = config.problems();
     assert!(problems
         .iter()
-        .any(|p| p.id == "token-invalid-or-expired" && p.message.contains("2020-09-13")));
+        .any(|p| p.id() == "token-invalid-or-expired" && message(p).contains("2020-09-13")));
     assert!(problems
         .iter()
-        .any(|p| p.message.contains("inside the `[old]` section")));
+        .any(|p| message(p).contains("inside the `[old]` section")));
     assert_eq!(config.credentials().len(), 1);
     assert_eq!(config.credentials()[0].kind.as_str(), "jwt");
 }
@@ -308,7 +308,7 @@ fn project_credentials_ignored_in_global_mode() {
     assert!(
         problems
             .iter()
-            .any(|p| p.message.contains("global mode enabled, ignored")),
+            .any(|p| message(p).contains("global mode enabled, ignored")),
         "{problems:?}"
     );
 }

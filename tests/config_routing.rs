@@ -308,6 +308,9 @@ fn unset_variable_is_sent_literally_and_predicted() {
         .cloned()
         .expect("a credential");
     assert_eq!(c.kind.as_str(), "unexpanded-variable");
-    assert!(config.problems().iter().any(|p| p.id == "token-env-unset"));
+    assert!(config
+        .problems()
+        .iter()
+        .any(|p| p.id() == "token-env-unset"));
     assert!(Path::new(&env.userconfig()).exists());
 }

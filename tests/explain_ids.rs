@@ -3,7 +3,8 @@
 
 use regauth::diagnose::causes::CAUSES;
 use regauth::diagnose::facts::{
-    ConfigFacts, Located, NearMiss, ProbeFact, ProbeOutcome, VarState, VariableFact,
+    ConfigFacts, Located, NearMiss, NearMissWhy, ProbeFact, ProbeOutcome, Provenance, Setting,
+    VarState, VariableFact,
 };
 use regauth::diagnose::CAUSE_IDS;
 use regauth::diagnose::{diagnose, explain_text, Facts};
@@ -105,7 +106,10 @@ fn config_slots_decide_what_the_text_cannot() {
         near_misses: vec![NearMiss {
             key: "//localhost:4873/:_authToken".into(),
             source: "~/.npmrc:3".into(),
-            why: "localhost is not 127.0.0.1".into(),
+            why: NearMissWhy::LoopbackAlias {
+                key_host: "localhost".into(),
+                registry_host: "127.0.0.1".into(),
+            },
         }],
         ..Default::default()
     });
@@ -113,9 +117,9 @@ fn config_slots_decide_what_the_text_cannot() {
 
     let unmapped = with_config(ConfigFacts {
         unmapped_scope: Some("@priv".into()),
-        registry: Some(Located {
+        registry: Some(Setting {
             value: "https://registry.npmjs.org/".into(),
-            source: "default".into(),
+            source: Provenance::Default,
         }),
         ..Default::default()
     });

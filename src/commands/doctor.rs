@@ -77,8 +77,24 @@ pub struct Report {
     pub registry: RegistryOut,
     pub scopes: Vec<ScopeOut>,
     pub credentials: Vec<CredentialOut>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<ProblemOut>,
     pub routes: Vec<RouteOut>,
+}
+
+/// A configuration problem as the doctor schema has it: its cause id, its sentence, its source.
+#[derive(Debug, Serialize)]
+pub struct ProblemOut {
+    pub id: &'static str,
+    pub message: String,
+    pub source: Option<String>,
+}
+
+fn problem_out(p: &Problem) -> ProblemOut {
+    ProblemOut {
+        id: p.id(),
+        message: crate::diagnose::problem_text::message(p),
+        source: p.source.as_ref().map(ToString::to_string),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -149,7 +165,7 @@ pub fn build(config: &Config, packages: &[String], lockfiles: &[Lockfile]) -> Re
             })
             .collect(),
         credentials: config.credentials().iter().map(credential_out).collect(),
-        problems,
+        problems: problems.iter().map(problem_out).collect(),
         routes: packages.iter().map(|p| route_out(config, p)).collect(),
     }
 }
@@ -246,11 +262,7 @@ pub fn human(report: &Report, config: &Config, lockfiles: &[Lockfile]) -> String
         line(&mut out, "  ", &style("none found").green().to_string());
     }
     for p in &report.problems {
-        let src = p
-            .source
-            .as_ref()
-            .map(|s| short(&s.to_string()))
-            .unwrap_or_default();
+        let src = p.source.as_deref().map(|s| short(s)).unwrap_or_default();
         let head = format!("  {} {}  {src}", style("✗").red(), style(p.id).red().bold());
         let _ = writeln!(out, "{}", head.trim_end());
         line(&mut out, "      ", &short(&p.message));

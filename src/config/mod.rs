@@ -31,6 +31,7 @@ pub mod ini;
 pub mod layers;
 mod locations;
 pub mod lockfile;
+pub mod problem_kind;
 pub mod problems;
 pub(crate) mod route;
 pub(crate) mod value;

@@ -1,10 +1,13 @@
-//! Problems regauth finds in the configuration on its own, each with a taxonomy cause id, one
-//! sentence, and the file:line it is about: legacy top-level auth keys (npm's ERR_INVALID_AUTH),
-//! keys npm no longer reads, credentials using unset or empty variables, near-miss credential
-//! keys, registry URLs that cannot work, values overridden by a higher layer, a moved userconfig
-//! that strands `~/.npmrc`'s credentials, and lockfiles pinned to other hosts.
+//! Problems regauth finds in the configuration on its own, as typed facts (a kind with its key, variable, provenance and reason, and the file:line it is about), never sentences: `crate::diagnose::problem_text` words them.
+//!
+//! Legacy top-level auth keys (npm's ERR_INVALID_AUTH), keys npm no longer reads, credentials
+//! using unset or empty variables, near-miss credential keys, registry URLs that cannot work,
+//! values overridden by a higher layer, a moved userconfig that strands `~/.npmrc`'s
+//! credentials, and lockfiles pinned to other hosts.
 
-use serde::Serialize;
+pub use crate::config::problem_kind::{
+    LegacyFix, NearMissWhy, Problem, ProblemKind, ShapeWhy, VariableEffect,
+};
 
 use crate::config::credential::{split_key, Credential, Kind};
 use crate::config::expand::VarState;
@@ -14,21 +17,8 @@ use crate::config::value::{Layer, Provenance, Value};
 use crate::config::{ini, Config};
 use crate::secret::hide_userinfo;
 
-/// One finding. `id` is a cause id from taxonomy.md.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    pub id: &'static str,
-    pub message: String,
-    /// Renders as `file:line`, `env:NAME`, `cli` or `default`; null when not tied to a setting.
-    pub source: Option<Provenance>,
-}
-
-fn problem(id: &'static str, message: String, source: Option<Provenance>) -> Problem {
-    Problem {
-        id,
-        message,
-        source,
-    }
+fn problem(kind: ProblemKind, source: Option<Provenance>) -> Problem {
+    Problem { kind, source }
 }
 
 /// All configuration problems, most serious kinds first.
@@ -56,50 +46,36 @@ fn legacy_auth(config: &Config) -> Vec<Problem> {
             continue;
         };
         let truthy = |k: &str| data.get(k).filter(|v| v.is_truthy());
-        let tail = "npm stops every command with ERR_INVALID_AUTH (`npm config fix` repairs it)";
+        let legacy = |key: &str, fix: LegacyFix| ProblemKind::LegacyTopLevel {
+            key: key.to_owned(),
+            layer,
+            fix,
+        };
         for key in ["_authtoken", "-authtoken"] {
             if let Some(v) = truthy(key) {
-                let msg = format!(
-                    "`{key}` must be deleted from {} config: {tail}",
-                    layer.as_str()
-                );
-                out.push(problem("npmrc-misconfig", msg, Some(v.provenance.clone())));
+                let kind = legacy(key, LegacyFix::Delete);
+                out.push(problem(kind, Some(v.provenance.clone())));
             }
         }
         for key in ["_auth", "_authToken", "username", "_password"] {
             let Some(v) = truthy(key) else { continue };
             let lone = (key == "username" && truthy("_password").is_none())
                 || (key == "_password" && truthy("username").is_none());
-            let action = if lone {
-                format!(
-                    "`{key}` must be deleted from {} config (its partner is missing)",
-                    layer.as_str()
-                )
+            let fix = if lone {
+                LegacyFix::DeleteLonePartner
             } else {
-                format!(
-                    "`{key}` must be renamed to `{nerfed}:{key}` in {} config",
-                    layer.as_str()
-                )
+                LegacyFix::RenameTo(format!("{nerfed}:{key}"))
             };
-            out.push(problem(
-                "npmrc-misconfig",
-                format!("{action}: {tail}"),
-                Some(v.provenance.clone()),
-            ));
+            out.push(problem(legacy(key, fix), Some(v.provenance.clone())));
         }
     }
     for value in
         all_values(config).filter(|v| v.key == "always-auth" || v.key.ends_with(":always-auth"))
     {
-        let msg = format!(
-            "`{}` is not read by npm since 7.10: npm sends a credential only to URLs under its key",
-            value.key
-        );
-        out.push(problem(
-            "npmrc-misconfig",
-            msg,
-            Some(value.provenance.clone()),
-        ));
+        let kind = ProblemKind::AlwaysAuth {
+            key: value.key.clone(),
+        };
+        out.push(problem(kind, Some(value.provenance.clone())));
     }
     out
 }
@@ -132,7 +108,7 @@ fn variable_problems(config: &Config) -> Vec<Problem> {
             continue;
         }
         for var in &value.variables {
-            let consequence = match (var.state, var.optional, is_credential) {
+            let effect = match (var.state, var.optional, is_credential) {
                 (VarState::Set, _, _) => continue,
                 (VarState::Unset, false, true)
                     if value
@@ -140,33 +116,20 @@ fn variable_problems(config: &Config) -> Vec<Problem> {
                         .expose()
                         .contains(&format!("${{{}}}", var.name)) =>
                 {
-                    format!("npm sends the literal text `${{{}}}` as the credential (and warns about nothing)", var.name)
+                    VariableEffect::LiteralCredential
                 }
-                (VarState::Unset, false, false) => {
-                    "npm uses the literal text, which is not a usable URL".to_owned()
-                }
-                (_, _, true) if !value.is_truthy() => {
-                    "the value is empty, so npm sends no credential at all".to_owned()
-                }
-                (_, _, _) if !value.is_truthy() => {
-                    "the value is empty, so npm ignores the setting".to_owned()
-                }
-                _ => "part of the value is empty".to_owned(),
+                (VarState::Unset, false, false) => VariableEffect::LiteralUrl,
+                (_, _, true) if !value.is_truthy() => VariableEffect::EmptyCredential,
+                (_, _, _) if !value.is_truthy() => VariableEffect::EmptySetting,
+                _ => VariableEffect::PartEmpty,
             };
-            let state = if var.state == VarState::Empty {
-                "set but empty"
-            } else {
-                "unset"
+            let kind = ProblemKind::VariableUnusable {
+                key: value.raw_key.clone(),
+                variable: var.name.clone(),
+                state: var.state,
+                effect,
             };
-            let msg = format!(
-                "`{}` uses ${{{}}}, which is {state} here: {consequence}",
-                value.raw_key, var.name
-            );
-            out.push(problem(
-                "token-env-unset",
-                msg,
-                Some(value.provenance.clone()),
-            ));
+            out.push(problem(kind, Some(value.provenance.clone())));
         }
     }
     out
@@ -177,20 +140,15 @@ fn credential_values(config: &Config) -> Vec<Problem> {
     let mut out = Vec::new();
     for c in config.credentials() {
         if c.kind == Kind::Empty && c.variables.is_empty() {
-            let msg = format!("`{}` is empty: npm treats it as absent", c.key);
-            out.push(problem("token-missing", msg, Some(c.source.clone())));
+            let kind = ProblemKind::EmptyCredential { key: c.key.clone() };
+            out.push(problem(kind, Some(c.source.clone())));
         }
         if c.jwt.as_ref().is_some_and(|j| j.expired) {
-            let msg = format!(
-                "`{}` is a JWT that has expired ({})",
-                c.key,
-                c.detail.clone().unwrap_or_default()
-            );
-            out.push(problem(
-                "token-invalid-or-expired",
-                msg,
-                Some(c.source.clone()),
-            ));
+            let kind = ProblemKind::ExpiredJwt {
+                key: c.key.clone(),
+                detail: c.detail.clone().unwrap_or_default(),
+            };
+            out.push(problem(kind, Some(c.source.clone())));
         }
     }
     out
@@ -230,16 +188,13 @@ fn near_misses(config: &Config) -> Vec<Problem> {
                 continue;
             }
             if let Some(why) = near_miss(prefix, &reg) {
-                let msg = format!(
-                    "`{}` does not apply to {name} {}: {why}",
-                    value.key,
-                    hide_userinfo(&registry)
-                );
-                out.push(problem(
-                    "token-wrong-host",
-                    msg,
-                    Some(value.provenance.clone()),
-                ));
+                let kind = ProblemKind::NearMiss {
+                    key: value.key.clone(),
+                    setting: name.clone(),
+                    registry: hide_userinfo(&registry),
+                    why,
+                };
+                out.push(problem(kind, Some(value.provenance.clone())));
             }
         }
     }
@@ -249,32 +204,31 @@ fn near_misses(config: &Config) -> Vec<Problem> {
 const LOOPBACK_NAMES: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
 
 /// Why a credential key prefix does not cover a registry it was probably meant for.
-pub fn near_miss(prefix: &str, registry: &url::Url) -> Option<String> {
+pub fn near_miss(prefix: &str, registry: &url::Url) -> Option<NearMissWhy> {
     let reg_host = registry.host_str()?;
     if prefix.starts_with("http://") || prefix.starts_with("https://") {
         let key = url::Url::parse(prefix).ok()?;
-        return (key.host_str() == Some(reg_host)).then(|| {
-            "the key contains a scheme; npm only reads keys that start with `//`".to_owned()
-        });
+        return (key.host_str() == Some(reg_host)).then_some(NearMissWhy::SchemeInKey);
     }
     if !prefix.starts_with("//") {
         let key = url::Url::parse(&format!("https://{prefix}")).ok()?;
-        return (key.host_str() == Some(reg_host))
-            .then(|| "the key lacks the leading `//`".to_owned());
+        return (key.host_str() == Some(reg_host)).then_some(NearMissWhy::NoLeadingSlashes);
     }
     let key = url::Url::parse(&format!("{}:{prefix}", registry.scheme())).ok()?;
     let key_host = key.host_str()?;
     let (kh, rh) = (host_with_port(&key), host_with_port(registry));
     if key_host == reg_host && kh != rh {
-        return Some(format!(
-            "the key is for `{kh}`, the registry is on `{rh}` (another port)"
-        ));
+        return Some(NearMissWhy::OtherPort {
+            key_host: kh,
+            registry_host: rh,
+        });
     }
     let both_loopback = LOOPBACK_NAMES.contains(&key_host) && LOOPBACK_NAMES.contains(&reg_host);
     if both_loopback && key_host != reg_host && key.port() == registry.port() {
-        return Some(format!(
-            "`{key_host}` and `{reg_host}` are different keys to npm"
-        ));
+        return Some(NearMissWhy::LoopbackAlias {
+            key_host: key_host.to_owned(),
+            registry_host: reg_host.to_owned(),
+        });
     }
     if kh != rh
         || crate::config::route::walk_keys(registry.as_str())
@@ -283,15 +237,17 @@ pub fn near_miss(prefix: &str, registry: &url::Url) -> Option<String> {
     {
         return None;
     }
-    let (kp, rp) = (key.path(), registry.path());
-    if kp.starts_with(rp) {
-        Some(format!(
-            "the key's path `{kp}` is deeper than the registry's path `{rp}`"
-        ))
+    let (key_path, registry_path) = (key.path().to_owned(), registry.path().to_owned());
+    if key_path.starts_with(&registry_path) {
+        Some(NearMissWhy::PathDeeper {
+            key_path,
+            registry_path,
+        })
     } else {
-        Some(format!(
-            "the key's path `{kp}` does not cover the registry's path `{rp}`"
-        ))
+        Some(NearMissWhy::PathElsewhere {
+            key_path,
+            registry_path,
+        })
     }
 }
 
@@ -317,58 +273,56 @@ fn registry_urls(config: &Config) -> Vec<Problem> {
             .and_then(crate::config::layers::normalize_registry)
             .is_none()
         {
-            let msg = format!(
-                "`registry` is not a URL with a host (`{}`): npm ignores it",
-                hide_userinfo(value.expanded.expose())
-            );
-            out.push(problem(
-                "npmrc-misconfig",
-                msg,
-                Some(value.provenance.clone()),
-            ));
+            let kind = ProblemKind::RegistryWithoutHost {
+                shown: hide_userinfo(value.expanded.expose()),
+            };
+            out.push(problem(kind, Some(value.provenance.clone())));
         }
     }
     for (name, source, registry) in registries(config) {
+        let shown = hide_userinfo(&registry);
         let Ok(url) = url::Url::parse(&registry) else {
-            let msg = format!("`{name}` is not a URL (`{}`)", hide_userinfo(&registry));
-            out.push(problem("npmrc-misconfig", msg, Some(source)));
+            let kind = ProblemKind::NotAUrl {
+                setting: name,
+                shown,
+            };
+            out.push(problem(kind, Some(source)));
             continue;
         };
         if let Some(why) = registry_shape(&url) {
-            out.push(problem(
-                "npmrc-misconfig",
-                format!("`{name}` {}: {why}", hide_userinfo(&registry)),
-                Some(source),
-            ));
+            let kind = ProblemKind::RegistryShape {
+                setting: name,
+                shown,
+                why,
+            };
+            out.push(problem(kind, Some(source)));
         }
     }
     out
 }
 
-fn registry_shape(url: &url::Url) -> Option<String> {
+fn registry_shape(url: &url::Url) -> Option<ShapeWhy> {
     let host = url.host_str()?;
     let path = url.path();
     let https_only = HTTPS_HOSTS.contains(&host)
         || host.ends_with(".jfrog.io")
         || host.ends_with(".pkgs.visualstudio.com");
     if url.scheme() == "http" && https_only {
-        return Some(format!("{host} is served over https only"));
+        return Some(ShapeWhy::HttpsOnly {
+            host: host.to_owned(),
+        });
     }
     if (host.ends_with(".jfrog.io") || path.starts_with("/artifactory"))
         && !path.contains("/api/npm/")
     {
-        return Some(
-            "Artifactory npm registries live under `/artifactory/api/npm/<repo>/`".to_owned(),
-        );
+        return Some(ShapeWhy::ArtifactoryPath);
     }
     if (host == "gitlab.com" || path.contains("/api/v4/")) && !path.contains("/packages/npm") {
-        return Some("GitLab npm registries live under `/api/v4/projects/<id>/packages/npm/` or `/api/v4/packages/npm/`".to_owned());
+        return Some(ShapeWhy::GitlabPath);
     }
     let azure = host == "pkgs.dev.azure.com" || host.ends_with(".pkgs.visualstudio.com");
     if azure && !path.contains("/npm/registry") {
-        return Some(
-            "Azure Artifacts feeds live under `/_packaging/<feed>/npm/registry/`".to_owned(),
-        );
+        return Some(ShapeWhy::AzurePath);
     }
     None
 }
@@ -393,15 +347,18 @@ fn moved_userconfig(config: &Config) -> Vec<Problem> {
         .into_iter()
         .filter(|r| split_key(&r.key).is_some_and(|(p, _)| p.starts_with("//")))
         .map(|r| {
-            let msg = format!(
-                "`{}` is in {} but npm reads the user config from {} (set by {}): this credential is not used",
-                r.key,
-                home_npmrc.display(),
-                userconfig.expanded.expose(),
-                userconfig.provenance
-            );
-            let source = Provenance::File { layer: Layer::User, path: home_npmrc.clone(), line: r.line };
-            problem("npmrc-misconfig", msg, Some(source))
+            let kind = ProblemKind::MovedUserconfig {
+                key: r.key.clone(),
+                home_npmrc: home_npmrc.clone(),
+                userconfig: userconfig.expanded.expose().to_owned(),
+                set_by: userconfig.provenance.clone(),
+            };
+            let source = Provenance::File {
+                layer: Layer::User,
+                path: home_npmrc.clone(),
+                line: r.line,
+            };
+            problem(kind, Some(source))
         })
         .collect()
 }
@@ -422,17 +379,17 @@ fn skipped_files(config: &Config) -> Vec<Problem> {
         };
         for r in ini::parse(&String::from_utf8_lossy(&bytes)).top_level() {
             if split_key(&r.key).is_some() || is_registry_key(&r.key) {
-                let msg = format!(
-                    "`{}` is in {}, which npm does not read here ({why})",
-                    r.key,
-                    file.path.display()
-                );
+                let kind = ProblemKind::SkippedFile {
+                    key: r.key.clone(),
+                    path: file.path.clone(),
+                    reason: why.clone(),
+                };
                 let source = Provenance::File {
                     layer: Layer::Project,
                     path: file.path.clone(),
                     line: r.line,
                 };
-                out.push(problem("npmrc-misconfig", msg, Some(source)));
+                out.push(problem(kind, Some(source)));
             }
         }
     }
@@ -460,12 +417,11 @@ fn overridden(config: &Config) -> Vec<Problem> {
         };
         for v in lower.iter().filter(|v| v.layer() != Layer::Default) {
             if v.expanded != winner.expanded {
-                let msg = format!(
-                    "`{key}` here is overridden by {} ({} layer)",
-                    winner.provenance,
-                    winner.layer().as_str()
-                );
-                out.push(problem("npmrc-misconfig", msg, Some(v.provenance.clone())));
+                let kind = ProblemKind::Overridden {
+                    key: key.clone(),
+                    by: winner.provenance.clone(),
+                };
+                out.push(problem(kind, Some(v.provenance.clone())));
             }
         }
     }
@@ -480,11 +436,11 @@ fn ignored_keys(config: &Config) -> Vec<Problem> {
         .iter()
         .filter(|e| split_key(&e.key).is_some() || is_registry_key(&e.key))
         .map(|e| {
-            let msg = format!(
-                "`{}` is inside the `[{}]` section: npm ignores keys in sections",
-                e.key, e.section
-            );
-            problem("npmrc-misconfig", msg, Some(e.provenance.clone()))
+            let kind = ProblemKind::InSection {
+                key: e.key.clone(),
+                section: e.section.clone(),
+            };
+            problem(kind, Some(e.provenance.clone()))
         })
         .collect()
 }
@@ -506,17 +462,13 @@ pub fn lockfile_problems(config: &Config, lockfiles: &[Lockfile]) -> Vec<Problem
             if fetched_from.is_ok_and(|o| configured.contains(&o)) {
                 continue;
             }
-            let credential = match &routed.route.key {
-                Some(k) => format!("npm would send `{k}`"),
-                None => "npm has no credential for it".to_owned(),
+            let kind = ProblemKind::LockfilePinned {
+                lockfile: lock.path.clone(),
+                count: host.count,
+                origin: hide_userinfo(&host.origin),
+                sent_key: routed.route.key.clone(),
             };
-            let msg = format!(
-                "{} pins {} package(s) to {}, which is not a configured registry; {credential} (`npm ci --replace-registry-host=always` or a regenerated lockfile uses the configured registry)",
-                lock.path.display(),
-                host.count,
-                hide_userinfo(&host.origin)
-            );
-            out.push(problem("lockfile-registry-mismatch", msg, None));
+            out.push(problem(kind, None));
         }
     }
     out
@@ -539,41 +491,49 @@ pub fn unmapped_scope(
             .as_ref()
             .filter(|r| !default_nerf.starts_with(r.as_str()))
     })?;
-    let msg = format!(
-        "{package} goes to the default registry {} because `{scope}:registry` is not set, while a credential exists for `{other}`",
-        hide_userinfo(&choice.url)
-    );
-    Some(problem("scope-not-mapped", msg, None))
+    let kind = ProblemKind::UnmappedScope {
+        package: package.to_owned(),
+        scope: scope.to_owned(),
+        registry: hide_userinfo(&choice.url),
+        other_key: other.clone(),
+    };
+    Some(problem(kind, None))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn nm(prefix: &str, registry: &str) -> Option<String> {
+    fn nm(prefix: &str, registry: &str) -> Option<NearMissWhy> {
         near_miss(prefix, &url::Url::parse(registry).unwrap())
     }
 
     #[test]
     fn near_miss_kinds() {
-        assert!(nm("//127.0.0.1:4874/", "http://127.0.0.1:4873/")
-            .unwrap()
-            .contains("another port"));
-        assert!(nm("//localhost:4873/", "http://127.0.0.1:4873/")
-            .unwrap()
-            .contains("different keys"));
-        assert!(nm("http://127.0.0.1:4873/", "http://127.0.0.1:4873/")
-            .unwrap()
-            .contains("scheme"));
-        assert!(nm("registry.example/", "https://registry.example/")
-            .unwrap()
-            .contains("leading"));
-        assert!(nm("//h/other/", "https://h/npm/")
-            .unwrap()
-            .contains("does not cover"));
-        assert!(nm("//h/npm/deeper/", "https://h/npm/")
-            .unwrap()
-            .contains("deeper"));
+        assert!(matches!(
+            nm("//127.0.0.1:4874/", "http://127.0.0.1:4873/"),
+            Some(NearMissWhy::OtherPort { .. })
+        ));
+        assert!(matches!(
+            nm("//localhost:4873/", "http://127.0.0.1:4873/"),
+            Some(NearMissWhy::LoopbackAlias { .. })
+        ));
+        assert_eq!(
+            nm("http://127.0.0.1:4873/", "http://127.0.0.1:4873/"),
+            Some(NearMissWhy::SchemeInKey)
+        );
+        assert_eq!(
+            nm("registry.example/", "https://registry.example/"),
+            Some(NearMissWhy::NoLeadingSlashes)
+        );
+        assert!(matches!(
+            nm("//h/other/", "https://h/npm/"),
+            Some(NearMissWhy::PathElsewhere { .. })
+        ));
+        assert!(matches!(
+            nm("//h/npm/deeper/", "https://h/npm/"),
+            Some(NearMissWhy::PathDeeper { .. })
+        ));
         assert_eq!(nm("//elsewhere/", "https://h/"), None);
     }
 
@@ -581,13 +541,15 @@ mod tests {
     fn registry_shapes() {
         let shape = |u: &str| registry_shape(&url::Url::parse(u).unwrap());
         assert!(shape("http://registry.npmjs.org/").is_some());
-        assert!(shape("https://acme.jfrog.io/")
-            .unwrap()
-            .contains("Artifactory"));
+        assert_eq!(
+            shape("https://acme.jfrog.io/"),
+            Some(ShapeWhy::ArtifactoryPath)
+        );
         assert!(shape("https://acme.jfrog.io/artifactory/api/npm/npm/").is_none());
-        assert!(shape("https://gitlab.com/api/v4/")
-            .unwrap()
-            .contains("GitLab"));
+        assert_eq!(
+            shape("https://gitlab.com/api/v4/"),
+            Some(ShapeWhy::GitlabPath)
+        );
         assert!(shape("https://pkgs.dev.azure.com/org/_packaging/feed/npm/registry/").is_none());
         assert!(shape("http://127.0.0.1:4873/").is_none());
     }

@@ -3,9 +3,20 @@
 //! provenance) and `probes` (read-only npm calls). Rules read whatever slots are filled, so adding
 //! live evidence needs no rule rewritten.
 
+pub use crate::config::credential::Field as CredentialField;
+pub use crate::config::problems::{NearMissWhy, Problem, ProblemKind};
+pub use crate::config::value::Provenance;
 use crate::detect::Failure;
 
-/// A value and where it came from: `~/.npmrc:3`, `env:NPM_CONFIG_REGISTRY`, `cli`, `default`.
+/// A setting's value and its provenance (a file:line, an environment variable, the command
+/// line, npm's default), as a kind rules decide on; it renders as `source` strings do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub value: String,
+    pub source: Provenance,
+}
+
+/// A value and where it came from, for display: a lockfile path, `~/.npmrc:3`, `env:HTTPS_PROXY`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located<T> {
     pub value: T,
@@ -17,8 +28,10 @@ pub struct Located<T> {
 pub struct CredentialFact {
     /// The config key, e.g. `//npm.pkg.github.com/:_authToken`.
     pub key: String,
-    /// `npm-token`, `github-pat`, `basic-auth`, `jwt`, ...
+    /// `npm-token`, `github-pat`, `basic-auth`, `jwt`, ... (for display)
     pub kind: String,
+    /// The credential field the key names (`_authToken`, `_auth`, `username`, ...).
+    pub field: CredentialField,
     /// The redacted form (`npm_****ab12`).
     pub redacted: String,
     pub source: String,
@@ -38,8 +51,8 @@ pub struct TokenExpiry {
 pub struct NearMiss {
     pub key: String,
     pub source: String,
-    /// "different port", "key has a path the URL lacks", "written with http://", ...
-    pub why: String,
+    /// Another port, a path that does not cover the URL, a scheme in the key, ...
+    pub why: NearMissWhy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,12 +75,12 @@ pub struct VariableFact {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConfigFacts {
     /// The default registry and its source.
-    pub registry: Option<Located<String>>,
+    pub registry: Option<Setting>,
     /// The registry the failing request went to, as the configuration routes it (used when
     /// the text names no URL).
     pub request_registry: Option<String>,
     /// The failing package's scope registry, when mapped.
-    pub scope_registry: Option<Located<String>>,
+    pub scope_registry: Option<Setting>,
     /// The failing package's scope when it has no `@scope:registry` mapping.
     pub unmapped_scope: Option<String>,
     /// The credential npm would attach to the failing URL (None: it sends none).
@@ -75,10 +88,10 @@ pub struct ConfigFacts {
     pub near_misses: Vec<NearMiss>,
     /// Variables used by the credential line.
     pub variables: Vec<VariableFact>,
-    /// Lines npm rejects (top-level `_authToken`, `_auth`, ...) or malformed ones.
-    pub invalid_auth: Vec<Located<String>>,
-    /// Credentials shadowed by a higher-precedence layer.
-    pub overridden: Vec<Located<String>>,
+    /// Lines npm rejects (top-level `_authToken`, `_auth`, ...): ERR_INVALID_AUTH.
+    pub invalid_auth: Vec<Problem>,
+    /// Registry settings and credentials for the failing host shadowed by a higher layer.
+    pub overridden: Vec<Problem>,
     /// Lockfile `resolved` hosts that have no credential here.
     pub lockfile_hosts_without_credential: Vec<Located<String>>,
     /// `proxy` / `https-proxy` when set.
@@ -90,7 +103,7 @@ pub struct ConfigFacts {
     pub registry_override: Option<RegistryOverride>,
     /// Credentials for the failing host in places npm does not read here (a `~/.npmrc` left
     /// behind by `NPM_CONFIG_USERCONFIG`, a skipped project file, a `[section]`).
-    pub unread_credentials: Vec<Located<String>>,
+    pub unread_credentials: Vec<Problem>,
     /// Other registries this configuration holds credentials for (registry URLs).
     pub credential_registries: Vec<String>,
 }
@@ -101,11 +114,9 @@ pub struct RegistryOverride {
     /// `registry` or `@scope:registry`.
     pub key: String,
     /// The value in effect and its source (`env:npm_config_registry`, `cli`, a file:line).
-    pub winner: Located<String>,
+    pub winner: Setting,
     /// The value it hides and its source.
-    pub shadowed: Located<String>,
-    /// The higher layer's name (`env`, `cli`, `project`, `user`).
-    pub winner_layer: String,
+    pub shadowed: Setting,
     /// The hidden registry has a credential while the winning one has none.
     pub shadowed_has_credential: bool,
 }

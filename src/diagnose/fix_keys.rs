@@ -37,7 +37,10 @@ fn facts_for(registry: &str) -> Facts {
         near_misses: vec![NearMiss {
             key: "//wrong.example/:_authToken".into(),
             source: "/home/u/.npmrc:2".into(),
-            why: "another host".into(),
+            why: super::facts::NearMissWhy::OtherPort {
+                key_host: "wrong.example".into(),
+                registry_host: "h.example".into(),
+            },
         }],
         ..ConfigFacts::default()
     };

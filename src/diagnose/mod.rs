@@ -15,6 +15,7 @@ pub mod facts;
 #[cfg(test)]
 mod fix_keys;
 pub mod pnpm_keys;
+pub mod problem_text;
 pub mod registry;
 pub mod score;
 pub mod wording;

@@ -6,12 +6,13 @@ use std::collections::BTreeSet;
 
 use crate::config::credential::{format_time, split_key, Credential, Kind};
 use crate::config::expand::VarState as ConfigVarState;
+use crate::config::problems::{Problem, ProblemKind};
 use crate::config::route::{nerf_dart, scope_of, walk_keys};
 use crate::config::{lockfile, Config, Routed};
 use crate::detect::{url, Failure};
 use crate::diagnose::facts::{
-    ConfigFacts, CredentialFact, Located, NearMiss, RegistryOverride, TokenExpiry, VarState,
-    VariableFact,
+    ConfigFacts, CredentialFact, Located, NearMiss, RegistryOverride, Setting, TokenExpiry,
+    VarState, VariableFact,
 };
 
 /// Where the failing request went, as the configuration and the text tell it.
@@ -61,17 +62,17 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
     let problems = config.problems();
     let host_key = nerf_host(&target.registry);
     ConfigFacts {
-        registry: Some(Located {
+        registry: Some(Setting {
             value: default,
-            source: default_source.to_string(),
+            source: default_source,
         }),
         request_registry: Some(target.registry.clone()),
         scope_registry: choice
             .as_ref()
             .filter(|c| c.scope.is_some())
-            .map(|c| Located {
+            .map(|c| Setting {
                 value: c.url.clone(),
-                source: c.provenance.to_string(),
+                source: c.provenance.clone(),
             }),
         // only when the request really went to the default registry this configuration names
         unmapped_scope: match (&choice, scope) {
@@ -89,16 +90,8 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
             Vec::new()
         },
         variables: variables(config, target),
-        invalid_auth: problems
-            .iter()
-            .filter(|p| p.message.contains("ERR_INVALID_AUTH"))
-            .map(located)
-            .collect(),
-        overridden: problems
-            .iter()
-            .filter(|p| p.message.contains("is overridden by") && concerns(p, &host_key, scope))
-            .map(located)
-            .collect(),
+        invalid_auth: stopping(&problems),
+        overridden: overriding(&problems, &host_key, scope),
         lockfile_hosts_without_credential: lockfile_hosts(config),
         proxy: proxy(config),
         files_read: config
@@ -108,12 +101,7 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
             .map(|f| f.path.display().to_string())
             .collect(),
         registry_override: registry_override(config, scope, sent.is_some()),
-        unread_credentials: problems
-            .iter()
-            .filter(|p| p.id == "npmrc-misconfig" && is_unread(&p.message))
-            .filter(|p| host_key.as_deref().is_some_and(|k| p.message.contains(k)))
-            .map(located)
-            .collect(),
+        unread_credentials: unread(&problems, &host_key),
         credential_registries: credential_registries(config, &target.registry),
     }
 }
@@ -153,6 +141,7 @@ fn credential_fact(c: &Credential) -> CredentialFact {
     CredentialFact {
         key: c.key.clone(),
         kind: c.kind.as_str().to_owned(),
+        field: c.field,
         redacted: c.redacted.clone(),
         source: c.source.to_string(),
         expiry: c.jwt.as_ref().and_then(|j| {
@@ -219,34 +208,53 @@ fn variables(config: &Config, target: &Target) -> Vec<VariableFact> {
     out
 }
 
-fn located(p: &crate::config::Problem) -> Located<String> {
-    Located {
-        value: p.message.clone(),
-        source: p
-            .source
-            .as_ref()
-            .map_or_else(|| "config".to_owned(), ToString::to_string),
-    }
-}
-
 /// `//host:port/` of a registry URL (its host only, any path).
 fn nerf_host(registry: &str) -> Option<String> {
     url::host(registry).map(|h| format!("//{h}/"))
 }
 
+/// Problems npm stops every command over (ERR_INVALID_AUTH), picked by kind.
+fn stopping(problems: &[Problem]) -> Vec<Problem> {
+    problems
+        .iter()
+        .filter(|p| p.kind.stops_npm())
+        .cloned()
+        .collect()
+}
+
+/// Overridden registry settings, and overridden credentials for the failing host.
+fn overriding(
+    problems: &[Problem],
+    host_key: &Option<String>,
+    scope: Option<&str>,
+) -> Vec<Problem> {
+    problems
+        .iter()
+        .filter(|p| matches!(p.kind, ProblemKind::Overridden { .. }))
+        .filter(|p| concerns(p, host_key, scope))
+        .cloned()
+        .collect()
+}
+
+/// Credentials for the failing host that sit where npm does not read them.
+fn unread(problems: &[Problem], host_key: &Option<String>) -> Vec<Problem> {
+    problems
+        .iter()
+        .filter(|p| p.kind.is_unread_credential())
+        .filter(|p| {
+            let key = p.kind.key().unwrap_or("");
+            host_key.as_deref().is_some_and(|k| key.contains(k))
+        })
+        .cloned()
+        .collect()
+}
+
 /// An override problem about the registry settings or a credential for the failing host.
-fn concerns(p: &crate::config::Problem, host_key: &Option<String>, scope: Option<&str>) -> bool {
-    let key = p.message.split('`').nth(1).unwrap_or("");
+fn concerns(p: &Problem, host_key: &Option<String>, scope: Option<&str>) -> bool {
+    let key = p.kind.key().unwrap_or("");
     key == "registry"
         || scope.is_some_and(|s| key == format!("{s}:registry"))
         || host_key.as_deref().is_some_and(|h| key.starts_with(h))
-}
-
-/// A problem saying a credential sits where npm does not read it.
-fn is_unread(message: &str) -> bool {
-    message.contains("npm reads the user config from")
-        || message.contains("which npm does not read here")
-        || message.contains("npm ignores keys in sections")
 }
 
 /// The registry setting in effect hides another one from a lower layer.
@@ -272,15 +280,14 @@ fn registry_override(config: &Config, scope: Option<&str>, sent: bool) -> Option
     };
     Some(RegistryOverride {
         key,
-        winner: Located {
+        winner: Setting {
             value: winner_url.clone(),
-            source: winner.provenance.to_string(),
+            source: winner.provenance.clone(),
         },
-        shadowed: Located {
+        shadowed: Setting {
             value: shadowed_url.clone(),
-            source: shadowed.provenance.to_string(),
+            source: shadowed.provenance.clone(),
         },
-        winner_layer: winner.layer().as_str().to_owned(),
         shadowed_has_credential: !sent && !has(&winner_url) && has(&shadowed_url),
     })
 }
@@ -423,7 +430,10 @@ mod tests {
         );
         assert_eq!(facts.near_misses.len(), 1);
         assert_eq!(facts.near_misses[0].key, "//127.0.0.1:4874/:_authToken");
-        assert!(facts.near_misses[0].why.contains("another port"));
+        assert!(matches!(
+            facts.near_misses[0].why,
+            crate::config::problems::NearMissWhy::OtherPort { .. }
+        ));
         assert_eq!(facts.credential_registries, vec!["http://127.0.0.1:4874/"]);
         assert_eq!(facts.unmapped_scope.as_deref(), Some("@priv"));
         assert!(!format!("{facts:?}").contains("CANARY"));
@@ -440,9 +450,14 @@ mod tests {
             &target(&config, &failure("http://127.0.0.1:4999/@priv%2flib")),
         );
         let o = facts.registry_override.expect("an override");
-        assert_eq!(o.winner.source, "env:npm_config_registry");
-        assert_eq!(o.winner_layer, "env");
-        assert!(o.shadowed.source.ends_with("home/.npmrc:1"));
+        assert_eq!(
+            o.winner.source,
+            crate::config::value::Provenance::Env {
+                name: "npm_config_registry".into()
+            }
+        );
+        assert_eq!(o.winner.source.layer(), crate::config::Layer::Env);
+        assert!(o.shadowed.source.to_string().ends_with("home/.npmrc:1"));
         assert!(o.shadowed_has_credential);
     }
 
@@ -461,5 +476,78 @@ mod tests {
         assert!(c.source.ends_with("home/.npmrc:2"));
         assert!(!c.redacted.contains("CANARYcanary"));
         assert!(facts.near_misses.is_empty() && facts.unmapped_scope.is_some());
+    }
+
+    /// Problems are picked by kind and key: free text inside a problem (a skip reason, a path)
+    /// that says what other problems' sentences say changes nothing, and neither can the
+    /// wording of any sentence, which is made later, from the kind.
+    #[test]
+    fn problems_are_picked_by_kind_not_by_their_words() {
+        use crate::config::problems::{LegacyFix, ProblemKind};
+        use crate::config::{Layer, Provenance};
+        let at = |line| {
+            Some(Provenance::File {
+                layer: Layer::Project,
+                path: "/p/.npmrc".into(),
+                line,
+            })
+        };
+        let misleading = "ERR_INVALID_AUTH; is overridden by; npm reads the user config from";
+        let problems = vec![
+            Problem {
+                kind: ProblemKind::SkippedFile {
+                    key: "//127.0.0.1:4873/:_authToken".into(),
+                    path: format!("/p/{misleading}/.npmrc").into(),
+                    reason: misleading.into(),
+                },
+                source: at(1),
+            },
+            Problem {
+                kind: ProblemKind::LegacyTopLevel {
+                    key: "_authToken".into(),
+                    layer: Layer::Project,
+                    fix: LegacyFix::RenameTo("//127.0.0.1:4873/:_authToken".into()),
+                },
+                source: at(2),
+            },
+            Problem {
+                kind: ProblemKind::Overridden {
+                    key: "//other.example/:_authToken".into(),
+                    by: Provenance::Cli,
+                },
+                source: at(3),
+            },
+        ];
+        let host = Some("//127.0.0.1:4873/".to_owned());
+        assert_eq!(stopping(&problems), problems[1..2]);
+        assert_eq!(unread(&problems, &host), problems[..1]);
+        assert!(
+            overriding(&problems, &host, None).is_empty(),
+            "another host's key"
+        );
+        let mut registry_override = problems[2].clone();
+        registry_override.kind = ProblemKind::Overridden {
+            key: "registry".into(),
+            by: Provenance::Cli,
+        };
+        assert_eq!(
+            overriding(&[registry_override.clone()], &host, None),
+            [registry_override]
+        );
+
+        // the diagnosis follows the typed facts: the same facts rank the same cause
+        let mut failure = failure("http://127.0.0.1:4873/@priv%2flib");
+        failure.signals.has_error = true;
+        let mut facts = crate::diagnose::Facts::from_failure(failure);
+        facts.config = Some(ConfigFacts {
+            unread_credentials: unread(&problems, &host),
+            ..ConfigFacts::default()
+        });
+        let d = crate::diagnose::diagnose(&facts);
+        assert_eq!(d.report.causes[0].id, "npmrc-misconfig");
+        assert!(d.report.causes[0]
+            .evidence
+            .iter()
+            .any(|e| e.source.as_deref() == Some("/p/.npmrc:1")));
     }
 }

@@ -5,7 +5,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use crate::diagnose::facts::{ConfigFacts, ProbeFact, ProbeOutcome};
+use crate::diagnose::facts::{ConfigFacts, CredentialField, ProbeFact, ProbeOutcome};
 use crate::probe::{
     self, CredentialKind, Outcome, Owners, ProbeRequest, Probes, Versions, View, Whoami,
 };
@@ -41,25 +41,22 @@ pub fn request(
         registry: Some(registry.to_owned()),
         credential: config
             .and_then(|c| c.credential.as_ref())
-            .and_then(|c| credential_kind(&c.kind, &c.key)),
+            .and_then(|c| credential_kind(c.field)),
         other_registries: config
             .map(|c| c.credential_registries.clone())
             .unwrap_or_default(),
     }
 }
 
-/// The probe crate's credential kind for a config key and its classified value.
-fn credential_kind(kind: &str, key: &str) -> Option<CredentialKind> {
-    if key.ends_with(":_authToken") {
-        Some(CredentialKind::Token)
-    } else if key.ends_with(":_auth") {
-        Some(CredentialKind::LegacyAuth)
-    } else if key.ends_with(":username") || key.ends_with(":_password") {
-        Some(CredentialKind::Basic)
-    } else if key.ends_with(":certfile") || kind == "client-cert" {
-        Some(CredentialKind::ClientCert)
-    } else {
-        None
+/// The probe's credential kind for the field a credential key names.
+fn credential_kind(field: CredentialField) -> Option<CredentialKind> {
+    match field {
+        CredentialField::AuthToken => Some(CredentialKind::Token),
+        CredentialField::Auth => Some(CredentialKind::LegacyAuth),
+        CredentialField::Username | CredentialField::Password => Some(CredentialKind::Basic),
+        CredentialField::Certfile => Some(CredentialKind::ClientCert),
+        // the key file alone is not what npm sends (its cert is)
+        CredentialField::Keyfile => None,
     }
 }
 
@@ -77,25 +74,24 @@ pub fn plan(request: &ProbeRequest, failure: &crate::detect::Failure) -> probe::
         return plan;
     }
     let known = failure.url.is_some() && failure.http_status.is_some();
-    let failing = request.registry.as_deref().map(same_registry_key);
+    let failing = request.registry.as_deref();
     plan.probes.retain(|p| {
         let repeats = known
             && matches!(p.kind, probe::ProbeKind::ViewVersion { .. })
-            && p.registry.as_deref().map(same_registry_key) == failing;
+            && match (p.registry.as_deref(), failing) {
+                (Some(a), Some(b)) => crate::registry_url::same_registry(a, b),
+                (a, b) => a == b,
+            };
         !repeats
     });
     plan
-}
-
-fn same_registry_key(r: &str) -> String {
-    r.trim_end_matches('/').to_owned()
 }
 
 /// The facts the probes established, in plan order.
 pub fn facts(probes: &Probes, failing_registry: &str) -> Vec<ProbeFact> {
     let same = |r: Option<&String>| {
         r.map_or(true, |r| {
-            r.trim_end_matches('/') == failing_registry.trim_end_matches('/')
+            crate::registry_url::same_registry(r, failing_registry)
         })
     };
     let maintainer = probes.user_is_maintainer();
@@ -225,18 +221,18 @@ mod tests {
     }
 
     #[test]
-    fn credential_kinds_follow_the_key() {
-        assert_eq!(
-            credential_kind("npm-token", "//h/:_authToken"),
-            Some(CredentialKind::Token)
-        );
-        assert_eq!(
-            credential_kind("basic-auth", "//h/:_auth"),
-            Some(CredentialKind::LegacyAuth)
-        );
-        assert_eq!(
-            credential_kind("username", "//h/:username"),
-            Some(CredentialKind::Basic)
-        );
+    fn credential_kinds_follow_the_key_field() {
+        use CredentialField as F;
+        let cases = [
+            (F::AuthToken, Some(CredentialKind::Token)),
+            (F::Auth, Some(CredentialKind::LegacyAuth)),
+            (F::Username, Some(CredentialKind::Basic)),
+            (F::Password, Some(CredentialKind::Basic)),
+            (F::Certfile, Some(CredentialKind::ClientCert)),
+            (F::Keyfile, None),
+        ];
+        for (field, kind) in cases {
+            assert_eq!(credential_kind(field), kind, "{field:?}");
+        }
     }
 }

@@ -5,8 +5,11 @@ use crate::diagnose::advice::{key, variable, whoami, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, line, main_line};
 use crate::diagnose::facts::ConfigFacts;
+use crate::diagnose::facts::{Problem, ProblemKind, Provenance};
+use crate::diagnose::problem_text::message;
 use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
+use crate::report::Evidence;
 
 pub(super) const UNIT: super::Cause = super::Cause {
     id: "npmrc-misconfig",
@@ -60,19 +63,11 @@ fn config_invalid_or_overridden(cx: &Context, s: &mut Scores) {
     let Some(config) = &cx.facts.config else {
         return;
     };
-    for l in &config.invalid_auth {
-        s.add(
-            "npmrc-misconfig",
-            12,
-            config_evidence(l.value.clone(), &l.source),
-        );
+    for p in &config.invalid_auth {
+        s.add("npmrc-misconfig", 12, problem_evidence(p));
     }
-    for l in &config.overridden {
-        s.add(
-            "npmrc-misconfig",
-            8,
-            config_evidence(l.value.clone(), &l.source),
-        );
+    for p in &config.overridden {
+        s.add("npmrc-misconfig", 8, problem_evidence(p));
     }
 }
 
@@ -85,12 +80,8 @@ fn config_credential_unread(cx: &Context, s: &mut Scores) {
     if config.credential.is_some() {
         return;
     }
-    for l in &config.unread_credentials {
-        s.add(
-            "npmrc-misconfig",
-            16,
-            config_evidence(l.value.clone(), &l.source),
-        );
+    for p in &config.unread_credentials {
+        s.add("npmrc-misconfig", 16, problem_evidence(p));
         s.add("token-missing", -6, None);
     }
     if let Some(o) = config
@@ -104,9 +95,9 @@ fn config_credential_unread(cx: &Context, s: &mut Scores) {
             config_evidence(
                 format!(
                     "{} = {} ({} layer) overrides {} = {} from {}, the registry the credential is for",
-                    o.key, o.winner.value, o.winner_layer, o.key, o.shadowed.value, o.shadowed.source
+                    o.key, o.winner.value, o.winner.source.layer().as_str(), o.key, o.shadowed.value, o.shadowed.source
                 ),
-                &o.winner.source,
+                &o.winner.source.to_string(),
             ),
         );
         s.add("token-wrong-host", -8, None);
@@ -173,12 +164,16 @@ fn misconfig_fix(cx: &Context) -> Vec<String> {
 
 fn misconfig(config: &ConfigFacts) -> Vec<String> {
     let mut out = Vec::new();
-    for l in &config.invalid_auth {
-        out.push(format!("npm config fix   # {}: {}", l.source, l.value));
+    for p in &config.invalid_auth {
+        out.push(format!(
+            "npm config fix   # {}: {}",
+            problem_source(p),
+            message(p)
+        ));
     }
-    for l in &config.unread_credentials {
-        out.push(format!("{}: {}", l.source, l.value));
-        if l.value.contains("npm reads the user config from") {
+    for p in &config.unread_credentials {
+        out.push(format!("{}: {}", problem_source(p), message(p)));
+        if matches!(p.kind, ProblemKind::MovedUserconfig { .. }) {
             out.push(
                 "unset NPM_CONFIG_USERCONFIG (or copy the credential line into the file it names)"
                     .into(),
@@ -190,15 +185,31 @@ fn misconfig(config: &ConfigFacts) -> Vec<String> {
         .as_ref()
         .filter(|o| o.shadowed_has_credential)
     {
-        let how = match o.winner.source.strip_prefix("env:") {
-            Some(var) => format!("unset {var}"),
-            None if o.winner.source == "cli" => format!("drop --{} from the command", o.key),
-            None => format!("remove `{}` from {}", o.key, o.winner.source),
+        let how = match &o.winner.source {
+            Provenance::Env { name } => format!("unset {name}"),
+            Provenance::Cli => format!("drop --{} from the command", o.key),
+            other => format!("remove `{}` from {other}", o.key),
         };
         out.push(format!(
             "{how}   # {} = {} ({} layer) overrides {} from {}",
-            o.key, o.winner.value, o.winner_layer, o.shadowed.value, o.shadowed.source
+            o.key,
+            o.winner.value,
+            o.winner.source.layer().as_str(),
+            o.shadowed.value,
+            o.shadowed.source
         ));
     }
     out
+}
+
+/// A configuration problem as evidence: its sentence and the setting it is about.
+fn problem_evidence(p: &Problem) -> Option<Evidence> {
+    config_evidence(message(p), &problem_source(p))
+}
+
+/// Where a problem is, for people (`config` when it is about no single setting).
+fn problem_source(p: &Problem) -> String {
+    p.source
+        .as_ref()
+        .map_or_else(|| "config".to_owned(), ToString::to_string)
 }

@@ -131,7 +131,14 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
         s.add(
             "token-wrong-host",
             12,
-            config_evidence(format!("{} ({})", miss.key, miss.why), &miss.source),
+            config_evidence(
+                format!(
+                    "{} ({})",
+                    miss.key,
+                    crate::diagnose::problem_text::near_miss(&miss.why)
+                ),
+                &miss.source,
+            ),
         );
         if config.unmapped_scope.is_some() {
             s.add("scope-not-mapped", 4, None);
@@ -150,7 +157,7 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
                     reg.value,
                     config.credential_registries.join(", ")
                 ),
-                &reg.source,
+                &reg.source.to_string(),
             ),
         );
     } else {
@@ -192,7 +199,7 @@ fn elsewhere_possible(config: &ConfigFacts) -> bool {
     config
         .registry
         .as_ref()
-        .is_some_and(|r| r.source == "default")
+        .is_some_and(|r| r.source == crate::diagnose::facts::Provenance::Default)
         || !config.credential_registries.is_empty()
 }
 

@@ -56,7 +56,7 @@ fn live_fix(cx: &Context) -> Vec<String> {
                 m.key,
                 m.source,
                 nerf(&reg),
-                m.why
+                crate::diagnose::problem_text::near_miss(&m.why)
             )
         })
         .collect()
