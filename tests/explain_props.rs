@@ -58,6 +58,7 @@ fn all_outputs(text: &str) -> String {
         &human::Style {
             color: true,
             width: 80,
+            verbose: true,
         },
     ));
     out.push_str(&json::render(&d.report));

@@ -27,6 +27,11 @@ fn check(name: &str, text: &str) {
         format!("{name}_human"),
         human::render(&d, &human::Style::plain())
     );
+    let verbose = human::Style {
+        verbose: true,
+        ..human::Style::plain()
+    };
+    insta::assert_snapshot!(format!("{name}_human_verbose"), human::render(&d, &verbose));
     insta::assert_snapshot!(format!("{name}_json"), json::render(&d.report));
 }
 

@@ -33,6 +33,10 @@ pub struct ExplainArgs {
     /// Also print, on stderr, every rule that fired with its cause, points and evidence
     #[arg(long)]
     pub trace: bool,
+    /// The long form: all evidence, every fix and verify step, every other candidate
+    /// (also REGAUTH_VERBOSE=1)
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 pub(crate) fn run(args: ExplainArgs) -> anyhow::Result<i32> {
@@ -56,7 +60,8 @@ pub(crate) fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     match args.format {
         Format::Human => {
-            let style = render::human::Style::for_stdout();
+            let verbose = args.verbose || render::human::verbose_from_env();
+            let style = render::human::Style::for_stdout(verbose);
             let mut text = render::human::render(&diagnosis, &style);
             if github {
                 text.push_str(&render::github::annotation(&diagnosis));

@@ -29,6 +29,10 @@ pub struct OutputSettings {
     /// `GITHUB_STEP_SUMMARY` under GitHub Actions: append the Markdown report to this file.
     pub step_summary: Option<PathBuf>,
     pub color: bool,
+    /// Columns of stderr: COLUMNS, else the terminal's, else 80.
+    pub width: usize,
+    /// `REGAUTH_VERBOSE=1`: the long form of the human explanation.
+    pub verbose: bool,
     /// `REGAUTH_TRACE=1`: the ranking trace after the explanation.
     pub trace: bool,
 }
@@ -55,6 +59,8 @@ impl OutputSettings {
                 .filter(|p| !p.is_empty() && get("GITHUB_ACTIONS").is_some_and(|v| v == "true"))
                 .map(PathBuf::from),
             color: !no_color && (force || console::colors_enabled_stderr()),
+            width: render::width::of(render::width::Stream::Stderr, get("COLUMNS").as_deref()),
+            verbose: render::human::is_verbose(get("REGAUTH_VERBOSE").as_deref()),
             trace: get("REGAUTH_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
         }
     }
@@ -72,7 +78,8 @@ pub fn stderr_text(d: &Diagnosis, first_line: Option<&str>, settings: &OutputSet
             }
             let style = render::human::Style {
                 color: settings.color,
-                width: render::human::WIDTH,
+                width: settings.width,
+                verbose: settings.verbose,
             };
             out.push_str(&render::human::render(d, &style));
         }

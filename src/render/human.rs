@@ -1,6 +1,9 @@
-//! The report for people, shaped like a rustc diagnostic: one headline, labelled evidence with
-//! sources, a concrete `help:`, how to verify, and the other candidates one line each.
-//! 80 columns; colour only where NO_COLOR/CLICOLOR_FORCE and the terminal allow.
+//! The report for people, shaped like a rustc diagnostic and sized for one screen: a headline
+//! with the cause and how sure, the evidence that decided it with its sources, one concrete
+//! `help:` and one `verify:`, alternatives only while the facts leave them open; the long form
+//! (REGAUTH_VERBOSE=1, `explain --verbose`) shows everything. The width is the terminal's
+//! (COLUMNS honoured, 80 otherwise) and long lines wrap, never cut; colour only where
+//! NO_COLOR/CLICOLOR_FORCE and the terminal allow.
 
 use std::fmt::Write as _;
 
@@ -9,31 +12,46 @@ use console::Style as Paint;
 use crate::diagnose::Diagnosis;
 use crate::report::{Confidence, Report};
 
-pub const WIDTH: usize = 80;
+pub const WIDTH: usize = super::width::DEFAULT;
 
-/// Colour and width for one rendering.
+/// Evidence lines shown by default: the ones that decided the cause come first.
+const EVIDENCE_SHOWN: usize = 3;
+/// Other candidates shown by default, and only when the top cause is not certain.
+const ALTERNATIVES_SHOWN: usize = 2;
+/// Lines the short form may take: alternatives are left out rather than exceed it.
+pub const BUDGET: usize = 10;
+
+/// Colour, width and detail for one rendering.
 pub struct Style {
     pub color: bool,
     pub width: usize,
+    /// Everything: all evidence, every fix and verify step, every other candidate, the URL.
+    pub verbose: bool,
 }
 
 impl Style {
+    /// No colour, 80 columns, the short form.
     pub fn plain() -> Style {
         Style {
             color: false,
             width: WIDTH,
+            verbose: false,
         }
     }
 
     /// NO_COLOR (non-empty) turns colour off; CLICOLOR_FORCE (non-zero) turns it on; otherwise
-    /// colour when stdout is a colour terminal.
-    pub fn for_stdout() -> Style {
+    /// colour when stdout is a colour terminal. The width is stdout's (COLUMNS honoured).
+    pub fn for_stdout(verbose: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let force = std::env::var("CLICOLOR_FORCE").is_ok_and(|v| !v.is_empty() && v != "0");
         let color = !no_color && (force || console::colors_enabled());
         Style {
             color,
-            width: WIDTH,
+            width: super::width::of(
+                super::width::Stream::Stdout,
+                std::env::var("COLUMNS").ok().as_deref(),
+            ),
+            verbose,
         }
     }
 
@@ -58,70 +76,163 @@ impl Style {
     }
 }
 
+/// `REGAUTH_VERBOSE=1` (anything but empty or `0`) asks for the long form.
+pub fn verbose_from_env() -> bool {
+    is_verbose(std::env::var("REGAUTH_VERBOSE").ok().as_deref())
+}
+
+/// Whether a value of REGAUTH_VERBOSE asks for the long form.
+pub fn is_verbose(value: Option<&str>) -> bool {
+    value.is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The explanation: in the short form, the headline, the cause with how sure and what it
+/// means, the evidence that decided it, one fix and one verify step, then other candidates (only
+/// when the cause is not certain) as far as the line budget allows; `style.verbose` shows
+/// everything. Nothing is cut: long lines wrap.
 pub fn render(d: &Diagnosis, style: &Style) -> String {
-    let r = &d.report;
-    if !r.auth_failure {
-        return render_quiet(r, style);
+    if !d.report.auth_failure {
+        return render_quiet(&d.report, style);
     }
+    let out = compose(d, style, Meaning::FirstSentence);
+    if style.verbose || out.lines().count() <= BUDGET {
+        return out;
+    }
+    compose(d, style, Meaning::FirstClause)
+}
+
+/// How much of the cause's meaning the short form shows (the long form shows it all).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Meaning {
+    FirstSentence,
+    /// Up to the first `: ` (what happened, without the list of reasons), when space is short.
+    FirstClause,
+}
+
+fn short_meaning(summary: &str, meaning: Meaning) -> String {
+    let sentence = summary.split_once(". ").map_or(summary, |(first, _)| first);
+    let text = match meaning {
+        Meaning::FirstSentence => sentence,
+        Meaning::FirstClause => sentence
+            .split_once(": ")
+            .map_or(sentence, |(first, _)| first),
+    };
+    format!("{}.", text.trim_end_matches('.'))
+}
+
+fn compose(d: &Diagnosis, style: &Style, meaning: Meaning) -> String {
+    let r = &d.report;
     let mut out = String::new();
     headline(r, style, &mut out);
     let (Some(top), Some(note)) = (r.causes.first(), d.notes.first()) else {
         return out;
     };
-    let _ = writeln!(
-        out,
-        "  {} {} {}",
-        style.cyan("="),
-        style.bold(&format!("cause: {}", top.id)),
-        style.dim(&format!("({} confidence)", confidence_word(top.confidence)))
+    if style.verbose {
+        request_line(r, style, &mut out);
+    }
+    // the short form keeps the meaning's first sentence; the rest is background
+    let summary = if style.verbose {
+        note.summary.clone()
+    } else {
+        short_meaning(&note.summary, meaning)
+    };
+    let cause = format!(
+        "cause: {} ({} confidence): {summary}",
+        top.id,
+        confidence_word(top.confidence),
     );
-    wrap_into(&mut out, &note.summary, "    ", "    ", style.width);
-    if !top.evidence.is_empty() {
-        let _ = writeln!(out, "  {}", style.cyan("|"));
-        let _ = writeln!(out, "  {} {}", style.cyan("="), style.bold("evidence:"));
-        for e in &top.evidence {
+    let _ = write!(out, "  {}", style.cyan("="));
+    wrap_into_first(&mut out, &cause, " ", "    ", style.width);
+    let shown = |n: usize| if style.verbose { usize::MAX } else { n };
+    let evidence: Vec<String> = deciding_evidence(r, top, style.verbose)
+        .into_iter()
+        .map(|e| {
             let source = e
                 .source
                 .as_deref()
                 .map(home_as_tilde)
                 .unwrap_or_else(|| kind_word(e.kind).to_owned());
-            let label = format!("{source}: ");
-            let room = style.width.saturating_sub(4 + label.chars().count());
-            let _ = writeln!(out, "    {}{}", style.dim(&label), truncate(&e.text, room));
+            let mut block = format!(
+                "  {} {}",
+                style.cyan("-->"),
+                style.dim(&format!("{source}:"))
+            );
+            wrap_into_first(
+                &mut block,
+                &home_in_text(&e.text),
+                " ",
+                "      ",
+                style.width,
+            );
+            block
+        })
+        .collect();
+    let mut tail = String::new();
+    for fix in top.fix.iter().take(shown(1)) {
+        let _ = write!(tail, "{}", style.green("help"));
+        wrap_into_first(&mut tail, &home_in_text(fix), ": ", "      ", style.width);
+    }
+    for v in top.verify.iter().take(shown(1)) {
+        let _ = write!(tail, "{}", style.bold("verify"));
+        wrap_into_first(&mut tail, &home_in_text(v), ": ", "        ", style.width);
+    }
+    // the first evidence line always; the next ones while the screen budget allows
+    let lines = |t: &str| t.lines().count();
+    let mut used = lines(&out) + lines(&tail);
+    for (i, block) in evidence.into_iter().enumerate() {
+        if style.verbose || i == 0 || used + lines(&block) <= BUDGET {
+            used += lines(&block);
+            out.push_str(&block);
         }
     }
-    for fix in &top.fix {
-        let label = "help: ";
-        let _ = write!(out, "{}", style.green("help"));
-        wrap_into_first(
-            &mut out,
-            &fix.clone(),
-            ": ",
-            &" ".repeat(label.len()),
-            style.width,
-        );
-    }
-    for v in &top.verify {
-        let _ = write!(out, "{}", style.bold("verify"));
-        wrap_into_first(&mut out, v, ": ", "        ", style.width);
-    }
-    if r.causes.len() > 1 {
-        let _ = writeln!(
-            out,
-            "{}: other candidates, and what decides between them:",
-            style.bold("note")
-        );
-        for (c, n) in r.causes.iter().zip(&d.notes).skip(1) {
+    out.push_str(&tail);
+    if style.verbose || top.confidence != Confidence::High {
+        let others = r.causes.iter().zip(&d.notes).skip(1);
+        for (c, n) in others.take(shown(ALTERNATIVES_SHOWN)) {
             let text = format!(
-                "{} ({}): {}",
+                "{} ({}) if {}",
                 c.id,
                 confidence_word(c.confidence),
                 n.decider
             );
-            wrap_into(&mut out, &text, "  - ", "    ", style.width);
+            let mut block = style.bold("or");
+            wrap_into_first(&mut block, &text, ": ", "    ", style.width);
+            if !style.verbose && out.lines().count() + block.lines().count() > BUDGET {
+                break;
+            }
+            out.push_str(&block);
         }
     }
     out
+}
+
+/// The evidence to show: all of it in the long form; else the first lines, leaving out the
+/// `error code X` line the headline already names (unless it is the only evidence).
+fn deciding_evidence<'a>(
+    r: &Report,
+    top: &'a crate::report::Cause,
+    verbose: bool,
+) -> Vec<&'a crate::report::Evidence> {
+    if verbose {
+        return top.evidence.iter().collect();
+    }
+    let code_line = r
+        .failure
+        .as_ref()
+        .and_then(|f| f.code.as_deref())
+        .map(|code| format!("error code {code}"));
+    let restates_code = |e: &crate::report::Evidence| {
+        code_line
+            .as_deref()
+            .is_some_and(|c| e.text.trim_end().ends_with(c))
+    };
+    let informative: Vec<_> = top.evidence.iter().filter(|e| !restates_code(e)).collect();
+    let chosen = if informative.is_empty() {
+        top.evidence.iter().collect()
+    } else {
+        informative
+    };
+    chosen.into_iter().take(EVIDENCE_SHOWN).collect()
 }
 
 fn headline(r: &Report, style: &Style, out: &mut String) {
@@ -150,27 +261,24 @@ fn headline(r: &Report, style: &Style, out: &mut String) {
     } else if let Some(h) = &host {
         let _ = write!(text, " on {h}");
     }
-    if let Some(p) = &f.package {
+    if let Some(p) = f.package.as_ref().filter(|p| !r.command.contains(p)) {
         let _ = write!(text, " ({p})");
     }
     let prefix = format!("error[{code}]");
     let _ = write!(out, "{}", style.red(&prefix));
-    wrap_into_first(
-        out,
-        &text,
-        ": ",
-        "  ",
-        style.width.saturating_sub(prefix.len()).max(40) + prefix.len(),
-    );
+    wrap_into_first(out, &text, ": ", "  ", style.width);
+}
+
+/// The failing request as the text names it (long form only: the evidence quotes it).
+fn request_line(r: &Report, style: &Style, out: &mut String) {
+    let Some(f) = &r.failure else {
+        return;
+    };
     if let Some(u) = &f.url {
         let method = f.method.clone().unwrap_or_default();
         let line = format!("{method} {u}");
-        let _ = writeln!(
-            out,
-            " {} {}",
-            style.cyan("-->"),
-            truncate(line.trim(), style.width - 5)
-        );
+        let _ = write!(out, " {}", style.cyan("-->"));
+        wrap_into_first(out, line.trim(), " ", "     ", style.width);
     }
 }
 
@@ -220,6 +328,16 @@ fn kind_word(k: crate::report::EvidenceKind) -> &'static str {
     }
 }
 
+/// Paths under HOME written with `~` inside a text (for people; the JSON keeps them whole).
+fn home_in_text(text: &str) -> String {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let home = home.trim_end_matches('/');
+    if home.is_empty() {
+        return text.to_owned();
+    }
+    text.replace(&format!("{home}/"), "~/")
+}
+
 /// `/home/u/.npmrc:2` -> `~/.npmrc:2` (for people; the JSON keeps the full path).
 fn home_as_tilde(source: &str) -> String {
     tilde_in(source, &std::env::var("HOME").unwrap_or_default())
@@ -231,16 +349,6 @@ fn tilde_in(source: &str, home: &str) -> String {
         Some(rest) if !home.is_empty() && rest.starts_with('/') => format!("~{rest}"),
         _ => source.to_owned(),
     }
-}
-
-/// Cuts text to `max` characters with an ellipsis.
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
-    s.push('…');
-    s
 }
 
 /// Word-wraps `text` into lines starting with `first` then `rest`, each at most `width` wide

@@ -1,12 +1,13 @@
-//! Reports for people (console, NO_COLOR/CLICOLOR_FORCE honoured, 80 columns), machines (JSON
-//! schema 1), GitHub Actions (one `::error` annotation, a Markdown job summary) and the ranking
-//! trace.
+//! Reports for people (console, NO_COLOR/CLICOLOR_FORCE honoured, the terminal's width),
+//! machines (JSON schema 1), GitHub Actions (one `::error` annotation, a Markdown job summary)
+//! and the ranking trace.
 
 pub mod github;
 pub mod human;
 pub mod json;
 pub(crate) mod summary;
 pub mod trace;
+pub mod width;
 
 /// Output format of regauth's own commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

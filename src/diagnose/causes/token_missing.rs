@@ -246,10 +246,13 @@ fn live_fix(cx: &Context) -> Vec<String> {
             .iter()
             .find(|f| f.ends_with("/.npmrc"))
             .cloned();
+        // the line alone leads into token-env-unset: say that the variable must hold a token
         vec![format!(
-            "add `{}:_authToken=${{NPM_TOKEN}}` to {} (or run `npm login --registry {reg}`)",
+            "add `{}:_authToken=${{NPM_TOKEN}}` to {} and export NPM_TOKEN=<a token for {}> \
+             where npm runs (or run `npm login --registry {reg}`, which stores one)",
             nerf(&reg),
-            file.unwrap_or_else(|| "~/.npmrc".into())
+            file.unwrap_or_else(|| "~/.npmrc".into()),
+            cx.host_or_registry_word()
         )]
     }
 }
