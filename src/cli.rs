@@ -84,10 +84,11 @@ fn run_client(client: &dyn Client, args: Vec<OsString>) -> i32 {
         Outcome::NotRun(code) => return code,
         Outcome::Ran(ended) => ended,
     };
-    if let Ok(Some(run)) = &ended.failed {
-        if let Err(line) =
-            shim::guarded("reading npm's failure", || crate::live::after_failure(run))
-        {
+    if let Ok(Some(failed)) = &ended.failed {
+        let explained = shim::guarded("reading npm's failure", || {
+            crate::live::after_failure(&failed.run, failed.recording.config.as_ref())
+        });
+        if let Err(line) = explained {
             shim::say(&line);
         }
     }

@@ -19,20 +19,25 @@
 //!
 //! `regauth explain` enters at `detect` with text; `regauth doctor` uses `config` and `render`.
 
-pub mod civil;
-pub mod cli;
-pub mod clients;
+// The library's public surface is what the binary (`main`) and the integration tests under
+// tests/ use; everything else is crate-private, so rustc reports what nothing uses.
+mod civil;
+mod cli;
+mod clients;
 pub mod commands;
 pub mod config;
 pub mod detect;
 pub mod diagnose;
-pub mod live;
+mod live;
 pub mod org;
-pub mod paths;
+mod paths;
 pub mod probe;
 pub mod registry_url;
 pub mod render;
 pub mod report;
-pub mod secret;
-pub mod shim;
-pub mod types;
+mod secret;
+mod shim;
+mod types;
+
+pub use cli::main;
+pub use paths::SHIM_MARKER;

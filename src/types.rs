@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 /// The package manager a run or a transcript belongs to. The behaviour of each one lives in
 /// `crate::clients` (one module per client); this is only its name.
@@ -63,7 +63,6 @@ pub struct Run {
     /// The user's arguments, exactly as given (after `npm`).
     pub args: Vec<OsString>,
     pub cwd: PathBuf,
-    pub started: SystemTime,
     pub exit: Exit,
     pub debug_log: Option<DebugLog>,
     /// The end of the client's stderr, where it was teed (no debug log available).

@@ -125,7 +125,7 @@ fn feature_install_yields_a_working_shim_in_front_of_the_images_npm() {
     let shim = root.join("usr/local/lib/regauth/shims/npm");
     assert!(fs::read_to_string(&shim)
         .unwrap()
-        .contains(regauth::shim::SHIM_MARKER));
+        .contains(regauth::SHIM_MARKER));
     assert_eq!(
         fs::read(image.image_npm()).unwrap(),
         npm_before,

@@ -31,7 +31,7 @@ fn install_puts_binary_and_marked_shims_in_regauth_home() {
             fs::read_to_string(checkout().join("shims").join(tool)).unwrap()
         );
         assert!(
-            text.contains(regauth::shim::SHIM_MARKER),
+            text.contains(regauth::SHIM_MARKER),
             "{tool} shim lacks the marker"
         );
         let mode = fs::metadata(&shim).unwrap().permissions().mode();

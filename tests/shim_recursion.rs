@@ -67,7 +67,7 @@ fn the_shims_script_carries_the_marker_regauth_looks_for() {
     for name in ["npm", "npx"] {
         let text = std::fs::read_to_string(root.join("shims").join(name)).unwrap();
         assert!(text.starts_with("#!/bin/sh\n"));
-        assert!(text.contains(regauth::shim::SHIM_MARKER), "shims/{name}");
+        assert!(text.contains(regauth::SHIM_MARKER), "shims/{name}");
         assert!(
             text.contains(&format!("regauth {name} \"$@\"")),
             "shims/{name}"

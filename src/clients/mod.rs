@@ -30,12 +30,15 @@ static CLIENTS: &[&dyn Client] = &[
 ];
 
 /// How a run's failure can be read afterwards, decided before the spawn.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Recording {
     /// False when the client will write no debug log (or cannot): the shim tees stderr instead.
     pub writes_log: bool,
     /// Where to look for the debug log after a failure.
     pub logs_dir: Option<PathBuf>,
+    /// The configuration read to decide this, for the failure path to reuse (the shim only
+    /// carries it): a failing run loads its configuration once unless a file changed meanwhile.
+    pub config: Option<Config>,
 }
 
 /// One client's behaviour, as the shim and the failure path need it.

@@ -64,6 +64,7 @@ impl Client for Teed {
         Recording {
             writes_log: false,
             logs_dir: None,
+            config: None,
         }
     }
 

@@ -26,7 +26,7 @@ pub struct DoctorArgs {
     pub client: Option<String>,
 }
 
-pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<i32> {
     for package in &args.packages {
         check_package_name(package)?;
     }
@@ -68,7 +68,7 @@ fn org_section(report: &Report, knowledge: &crate::org::Knowledge) -> String {
 }
 
 /// A package argument must be a package name: `name` or `@scope/name`.
-pub fn check_package_name(name: &str) -> anyhow::Result<()> {
+pub(crate) fn check_package_name(name: &str) -> anyhow::Result<()> {
     let bad = name.is_empty()
         || name.chars().any(|c| c.is_whitespace() || c.is_control())
         || (name.starts_with('@')
@@ -334,7 +334,7 @@ fn line(out: &mut String, indent: &str, text: &str) {
 }
 
 /// Greedy word wrap by display width; a word longer than the width gets a line of its own.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     if measure_text_width(text) <= width {
         return vec![text.to_owned()];
     }

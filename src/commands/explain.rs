@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::{last_log, stdout};
-use crate::diagnose::{self, Facts};
+use crate::diagnose;
 use crate::render::{self, Format};
 
 #[derive(clap::Args, Debug)]
@@ -39,22 +39,12 @@ pub struct ExplainArgs {
     pub verbose: bool,
 }
 
-pub fn run(args: ExplainArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     if let Some(path) = &args.eval {
         return run_eval(path);
     }
     let failure = read_failure(&args)?;
-    let mut facts = Facts::from_failure(failure);
-    let machine = crate::live::this_machine(&facts.failure.command);
-    let live = crate::live::is_explained(&facts.failure);
-    if live && !args.no_config {
-        add_machine_config(&mut facts, &machine);
-    }
-    let probes = if live && !args.no_probe {
-        add_probes(&mut facts, &machine)
-    } else {
-        Vec::new()
-    };
+    let (mut facts, probes) = crate::live::gather_saved(failure, !args.no_config, !args.no_probe);
     if std::env::var_os("REGAUTH_DEBUG_FACTS").is_some() {
         eprintln!("{facts:#?}");
     }
@@ -161,30 +151,6 @@ impl<R: Read> Read for NonBlank<R> {
         self.seen = self.seen || buf[..n].iter().any(|b| !b.is_ascii_whitespace());
         Ok(n)
     }
-}
-
-/// CONFIG HOOK: what this machine's configuration says about the failing request (the same
-/// gathering as the shim's live path): credential routing, `${VAR}` states, near misses, scope
-/// mappings, overrides, lockfile hosts.
-fn add_machine_config(facts: &mut Facts, machine: &crate::live::RunContext) {
-    facts.config = Some(crate::live::machine_config(&facts.failure, machine).0);
-}
-
-/// PROBE HOOK: the read-only probes (whoami, view, versions, owners) run on this machine, under
-/// `REGAUTH_PROBE` / `REGAUTH_PROBE_TIMEOUT`; returns their report summaries.
-fn add_probes(
-    facts: &mut Facts,
-    machine: &crate::live::RunContext,
-) -> Vec<crate::report::ProbeSummary> {
-    let settings = crate::probe::ProbeSettings::from_env();
-    if !settings.enabled {
-        return Vec::new();
-    }
-    let (config, registry) = crate::live::machine_config(&facts.failure, machine);
-    let (probe_facts, summaries) =
-        crate::live::probes(&facts.failure, machine, &config, &registry, &settings);
-    facts.probes = probe_facts;
-    summaries
 }
 
 fn run_eval(path: &Path) -> anyhow::Result<i32> {

@@ -23,7 +23,7 @@ pub enum Shell {
 }
 
 impl Shell {
-    pub fn from_name(name: &str) -> Option<Shell> {
+    pub(crate) fn from_name(name: &str) -> Option<Shell> {
         match name {
             "bash" => Some(Shell::Bash),
             "zsh" => Some(Shell::Zsh),
@@ -36,7 +36,7 @@ impl Shell {
 /// The tools the snippet routes through regauth.
 const TOOLS: [&str; 2] = ["npm", "npx"];
 
-pub fn run(args: InitArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(args: InitArgs) -> anyhow::Result<i32> {
     let shell = Shell::from_name(&args.shell)
         .with_context(|| format!("unknown shell '{}': expected bash, zsh or fish", args.shell))?;
     let exe = std::env::current_exe().context("cannot find regauth's own path")?;
@@ -45,7 +45,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<i32> {
 }
 
 /// The snippet for `shell`, calling regauth at `exe`.
-pub fn snippet(shell: Shell, exe: &Path) -> anyhow::Result<String> {
+pub(crate) fn snippet(shell: Shell, exe: &Path) -> anyhow::Result<String> {
     let exe = exe
         .to_str()
         .with_context(|| format!("regauth's path {} is not UTF-8", exe.display()))?;

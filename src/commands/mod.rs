@@ -1,8 +1,8 @@
 //! regauth's own subcommands: one file each.
 
 pub mod doctor;
-pub mod doctor_client;
-pub mod explain;
-pub mod init;
+pub(crate) mod doctor_client;
+pub(crate) mod explain;
+pub(crate) mod init;
 mod last_log;
 pub(crate) mod stdout;

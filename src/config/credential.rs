@@ -28,7 +28,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub fn from_name(name: &str) -> Option<Field> {
+    pub(crate) fn from_name(name: &str) -> Option<Field> {
         Some(match name {
             "_authToken" => Field::AuthToken,
             "_auth" => Field::Auth,
@@ -114,7 +114,7 @@ pub struct Credential {
 }
 
 /// Splits `//host/path/:_authToken` into (`//host/path/`, field); top-level fields give `""`.
-pub fn split_key(key: &str) -> Option<(&str, Field)> {
+pub(crate) fn split_key(key: &str) -> Option<(&str, Field)> {
     match key.rfind(':') {
         Some(at) => Field::from_name(&key[at + 1..]).map(|f| (&key[..at], f)),
         None => Field::from_name(key).map(|f| ("", f)),
@@ -122,7 +122,7 @@ pub fn split_key(key: &str) -> Option<(&str, Field)> {
 }
 
 /// Builds the credential for a config value whose key is a credential field.
-pub fn from_value(value: &Value, now: i64) -> Option<Credential> {
+pub(crate) fn from_value(value: &Value, now: i64) -> Option<Credential> {
     let (prefix, field) = split_key(&value.key)?;
     let secret = value.expanded.expose();
     let (kind, detail, jwt) = classify(field, secret, &value.variables, now);
@@ -220,7 +220,7 @@ fn b64url(part: &str) -> Option<Vec<u8>> {
 }
 
 /// Decodes a JWT's header and payload (no signature check: only dates and issuer are used).
-pub fn jwt_claims(token: &str, now: i64) -> Option<JwtClaims> {
+pub(crate) fn jwt_claims(token: &str, now: i64) -> Option<JwtClaims> {
     let parts: Vec<&str> = token.split('.').collect();
     if parts.len() != 3 {
         return None;
@@ -310,7 +310,7 @@ fn file_detail(path: &str) -> Option<String> {
 }
 
 /// Seconds since the epoch now.
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -318,7 +318,7 @@ pub fn now() -> i64 {
 }
 
 /// `YYYY-MM-DD HH:MM UTC` for a Unix time.
-pub fn format_time(t: i64) -> String {
+pub(crate) fn format_time(t: i64) -> String {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     let (y, m, d) = crate::civil::civil_from_days(days);

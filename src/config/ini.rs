@@ -17,7 +17,7 @@ pub enum Js {
 
 impl Js {
     /// JavaScript's `String(value)`.
-    pub fn to_js_string(&self) -> String {
+    pub(crate) fn to_js_string(&self) -> String {
         match self {
             Js::Str(s) | Js::Other(s) => s.clone(),
             Js::Bool(b) => b.to_string(),
@@ -27,17 +27,6 @@ impl Js {
                 .map(Js::to_js_string)
                 .collect::<Vec<_>>()
                 .join(","),
-        }
-    }
-
-    /// JavaScript truthiness, which is what npm-registry-fetch tests credentials with.
-    pub fn is_truthy(&self) -> bool {
-        match self {
-            Js::Str(s) => !s.is_empty(),
-            Js::Bool(b) => *b,
-            Js::Null => false,
-            Js::Other(t) => t != "0" && t != "-0",
-            Js::List(_) => true,
         }
     }
 
@@ -102,7 +91,7 @@ impl IniFile {
     }
 
     /// Entries that sit under a `[section]` header (npm ignores them as config keys).
-    pub fn sectioned(&self) -> impl Iterator<Item = &Entry> {
+    pub(crate) fn sectioned(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.section.is_some())
     }
 }
@@ -209,7 +198,7 @@ fn lines(text: &str) -> Vec<(usize, &str)> {
 }
 
 /// JavaScript's `\s` (also what `String.prototype.trim` removes).
-pub fn is_js_space(c: char) -> bool {
+pub(crate) fn is_js_space(c: char) -> bool {
     matches!(
         c,
         '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
@@ -223,7 +212,7 @@ pub fn is_js_space(c: char) -> bool {
     )
 }
 
-pub fn js_trim(s: &str) -> &str {
+pub(crate) fn js_trim(s: &str) -> &str {
     s.trim_matches(is_js_space)
 }
 
@@ -264,7 +253,7 @@ fn is_quoted(s: &str) -> bool {
 
 /// `ini`'s `unsafe`: trim; quoted text is JSON-parsed (single quotes stripped first, and kept
 /// as-is when JSON fails); otherwise cut at the first unescaped `;` or `#` and unescape.
-pub fn unsafe_value(text: &str) -> Js {
+pub(crate) fn unsafe_value(text: &str) -> Js {
     let val = js_trim(text);
     if is_quoted(val) {
         let inner = if val.starts_with('\'') {

@@ -12,7 +12,12 @@ use crate::config::expand::{expand, VarRef};
 use crate::config::ini::{self, Entry, Js};
 use crate::config::value::{is_secret_key, js_text_and_kind, Kind, Layer, Provenance, Text, Value};
 
-pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org/";
+use super::locations::{
+    default_global_prefix, default_globalconfig, find_home, find_node, find_npm_dir, local_prefix,
+    prefix_from_env,
+};
+
+pub(crate) const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org/";
 
 /// Keys of npm's `path` type: resolved against the home (`~/`) or the working directory.
 const PATH_KEYS: &[&str] = &[
@@ -116,7 +121,7 @@ impl Layers {
     }
 
     /// The effective value looking only at `top` and the layers below it.
-    pub fn get_below(&self, key: &str, top: Layer) -> Option<&Value> {
+    pub(crate) fn get_below(&self, key: &str, top: Layer) -> Option<&Value> {
         Layer::LOOKUP_ORDER
             .iter()
             .filter(|l| **l <= top)
@@ -124,14 +129,14 @@ impl Layers {
     }
 
     /// Every layer's value for `key`, highest priority first.
-    pub fn all(&self, key: &str) -> Vec<&Value> {
+    pub(crate) fn all(&self, key: &str) -> Vec<&Value> {
         Layer::LOOKUP_ORDER
             .iter()
             .filter_map(|l| self.data.get(l).and_then(|d| d.get(key)))
             .collect()
     }
 
-    fn text_of(&self, key: &str) -> Option<String> {
+    pub(super) fn text_of(&self, key: &str) -> Option<String> {
         self.get(key).map(|v| v.expanded.expose().to_owned())
     }
 
@@ -183,84 +188,6 @@ pub fn load(ctx: &LoadContext) -> Layers {
         Provenance::Default,
     ));
     layers
-}
-
-/// `env.HOME || os.homedir()`.
-fn find_home(env: &BTreeMap<String, String>) -> PathBuf {
-    match env.get("HOME") {
-        Some(h) if !h.is_empty() => PathBuf::from(h),
-        _ => dirs::home_dir().unwrap_or_default(),
-    }
-}
-
-fn env_path(env: &BTreeMap<String, String>) -> String {
-    env.get("PATH").cloned().unwrap_or_default()
-}
-
-/// npm's `process.execPath`. npm starts through `#!/usr/bin/env node`, so it is the first `node`
-/// on PATH with symlinks resolved (Node reports the real path). A version-manager shim named
-/// `node` (Volta) is a stand-in here for the real node it runs.
-fn find_node(env: &BTreeMap<String, String>, cwd: &Path) -> Option<PathBuf> {
-    let found = which::which_in("node", Some(env_path(env)), cwd).ok()?;
-    Some(std::fs::canonicalize(&found).unwrap_or(found))
-}
-
-/// The npm package directory (holding `npmrc`, `package.json`, `bin/npm-cli.js`).
-fn find_npm_dir(npm_path: Option<&Path>, env: &BTreeMap<String, String>) -> Option<PathBuf> {
-    let bin = match npm_path {
-        Some(p) => p.to_path_buf(),
-        None => real_npm_on_path(env)?,
-    };
-    let real = std::fs::canonicalize(&bin).unwrap_or(bin);
-    let from_cli_js = real
-        .parent()
-        .and_then(Path::parent)
-        .filter(|d| d.join("package.json").is_file());
-    from_cli_js.map(Path::to_path_buf).or_else(|| {
-        let sibling = real.parent()?.parent()?.join("lib/node_modules/npm");
-        sibling.is_dir().then_some(sibling)
-    })
-}
-
-/// The first `npm` on the env's PATH that is not regauth (installed as `npm`, a hard link, or
-/// one of its shim scripts): the shim's own search.
-fn real_npm_on_path(env: &BTreeMap<String, String>) -> Option<PathBuf> {
-    let me = crate::paths::SelfIdentity::current();
-    crate::paths::search_path("npm", Some(env_path(env).into()), &me).ok()
-}
-
-/// `$PREFIX`, else `dirname(dirname(execPath))` with `$DESTDIR` in front.
-fn default_global_prefix(env: &BTreeMap<String, String>, node: Option<&Path>) -> PathBuf {
-    if let Some(p) = prefix_from_env(env) {
-        return PathBuf::from(p);
-    }
-    let prefix = node
-        .and_then(Path::parent)
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("/usr/local"));
-    match env.get("DESTDIR").filter(|d| !d.is_empty()) {
-        Some(destdir) => {
-            normalize(&PathBuf::from(destdir).join(prefix.strip_prefix("/").unwrap_or(&prefix)))
-        }
-        None => prefix,
-    }
-}
-
-/// A non-empty `$PREFIX`, which makes node's location irrelevant to the global prefix.
-fn prefix_from_env(env: &BTreeMap<String, String>) -> Option<&String> {
-    env.get("PREFIX").filter(|p| !p.is_empty())
-}
-
-/// The default `globalconfig`: `<effective prefix>/etc/npmrc`.
-fn default_globalconfig(layers: &Layers) -> String {
-    let prefix = layers
-        .text_of("prefix")
-        .unwrap_or_else(|| layers.global_prefix.display().to_string());
-    resolve(&layers.cwd, &prefix)
-        .join("etc/npmrc")
-        .display()
-        .to_string()
 }
 
 fn load_defaults(layers: &mut Layers) {
@@ -347,7 +274,7 @@ fn load_env(layers: &mut Layers, env: &[(String, String)]) {
 
 /// The config key of an environment variable named `npm_config_*` (any case), else `None`.
 /// (A name with a multi-byte character across byte 11 is simply not one.)
-pub fn env_var_key(name: &str) -> Option<String> {
+pub(crate) fn env_var_key(name: &str) -> Option<String> {
     let prefix = name.get(..11)?;
     prefix
         .eq_ignore_ascii_case("npm_config_")
@@ -355,7 +282,7 @@ pub fn env_var_key(name: &str) -> Option<String> {
 }
 
 /// The config key for what follows `npm_config_` in a variable name.
-pub fn env_key(rest: &str) -> String {
+pub(crate) fn env_key(rest: &str) -> String {
     if rest.starts_with("//") {
         return rest.to_owned();
     }
@@ -401,95 +328,6 @@ fn skipped(path: PathBuf, why: &str) -> FileRead {
         layer: Layer::Project,
         path,
         status: FileStatus::Skipped(why.to_owned()),
-    }
-}
-
-/// npm's `localPrefix`: `--prefix` from the command line, else the nearest directory up from the
-/// cwd with a `package.json` or a `node_modules` directory, else the cwd; unless in global mode
-/// or with `--no-workspaces`, a workspace root above it that lists it wins.
-/// Also returns the workspace member directory when a workspace root took over.
-fn local_prefix(layers: &Layers, global: bool) -> (PathBuf, Option<PathBuf>) {
-    if let Some(prefix) = layers.data.get(&Layer::Cli).and_then(|d| d.get("prefix")) {
-        return (PathBuf::from(prefix.expanded.expose()), None);
-    }
-    let no_workspaces = layers
-        .data
-        .get(&Layer::Cli)
-        .and_then(|d| d.get("workspaces"))
-        .is_some_and(|v| v.kind == Kind::Bool(false));
-    let cwd = normalize(&layers.cwd);
-    let mut found: Option<PathBuf> = None;
-    for dir in cwd.ancestors() {
-        let has_package_json = dir.join("package.json").is_file();
-        match &found {
-            None if has_package_json || dir.join("node_modules").is_dir() => {
-                if global || no_workspaces {
-                    return (dir.to_path_buf(), None);
-                }
-                found = Some(dir.to_path_buf());
-            }
-            Some(member) if has_package_json && lists_workspace(dir, member) => {
-                return (dir.to_path_buf(), Some(member.clone()));
-            }
-            _ => {}
-        }
-    }
-    (found.unwrap_or(cwd), None)
-}
-
-/// Whether the `package.json` in `root` declares `member` as one of its workspaces.
-fn lists_workspace(root: &Path, member: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(root.join("package.json")) else {
-        return false;
-    };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return false;
-    };
-    let patterns = match json.get("workspaces") {
-        Some(serde_json::Value::Array(a)) => a.clone(),
-        Some(serde_json::Value::Object(o)) => match o.get("packages") {
-            Some(serde_json::Value::Array(a)) => a.clone(),
-            _ => return false,
-        },
-        _ => return false,
-    };
-    let Ok(relative) = member.strip_prefix(root) else {
-        return false;
-    };
-    let relative = relative.display().to_string();
-    member.join("package.json").is_file()
-        && patterns
-            .iter()
-            .filter_map(|p| p.as_str())
-            .filter(|p| !p.starts_with('!'))
-            .any(|p| glob_match(p.trim_start_matches("./").trim_end_matches('/'), &relative))
-}
-
-/// Minimal glob for workspace patterns: `*` within a segment, `**` across segments.
-fn glob_match(pattern: &str, path: &str) -> bool {
-    let pat: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    glob_segments(&pat, &segs)
-}
-
-fn glob_segments(pat: &[&str], segs: &[&str]) -> bool {
-    match pat.split_first() {
-        None => segs.is_empty(),
-        Some((&"**", rest)) => (0..=segs.len()).any(|skip| glob_segments(rest, &segs[skip..])),
-        Some((first, rest)) => segs
-            .split_first()
-            .is_some_and(|(s, more)| wildcard(first, s) && glob_segments(rest, more)),
-    }
-}
-
-fn wildcard(pattern: &str, text: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == text,
-        Some((head, tail)) => {
-            text.starts_with(head)
-                && (head.len()..=text.len())
-                    .any(|at| text.is_char_boundary(at) && wildcard(tail, &text[at..]))
-        }
     }
 }
 
@@ -600,11 +438,11 @@ fn expand_path(home: &Path, cwd: &Path, value: &str) -> String {
 }
 
 /// `path.resolve(base, p)`: absolute result with `.` and `..` removed lexically.
-pub fn resolve(base: &Path, p: &str) -> PathBuf {
+pub(crate) fn resolve(base: &Path, p: &str) -> PathBuf {
     normalize(&base.join(p))
 }
 
-pub fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::from("/");
     for c in path.components() {
         match c {
@@ -647,37 +485,6 @@ mod tests {
         assert_eq!(resolve(Path::new("/a"), "/x/../y"), PathBuf::from("/y"));
         assert_eq!(expand_path(Path::new("/h"), Path::new("/w"), "~/n"), "/h/n");
         assert_eq!(expand_path(Path::new("/h"), Path::new("/w"), "~"), "/w/~");
-    }
-
-    #[test]
-    fn the_npm_dir_is_found_past_a_shim_script_on_path() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (shims, npm) = (tmp.path().join("shims"), tmp.path().join("npm"));
-        for (path, text) in [
-            (
-                shims.join("npm"),
-                format!("#!/bin/sh\n# {}\n", crate::paths::SHIM_MARKER),
-            ),
-            (npm.join("bin/npm"), "#!/bin/sh\n".to_owned()),
-        ] {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, text).unwrap();
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        std::fs::write(npm.join("package.json"), "{}").unwrap();
-        let path = format!("{}:{}", shims.display(), npm.join("bin").display());
-        let env = BTreeMap::from([("PATH".to_owned(), path)]);
-        assert_eq!(find_npm_dir(None, &env), Some(npm));
-    }
-
-    #[test]
-    fn workspace_globs() {
-        assert!(glob_match("packages/*", "packages/a"));
-        assert!(glob_match("packages/**", "packages/a/b"));
-        assert!(glob_match("apps/web", "apps/web"));
-        assert!(!glob_match("packages/*", "other/a"));
-        assert!(glob_match("pkg-*", "pkg-one"));
     }
 
     #[test]

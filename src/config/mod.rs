@@ -24,19 +24,20 @@
 //! load order), `value` (Value, Provenance), `route` (nerf darts, npm-registry-fetch auth),
 //! `credential` (classification), `problems` (findings), `lockfile` (resolved hosts).
 
-pub mod cli_args;
-pub mod clients;
-pub mod credential;
+pub(crate) mod cli_args;
+pub(crate) mod clients;
+pub(crate) mod credential;
 pub mod expand;
 pub mod ini;
 pub mod layers;
+mod locations;
 pub mod lockfile;
 pub mod problem_kind;
 pub mod problems;
-pub mod route;
-pub mod value;
+pub(crate) mod route;
+pub(crate) mod value;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -85,6 +86,16 @@ pub struct Config {
     /// Classified on first use: the shim loads the config before every spawn and needs none.
     credentials: std::sync::OnceLock<Vec<Credential>>,
     now: i64,
+    /// Each of `files_read`'s files as it was on disk when loaded (`changed_on_disk`).
+    stamps: Vec<Stamp>,
+}
+
+/// A file's modification time and length, `None` when absent.
+type Stamp = Option<(std::time::SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 impl Config {
@@ -94,12 +105,24 @@ impl Config {
     }
 
     /// The same, judging token expiry against `now` (Unix seconds).
-    pub fn load_at(ctx: &LoadContext, now: i64) -> Config {
+    pub(crate) fn load_at(ctx: &LoadContext, now: i64) -> Config {
+        let layers = layers::load(ctx);
+        let stamps = layers.files.iter().map(|f| stamp(&f.path)).collect();
         Config {
-            layers: layers::load(ctx),
+            layers,
             credentials: std::sync::OnceLock::new(),
             now,
+            stamps,
         }
+    }
+
+    /// True when a file this configuration read (or looked for) changed, appeared or went
+    /// away since it was loaded: then a later use must load it again.
+    pub(crate) fn changed_on_disk(&self) -> bool {
+        let files = self.layers.files.iter();
+        files
+            .zip(&self.stamps)
+            .any(|(f, was)| stamp(&f.path) != *was)
     }
 
     /// The effective value of a key, like `npm config get KEY` (raw, before npm's URL checks).
@@ -108,7 +131,7 @@ impl Config {
     }
 
     /// Every layer's value for a key, highest priority first (the first one wins).
-    pub fn values(&self, key: &str) -> Vec<&Value> {
+    pub(crate) fn values(&self, key: &str) -> Vec<&Value> {
         self.layers.all(key)
     }
 
@@ -163,7 +186,7 @@ impl Config {
     }
 
     /// Every `@scope:registry` npm sees, sorted by scope.
-    pub fn scopes(&self) -> Vec<ScopeMapping> {
+    pub(crate) fn scopes(&self) -> Vec<ScopeMapping> {
         let mut keys: Vec<&String> = self.layers.data.values().flat_map(|d| d.keys()).collect();
         keys.sort();
         keys.dedup();
@@ -257,7 +280,7 @@ impl Config {
     /// The text of every secret value in every layer (as written and as expanded; never the
     /// `${NAME}` of a variable npm could not replace), for hiding them in output that quotes
     /// other programs' text. Never print these.
-    pub fn secret_values(&self) -> Vec<String> {
+    pub(crate) fn secret_values(&self) -> Vec<String> {
         let mut out = Vec::new();
         for value in self.layers.data.values().flat_map(|layer| layer.values()) {
             out.extend(value.secret_texts());
@@ -295,7 +318,7 @@ impl Config {
     }
 
     /// The home directory npm uses (`HOME`, else the account's).
-    pub fn home(&self) -> &Path {
+    pub(crate) fn home(&self) -> &Path {
         &self.layers.home
     }
 
@@ -304,33 +327,13 @@ impl Config {
         &self.layers.local_prefix
     }
 
-    /// The prefix npm would use by default for global installs and the global npmrc.
-    pub fn global_prefix(&self) -> &Path {
-        &self.layers.global_prefix
-    }
-
-    /// The npm package directory found (for the builtin `npmrc`).
-    pub fn npm_dir(&self) -> Option<&PathBuf> {
-        self.layers.npm_dir.as_ref()
-    }
-
     /// `-g`/`--global`/`--location=global` in effect.
     pub fn global_mode(&self) -> bool {
         self.layers.global_mode
     }
 
-    /// The environment the config was loaded against.
-    pub fn env(&self) -> &std::collections::BTreeMap<String, String> {
-        &self.layers.env
-    }
-
     pub(crate) fn layers(&self) -> &layers::Layers {
         &self.layers
-    }
-
-    /// The time (Unix seconds) token expiry was judged against.
-    pub fn now(&self) -> i64 {
-        self.now
     }
 }
 
@@ -349,4 +352,43 @@ fn collect_credentials(layers: &layers::Layers, now: i64) -> Vec<Credential> {
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_knows_when_a_file_it_read_changed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (home, project) = (tmp.path().join("home"), tmp.path().join("project"));
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&project).unwrap();
+        std::fs::write(project.join("package.json"), "{}").unwrap();
+        std::fs::write(home.join(".npmrc"), "registry=http://127.0.0.1:4873/\n").unwrap();
+        let load = || {
+            Config::load(&LoadContext {
+                cwd: project.clone(),
+                env: vec![
+                    ("HOME".into(), home.display().to_string()),
+                    (
+                        "PREFIX".into(),
+                        tmp.path().join("prefix").display().to_string(),
+                    ),
+                ],
+                npm_args: Vec::new(),
+                npm_path: None,
+                node_path: Some(tmp.path().join("no/bin/node")),
+            })
+        };
+        let config = load();
+        assert!(!config.changed_on_disk());
+        // a longer file: the length differs even where the clock's resolution hides the write
+        std::fs::write(home.join(".npmrc"), "registry=http://127.0.0.1:4874/x/\n").unwrap();
+        assert!(config.changed_on_disk());
+        let config = load();
+        assert!(!config.changed_on_disk());
+        std::fs::write(project.join(".npmrc"), "@a:registry=http://127.0.0.1:1/\n").unwrap();
+        assert!(config.changed_on_disk(), "a project .npmrc that appeared");
+    }
 }

@@ -32,7 +32,7 @@ impl AuthKey {
     }
 
     /// The `Authorization` header npm builds from it.
-    pub fn header(self) -> HeaderKind {
+    pub(crate) fn header(self) -> HeaderKind {
         match self {
             AuthKey::AuthToken => HeaderKind::Bearer,
             AuthKey::Auth | AuthKey::Username => HeaderKind::Basic,
@@ -68,12 +68,12 @@ pub struct Route {
 
 /// `nerf-dart.js`: `//host[:port]/dir/` for a URL (no scheme, no last path segment without a
 /// trailing slash, no query, no user info). `None` when it is not a URL.
-pub fn nerf_dart(url: &str) -> Option<String> {
+pub(crate) fn nerf_dart(url: &str) -> Option<String> {
     crate::registry_url::nerf_dart(url)
 }
 
 /// WHATWG `url.host`: host name plus the port when it is not the scheme's default.
-pub fn host_with_port(url: &url::Url) -> String {
+pub(crate) fn host_with_port(url: &url::Url) -> String {
     let host = url.host_str().unwrap_or("");
     match url.port() {
         Some(port) => format!("{host}:{port}"),
@@ -82,7 +82,7 @@ pub fn host_with_port(url: &url::Url) -> String {
 }
 
 /// The keys `regFromURI` tries for a URL, longest first: `//h/a/b/`, `//h/a/b`, `//h/a/`, ...
-pub fn walk_keys(url: &str) -> Vec<String> {
+pub(crate) fn walk_keys(url: &str) -> Vec<String> {
     let Ok(parsed) = url::Url::parse(url) else {
         return Vec::new();
     };
@@ -101,7 +101,10 @@ pub fn walk_keys(url: &str) -> Vec<String> {
 }
 
 /// The credential lookup npm does on its flattened options (`hasAuth`): values must be truthy.
-pub fn has_auth<'a>(reg_key: &str, get: &impl Fn(&str) -> Option<&'a Value>) -> Option<AuthKey> {
+pub(crate) fn has_auth<'a>(
+    reg_key: &str,
+    get: &impl Fn(&str) -> Option<&'a Value>,
+) -> Option<AuthKey> {
     let truthy = |field: &str| get(&format!("{reg_key}:{field}")).is_some_and(Value::is_truthy);
     if truthy("_authToken") {
         Some(AuthKey::AuthToken)
@@ -134,7 +137,7 @@ fn same_host(a: &str, b: &str) -> bool {
 
 /// `getAuth(uri, opts)`: `registry` is the request's registry (`@scope:registry` of the package,
 /// else the default), `default_registry` is npm's `registry`.
-pub fn credential_route<'a>(
+pub(crate) fn credential_route<'a>(
     url: &str,
     registry: &str,
     default_registry: &str,
@@ -185,7 +188,7 @@ pub fn credential_route<'a>(
 }
 
 /// The scope of a package name (`@scope` of `@scope/name`).
-pub fn scope_of(package: &str) -> Option<&str> {
+pub(crate) fn scope_of(package: &str) -> Option<&str> {
     package
         .starts_with('@')
         .then(|| package.split('/').next())
@@ -194,7 +197,7 @@ pub fn scope_of(package: &str) -> Option<&str> {
 }
 
 /// The packument URL pacote requests: registry without trailing slashes, `/`, escaped name.
-pub fn packument_url(registry: &str, package: &str) -> String {
+pub(crate) fn packument_url(registry: &str, package: &str) -> String {
     format!(
         "{}/{}",
         registry.trim_end_matches('/'),

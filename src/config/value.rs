@@ -27,7 +27,7 @@ pub enum Layer {
 
 impl Layer {
     /// Highest priority first: the order in which a key is looked up.
-    pub const LOOKUP_ORDER: [Layer; 7] = [
+    pub(crate) const LOOKUP_ORDER: [Layer; 7] = [
         Layer::Cli,
         Layer::Env,
         Layer::Project,
@@ -48,11 +48,6 @@ impl Layer {
             Layer::Cli => "cli",
         }
     }
-
-    /// The layers read from `.npmrc` files that npm validates for legacy auth keys.
-    pub fn is_validated_file(self) -> bool {
-        matches!(self, Layer::Global | Layer::User | Layer::Project)
-    }
 }
 
 /// Where a value came from. Renders as the taxonomy's `source`: `file:line`, `env:NAME`, `cli`,
@@ -72,23 +67,12 @@ pub enum Provenance {
 }
 
 impl Provenance {
-    pub fn layer(&self) -> Layer {
+    pub(crate) fn layer(&self) -> Layer {
         match self {
             Provenance::File { layer, .. } => *layer,
             Provenance::Env { .. } => Layer::Env,
             Provenance::Cli => Layer::Cli,
             Provenance::Default => Layer::Default,
-        }
-    }
-
-    /// The same, with the home directory shown as `~` (for people, never for JSON).
-    pub fn display_short(&self, home: Option<&std::path::Path>) -> String {
-        match (self, home) {
-            (Provenance::File { path, line, .. }, Some(home)) => match path.strip_prefix(home) {
-                Ok(rest) if !home.as_os_str().is_empty() => format!("~/{}:{line}", rest.display()),
-                _ => self.to_string(),
-            },
-            _ => self.to_string(),
         }
     }
 }
@@ -118,7 +102,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub fn new(value: String, secret: bool) -> Text {
+    pub(crate) fn new(value: String, secret: bool) -> Text {
         if secret {
             Text::Hidden(Secret::new(value))
         } else {
@@ -134,7 +118,7 @@ impl Text {
         }
     }
 
-    pub fn is_hidden(&self) -> bool {
+    pub(crate) fn is_hidden(&self) -> bool {
         matches!(self, Text::Hidden(_))
     }
 }
@@ -186,7 +170,7 @@ pub struct Value {
 
 impl Value {
     /// JavaScript truthiness of the value npm holds: what npm-registry-fetch tests.
-    pub fn is_truthy(&self) -> bool {
+    pub(crate) fn is_truthy(&self) -> bool {
         match self.kind {
             Kind::Text => !self.expanded.expose().is_empty(),
             Kind::Bool(b) => b,
@@ -197,11 +181,11 @@ impl Value {
     }
 
     /// The value as text, if npm holds a string.
-    pub fn text(&self) -> Option<&str> {
+    pub(crate) fn text(&self) -> Option<&str> {
         (self.kind == Kind::Text).then(|| self.expanded.expose())
     }
 
-    pub fn layer(&self) -> Layer {
+    pub(crate) fn layer(&self) -> Layer {
         self.provenance.layer()
     }
 
@@ -235,7 +219,7 @@ impl Value {
 
 /// Keys whose values are secrets: the same family npm calls "protected" minus the harmless
 /// ones (`username`, `email`, `certfile`, `keyfile` are shown).
-pub fn is_secret_key(key: &str) -> bool {
+pub(crate) fn is_secret_key(key: &str) -> bool {
     let base = key.rsplit(':').next().unwrap_or(key);
     let lower = base.to_ascii_lowercase();
     base.starts_with('_')
@@ -247,7 +231,7 @@ pub fn is_secret_key(key: &str) -> bool {
 }
 
 /// Converts an `ini` value into text and kind.
-pub fn js_text_and_kind(value: &Js) -> (String, Kind) {
+pub(crate) fn js_text_and_kind(value: &Js) -> (String, Kind) {
     let kind = match value {
         Js::Str(_) => Kind::Text,
         Js::Bool(b) => Kind::Bool(*b),
@@ -270,7 +254,6 @@ mod tests {
             line: 2,
         };
         assert_eq!(p.to_string(), "/h/.npmrc:2");
-        assert_eq!(p.display_short(Some("/h".as_ref())), "~/.npmrc:2");
         assert_eq!(
             Provenance::Env {
                 name: "npm_config_registry".into()

@@ -7,7 +7,7 @@
 mod line;
 pub mod oidc;
 mod scan;
-pub mod url;
+pub(crate) mod url;
 
 /// The scrubbing applied to everything stored (owned by `crate::secret`).
 pub use crate::secret::scrub_text as scrub;
@@ -33,7 +33,7 @@ pub struct SourceLine {
 
 impl SourceLine {
     /// `output:12` / `debug-log:13`.
-    pub fn source(&self) -> String {
+    pub(crate) fn source(&self) -> String {
         match self.origin {
             Origin::Output => format!("output:{}", self.line),
             Origin::DebugLog => format!("debug-log:{}", self.line),
@@ -158,30 +158,10 @@ pub struct Failure {
     pub lines: Vec<SourceLine>,
 }
 
-impl Failure {
-    /// True for the auth family: E401, E403, ENEEDAUTH, EOTP, ERR_INVALID_AUTH, EAUTHIP, and
-    /// E404 of a scoped package.
-    pub fn is_auth_family(&self) -> bool {
-        let code = self.code.as_deref().unwrap_or("");
-        matches!(
-            code,
-            "E401" | "E403" | "ENEEDAUTH" | "EOTP" | "ERR_INVALID_AUTH" | "EAUTHIP"
-        ) || (code == "E404" && self.package.as_deref().is_some_and(|p| p.starts_with('@')))
-    }
-
-    /// The host of the failing request, when known.
-    pub fn host(&self) -> Option<String> {
-        self.url.as_deref().and_then(url::host)
-    }
-
-    /// The first stored line whose text contains `needle`.
-    pub fn line_containing(&self, needle: &str) -> Option<&SourceLine> {
-        self.lines.iter().find(|l| l.text.contains(needle))
-    }
-}
+impl Failure {}
 
 /// The failure of a finished shimmed run, from its debug log (or teed stderr).
-pub fn from_run(run: &Run) -> Failure {
+pub(crate) fn from_run(run: &Run) -> Failure {
     let mut failure = match (&run.debug_log, &run.stderr_tail) {
         (Some(log), _) => from_text(&log.text),
         (None, Some(tail)) => from_text(tail),

@@ -1,12 +1,12 @@
 //! What a registry URL says by itself: host, whether it is a tarball, which package it names.
 
 /// `host[:port]` of a URL, lowercased, the scheme's default port dropped (WHATWG `url.host`).
-pub fn host(url: &str) -> Option<String> {
+pub(crate) fn host(url: &str) -> Option<String> {
     crate::registry_url::host(url)
 }
 
 /// The path of a URL (after the authority), without query.
-pub fn path(url: &str) -> &str {
+pub(crate) fn path(url: &str) -> &str {
     let Some((_, rest)) = url.split_once("://") else {
         return url;
     };
@@ -17,7 +17,7 @@ pub fn path(url: &str) -> &str {
 }
 
 /// True for a tarball download (`/-/name-1.0.0.tgz`, GitHub's `/download/`).
-pub fn is_tarball(url: &str) -> bool {
+pub(crate) fn is_tarball(url: &str) -> bool {
     let p = path(url);
     p.ends_with(".tgz")
         || p.contains("/-/") && !p.contains("/-/user/") && !p.ends_with("/-/whoami")
@@ -25,12 +25,12 @@ pub fn is_tarball(url: &str) -> bool {
 }
 
 /// True for the login endpoint (`npm login` / `npm adduser`).
-pub fn is_login(url: &str) -> bool {
+pub(crate) fn is_login(url: &str) -> bool {
     path(url).contains("/-/user/org.couchdb.user:")
 }
 
 /// The package a registry URL names: `@scope/name` or `name`, decoded.
-pub fn package(url: &str) -> Option<String> {
+pub(crate) fn package(url: &str) -> Option<String> {
     let decoded = path(url)
         .replace("%2f", "/")
         .replace("%2F", "/")

@@ -123,6 +123,23 @@ pub fn is_auth_failure(f: &Failure) -> bool {
     }
 }
 
+/// True for a failure regauth explains with this machine's configuration and probes (in the
+/// shim and in `regauth explain`): an auth failure, or one of npm's auth codes even where the
+/// text alone shows no error (a 401 request line with a notice).
+pub fn is_explained(f: &Failure) -> bool {
+    has_auth_code(f) || is_auth_failure(f)
+}
+
+/// npm's own auth error codes: E401, E403, ENEEDAUTH, EOTP, ERR_INVALID_AUTH, EAUTHIP, and
+/// E404 of a scoped package.
+pub fn has_auth_code(f: &Failure) -> bool {
+    let code = f.code.as_deref().unwrap_or("");
+    matches!(
+        code,
+        "E401" | "E403" | "ENEEDAUTH" | "EOTP" | "ERR_INVALID_AUTH" | "EAUTHIP"
+    ) || (code == "E404" && scoped(f))
+}
+
 fn scoped(f: &Failure) -> bool {
     f.package.as_deref().is_some_and(|p| p.starts_with('@'))
 }

@@ -12,10 +12,10 @@ pub enum Source {
     Stderr,
 }
 
-/// The one line for an auth-family failure; `None` for any other failure.
+/// The one line for a failure with one of npm's auth codes; `None` for any other failure.
 /// `client` is how the line names the client (`npm`).
 pub fn failure_line(failure: &Failure, source: Source, client: &str) -> Option<String> {
-    if !failure.is_auth_family() {
+    if !crate::diagnose::classify::has_auth_code(failure) {
         return None;
     }
     let code = failure.code.as_deref().unwrap_or("an auth error");

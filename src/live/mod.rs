@@ -10,6 +10,7 @@
 
 pub mod config_facts;
 pub mod first_line;
+mod known_secrets;
 pub mod output;
 pub mod probe_facts;
 
@@ -26,30 +27,32 @@ pub use probe_facts::RunContext;
 
 /// What to gather besides the text.
 #[derive(Debug, Clone)]
-pub struct Gathering {
-    pub config: bool,
+struct Gathering {
+    /// The configuration's facts go into the diagnosis (it is read for the probes anyway).
+    config: bool,
     /// `None`: no probes.
-    pub probes: Option<ProbeSettings>,
+    probes: Option<ProbeSettings>,
+    /// The failure happened here and now (the shim): the project's package.json and this
+    /// environment's CI variables are the failing run's own.
+    here: bool,
 }
 
-/// True for a failure regauth explains in shim mode; every other failure stays silent.
-pub fn is_explained(failure: &Failure) -> bool {
-    failure.is_auth_family() || diagnose::classify::is_auth_failure(failure)
-}
-
-/// The facts for `failure` from this machine: the configuration npm used for `run` and the
-/// probes' answers; with the probes' summaries for the report.
-pub fn gather(
+/// The one gathering path, for the shim and for `regauth explain`: the facts for `failure`
+/// from `config` (the configuration npm used for `run`) and the probes' answers; with the
+/// probes' summaries for the report.
+fn gather(
     failure: Failure,
     run: &RunContext,
     what: &Gathering,
+    config: &Config,
 ) -> (Facts, Vec<crate::report::ProbeSummary>) {
     let mut facts = Facts::from_failure(failure);
-    if !what.config && what.probes.is_none() {
-        return (facts, Vec::new());
+    if what.here {
+        add_publish_package(&mut facts.failure, run);
     }
-    add_publish_package(&mut facts.failure, run);
-    let (config_facts, registry) = machine_config(&facts.failure, run);
+    let target = config_facts::target(config, &facts.failure);
+    let config_facts = config_facts::gather(config, &target);
+    let registry = target.registry;
     let mut summaries = Vec::new();
     if let Some(settings) = &what.probes {
         let (probe_facts, s) = probes(&facts.failure, run, &config_facts, &registry, settings);
@@ -59,24 +62,39 @@ pub fn gather(
     if what.config {
         facts.config = Some(config_facts);
     }
-    add_ci(&mut facts);
-    facts.env.ci_job = crate::diagnose::ci_job::CiJob::from_env(|name| std::env::var(name).ok());
+    if what.here {
+        add_ci(&mut facts);
+        facts.env.ci_job =
+            crate::diagnose::ci_job::CiJob::from_env(|name| std::env::var(name).ok());
+    }
     (facts, summaries)
 }
 
-/// This machine's configuration for the failing request, and the registry the request went to.
-pub fn machine_config(
-    failure: &Failure,
-    run: &RunContext,
-) -> (crate::diagnose::facts::ConfigFacts, String) {
-    let config = Config::load(&load_context(run));
-    let target = config_facts::target(&config, failure);
-    (config_facts::gather(&config, &target), target.registry)
+/// `regauth explain`'s gathering for a saved failure of the auth family: this machine's npm
+/// configuration (unless `use_config` is false, then only for the probes) and the probes'
+/// answers (when `use_probes`).
+pub fn gather_saved(
+    failure: Failure,
+    use_config: bool,
+    use_probes: bool,
+) -> (Facts, Vec<crate::report::ProbeSummary>) {
+    if !diagnose::classify::is_explained(&failure) || !(use_config || use_probes) {
+        return (Facts::from_failure(failure), Vec::new());
+    }
+    let machine = this_machine(&failure.command);
+    let what = Gathering {
+        config: use_config,
+        probes: use_probes.then(ProbeSettings::from_env),
+        here: false,
+    };
+    let npm = clients::by_id(ClientId::Npm);
+    let config = npm.load_config(&load_context(&machine, &machine.npm));
+    gather(failure, &machine, &what, &config)
 }
 
 /// Runs the probes for the failure (under `settings`' budget) and returns their facts and
 /// report summaries.
-pub fn probes(
+fn probes(
     failure: &Failure,
     run: &RunContext,
     config: &crate::diagnose::facts::ConfigFacts,
@@ -126,7 +144,7 @@ fn add_ci(facts: &mut Facts) {
 
 /// `regauth explain`'s context: this process's cwd and environment, the npm on PATH, and the
 /// command the saved text names.
-pub fn this_machine(args: &[String]) -> RunContext {
+fn this_machine(args: &[String]) -> RunContext {
     RunContext {
         npm: clients::by_id(ClientId::Npm)
             .locate()
@@ -145,49 +163,8 @@ pub fn diagnose_with(facts: &Facts, probes: Vec<crate::report::ProbeSummary>) ->
     d
 }
 
-/// The secret values npm's configuration holds for this run, with their decoded forms.
-fn known_secrets(run: &RunContext) -> Vec<String> {
-    let config = Config::load(&load_context(run));
-    let mut secrets = config.secret_values();
-    secrets.extend(values_after_bare_secret_flags(&run.args));
-    secrets.extend(run.args.iter().flat_map(|a| url_userinfo(a)));
-    crate::secret::with_decoded_forms(secrets.iter().map(String::as_str))
-}
-
-/// The userinfo of a URL argument (`https://TOKEN@host/x.tgz`), as npm sends it: base64 of
-/// `user:password` in a Basic header; with its secret part.
-fn url_userinfo(arg: &str) -> Vec<String> {
-    use base64::Engine;
-    let after_flag = arg.split_once('=').map_or(arg, |(_, v)| v);
-    let Ok(url) = url::Url::parse(arg).or_else(|_| url::Url::parse(after_flag)) else {
-        return Vec::new();
-    };
-    let secret = match url.password() {
-        Some(password) => password.to_owned(),
-        None if !url.username().is_empty() => url.username().to_owned(),
-        None => return Vec::new(),
-    };
-    let header = format!("{}:{}", url.username(), url.password().unwrap_or(""));
-    let encoded = base64::engine::general_purpose::STANDARD.encode(header);
-    vec![secret, encoded]
-}
-
-/// `--//host/:_authToken VALUE` (no `=`): npm takes VALUE as a positional argument (and quotes
-/// it in its log title), but the user meant it as the secret.
-fn values_after_bare_secret_flags(args: &[String]) -> Vec<String> {
-    args.windows(2)
-        .filter(|pair| {
-            let flag = pair[0].trim_start_matches('-');
-            pair[0].starts_with("--")
-                && !flag.contains('=')
-                && crate::config::value::is_secret_key(flag)
-                && !pair[1].starts_with('-')
-        })
-        .map(|pair| pair[1].clone())
-        .collect()
-}
-
-fn load_context(run: &RunContext) -> LoadContext {
+/// The configuration's context for a run of the client binary `program`.
+fn load_context(run: &RunContext, program: &std::path::Path) -> LoadContext {
     LoadContext {
         cwd: run.cwd.clone(),
         env: run
@@ -201,14 +178,14 @@ fn load_context(run: &RunContext) -> LoadContext {
             })
             .collect(),
         npm_args: run.args.clone(),
-        npm_path: Some(run.npm.clone()),
+        npm_path: Some(program.to_path_buf()),
         node_path: None,
     }
 }
 
 /// The shim's run as the probes' context: the binary the client runs its probes with, the
 /// user's cwd and environment, and the recursion marker so a probe can never re-enter regauth.
-pub fn run_context(run: &Run, npm: PathBuf) -> RunContext {
+fn run_context(run: &Run, npm: PathBuf) -> RunContext {
     let guard = crate::shim::recursion::Guard::from_env();
     RunContext {
         extra_env: vec![(
@@ -226,32 +203,48 @@ pub fn run_context(run: &Run, npm: PathBuf) -> RunContext {
     }
 }
 
-/// Everything regauth does once a shimmed client has failed. Prints to stderr only.
-pub fn after_failure(run: &Run) {
+/// Everything regauth does once a shimmed client has failed. Prints to stderr only. `loaded`
+/// is the configuration the client read before the spawn: used again unless a file changed.
+pub fn after_failure(run: &Run, loaded: Option<&Config>) {
     let client = clients::by_id(run.client);
     let failure = client.parse_failure(run);
+    if !diagnose::classify::is_explained(&failure) {
+        return;
+    }
     let source = if run.debug_log.is_some() {
         first_line::Source::DebugLog
     } else {
         first_line::Source::Stderr
     };
     let line = first_line::failure_line(&failure, source, client.display_name());
-    explain_run(client, run, failure, line);
+    explain_run(client, run, failure, line, loaded);
 }
 
 /// The whole live path for a failed run: silent unless the failure is in the auth family.
 /// `first_line` is the shim's one-line summary, printed before the human report.
-fn explain_run(client: &dyn Client, run: &Run, failure: Failure, first_line: Option<String>) {
-    if !is_explained(&failure) {
-        return;
-    }
+fn explain_run(
+    client: &dyn Client,
+    run: &Run,
+    failure: Failure,
+    first_line: Option<String>,
+    loaded: Option<&Config>,
+) {
     let probe_program = client.probe_program(&run.program);
     let what = Gathering {
         config: true,
         probes: probe_program.is_some().then(ProbeSettings::from_env),
+        here: true,
     };
     let context = run_context(run, probe_program.unwrap_or_else(|| run.program.clone()));
-    let (mut facts, probes) = gather(failure, &context, &what);
+    let reloaded;
+    let config = match loaded.filter(|c| !c.changed_on_disk()) {
+        Some(config) => config,
+        None => {
+            reloaded = client.load_config(&load_context(&context, &run.program));
+            &reloaded
+        }
+    };
+    let (mut facts, probes) = gather(failure, &context, &what, config);
     // ORG HOOK: a malformed file must not cost the explanation; it is one line after it
     let knowledge = crate::org::Knowledge::load(&run.cwd, |k| std::env::var(k).ok());
     if let Ok(knowledge) = &knowledge {
@@ -275,7 +268,7 @@ fn explain_run(client: &dyn Client, run: &Run, failure: Failure, first_line: Opt
         &diagnosis,
         first_line.as_deref(),
         &output::OutputSettings::from_env(),
-        &known_secrets(&context),
+        &known_secrets::known_secrets(config, &context),
     );
     if let Err(problem) = knowledge {
         crate::shim::say(&format!("regauth: ignoring {problem}"));

@@ -58,7 +58,7 @@ fn is_carried(key: &str) -> bool {
 
 /// npm's env-layer key for a variable name (`npm_config_*`, any case), as the config model
 /// reads it; `None` for other names and for a bare `npm_config_`.
-pub fn env_key(name: &str) -> Option<String> {
+pub(crate) fn env_key(name: &str) -> Option<String> {
     crate::config::layers::env_var_key(name).filter(|key| !key.is_empty())
 }
 

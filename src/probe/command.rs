@@ -273,7 +273,7 @@ impl UserCommand {
     }
 
     /// The first positional after the command (`npm install <pkg>`, `npm publish <dir>`).
-    pub fn first_operand(&self) -> Option<&str> {
+    pub(crate) fn first_operand(&self) -> Option<&str> {
         let skip = usize::from(self.has_action());
         self.positionals.get(skip).map(String::as_str)
     }

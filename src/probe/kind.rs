@@ -98,7 +98,7 @@ impl Probe {
     }
 
     /// The package this probe asks about, if any.
-    pub fn package(&self) -> Option<&str> {
+    pub(crate) fn package(&self) -> Option<&str> {
         match &self.kind {
             ProbeKind::Whoami => None,
             ProbeKind::ViewVersion { package }
@@ -109,7 +109,7 @@ impl Probe {
 
     /// The config keys that send this probe to `registry`: `registry`, and for a scoped package
     /// also `@scope:registry`, since a scope mapping would otherwise win over `registry`.
-    pub fn config_overrides(&self) -> Vec<(String, String)> {
+    pub(crate) fn config_overrides(&self) -> Vec<(String, String)> {
         let Some(registry) = &self.registry else {
             return Vec::new();
         };

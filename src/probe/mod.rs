@@ -48,14 +48,6 @@ impl Probes {
         })
     }
 
-    /// `npm whoami`'s answer, if it ran and finished.
-    pub fn whoami(&self) -> Option<&Whoami> {
-        self.results.iter().find_map(|r| match &r.outcome {
-            Outcome::Whoami(w) => Some(w),
-            _ => None,
-        })
-    }
-
     /// Whether the logged-in user maintains the package: `None` unless whoami named a user and
     /// owner ls listed at least one maintainer (Verdaccio, for one, records none).
     pub fn user_is_maintainer(&self) -> Option<bool> {

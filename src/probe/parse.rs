@@ -87,7 +87,7 @@ fn owner_names(stdout: &str) -> Vec<String> {
 }
 
 /// Every `<heading> http fetch <METHOD> <status> <url>` line.
-pub fn http_lines(stderr: &str) -> Vec<HttpLine> {
+pub(crate) fn http_lines(stderr: &str) -> Vec<HttpLine> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| Regex::new(r"(?m)^\S+ http fetch (\w+) (\d{3}) (\S+)").unwrap());
     re.captures_iter(stderr)
@@ -100,7 +100,7 @@ pub fn http_lines(stderr: &str) -> Vec<HttpLine> {
 }
 
 /// npm's error from its `<heading> error ...` lines, completed from the HTTP lines.
-pub fn npm_error(stderr: &str, requests: &[HttpLine]) -> NpmError {
+pub(crate) fn npm_error(stderr: &str, requests: &[HttpLine]) -> NpmError {
     let lines = error_lines(stderr);
     let mut error = NpmError::default();
     for line in &lines {

@@ -23,7 +23,7 @@ pub enum CredentialKind {
 
 impl CredentialKind {
     /// True when `npm whoami` sends a request for this credential (and so can be refused).
-    pub fn whoami_asks_registry(self) -> bool {
+    pub(crate) fn whoami_asks_registry(self) -> bool {
         matches!(self, CredentialKind::Token | CredentialKind::ClientCert)
     }
 }

@@ -32,18 +32,8 @@ impl Default for ProbeSettings {
 
 impl ProbeSettings {
     /// The settings from regauth's own environment.
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// The settings from an environment given as pairs (`ProbeRequest::env`).
-    pub fn from_vars(vars: &[(std::ffi::OsString, std::ffi::OsString)]) -> Self {
-        Self::from_lookup(|name| {
-            vars.iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.to_string_lossy().into_owned())
-        })
     }
 
     /// The settings from any variable lookup (the user's environment as the shim saw it).
@@ -100,16 +90,6 @@ mod tests {
     fn defaults_to_enabled_with_eight_seconds() {
         assert_eq!(settings(&[]), ProbeSettings::default());
         assert_eq!(settings(&[]).budget, Duration::from_secs(8));
-    }
-
-    #[test]
-    fn reads_a_pair_list() {
-        let vars = vec![
-            ("REGAUTH_PROBE_TIMEOUT".into(), "2.5".into()),
-            ("REGAUTH_PROBE".into(), "off".into()),
-        ];
-        let s = ProbeSettings::from_vars(&vars);
-        assert_eq!((s.enabled, s.budget), (false, Duration::from_millis(2500)));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! it write a debug log?) -> `spawn` + `signals` (run it, forward kill()ed signals) or `tee`
 //! (stderr copy when there will be no log) -> `exit` (mirror the status). After a non-zero exit
 //! only: `Client::debug_log` and the `Run`, with `nesting` deciding which level explains. The
-//! caller (`crate::cli`) gives that `Run` to the failure path (`crate::live`), then `finish`es.
+//! caller (`crate::cli`) gives that `Failed` run to the failure path (`crate::live`), then
+//! `finish`es.
 
 pub mod exit;
 pub mod guard;
@@ -18,7 +19,6 @@ pub mod signals;
 pub mod spawn;
 pub mod tee;
 
-pub use crate::paths::SHIM_MARKER;
 pub use guard::{guarded, say};
 
 use std::ffi::OsString;
@@ -51,7 +51,14 @@ pub struct Ended {
     exit: Exit,
     /// The failed run this level should explain; `Err`: the one line saying why regauth could
     /// not read it (printed by `finish`).
-    pub failed: Result<Option<Run>, String>,
+    pub failed: Result<Option<Failed>, String>,
+}
+
+/// A failed run to explain, with what its client prepared before the spawn (the configuration
+/// it read, for the failure path to reuse).
+pub struct Failed {
+    pub run: Run,
+    pub recording: Recording,
 }
 
 impl Ended {
@@ -121,7 +128,10 @@ pub fn run(client: &dyn Client, args: Vec<OsString>) -> Outcome {
                     &plan,
                 )
             };
-            nesting::should_explain(&guard, &run).then_some(run)
+            nesting::should_explain(&guard, &run).then_some(Failed {
+                run,
+                recording: plan,
+            })
         }),
     };
     Outcome::Ran(Ended { exit, failed })
@@ -146,7 +156,6 @@ fn gather_run(
         program,
         args,
         cwd: std::env::current_dir().unwrap_or_default(),
-        started,
         exit,
         debug_log,
         stderr_tail,

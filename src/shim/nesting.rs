@@ -42,7 +42,6 @@ mod tests {
             program: "npm".into(),
             args: Vec::new(),
             cwd: "/".into(),
-            started: std::time::SystemTime::now(),
             exit: crate::types::Exit::Code(1),
             debug_log: None,
             stderr_tail: Some(tail.to_owned()),

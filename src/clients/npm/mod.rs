@@ -51,7 +51,7 @@ impl Client for Npm {
 
 /// npm's debug-log plan for this call (npx shares it: it is npm's `exec`).
 pub(super) fn recording(args: &[OsString], program: &Path) -> Recording {
-    settings::log_plan(&settings::load(args, program))
+    settings::log_plan(settings::load(args, program))
 }
 
 /// npm's debug log of the run that started at `started` (npx shares it).

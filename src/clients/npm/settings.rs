@@ -47,12 +47,13 @@ pub fn logs_dir(config: &Config) -> PathBuf {
 }
 
 /// What npm will do about its debug log: it writes none with `logs-max=0` or when it cannot
-/// create the directory.
-pub fn log_plan(config: &Config) -> Recording {
-    let logs_dir = logs_dir(config);
+/// create the directory. The configuration goes along for the failure path.
+pub fn log_plan(config: Config) -> Recording {
+    let logs_dir = logs_dir(&config);
     Recording {
-        writes_log: can_create(&logs_dir) && !logs_disabled(config),
+        writes_log: can_create(&logs_dir) && !logs_disabled(&config),
         logs_dir: Some(logs_dir),
+        config: Some(config),
     }
 }
 
@@ -173,7 +174,7 @@ mod tests {
         std::fs::create_dir_all(&locked).unwrap();
         let plan = |dir: PathBuf| {
             let arg = format!("--logs-dir={}", dir.display());
-            log_plan(&config_in(tmp.path(), tmp.path(), &[&arg], &[]))
+            log_plan(config_in(tmp.path(), tmp.path(), &[&arg], &[]))
         };
         assert!(plan(locked.join("a/b")).writes_log);
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500)).unwrap();

@@ -5,7 +5,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{re, status_from_words, Scanner};
+use super::infer::status_from_words;
+use super::patterns::{re, ANONYMOUS, PERMISSION_PACKAGE, REJECTED};
+use super::Scanner;
 use crate::detect::Operation;
 use crate::secret::scrub_text as scrub;
 use crate::types::ClientId;
@@ -106,9 +108,9 @@ impl Scanner {
         };
         let text = c[2].trim();
         let status = status_from_words(text);
-        let auth_words = super::ANONYMOUS.is_match(text)
-            || super::REJECTED.is_match(text)
-            || super::PERMISSION_PACKAGE.is_match(text);
+        let auth_words = ANONYMOUS.is_match(text)
+            || REJECTED.is_match(text)
+            || PERMISSION_PACKAGE.is_match(text);
         if !(auth_words || matches!(status, Some(401 | 403 | 407))) {
             // `Error: <url>: Not found` is a typo or a missing package, not an auth failure
             return false;

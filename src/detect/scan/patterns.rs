@@ -1,0 +1,194 @@
+//! The scanner's patterns: one regex per kind of line or phrase, the prefilter that selects
+//! candidate lines in bulk, and the boilerplate npm prints around every error.
+
+use std::sync::LazyLock;
+
+use regex::bytes::Regex as BytesRegex;
+use regex::Regex;
+
+pub(super) fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap()
+}
+
+/// Cheap test for lines worth a full look; everything else in a big CI log is skipped.
+pub(super) static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
+    // literals only, so the regex engine scans with its fast multi-literal prefilter
+    BytesRegex::new(concat!(
+        // npm's log prefix, other headings, debug log levels, command lines
+        r"npm |npx |pnpm |yarn |lerna | ERR!| error | warn | notice | http | verbose | silly |",
+        // pnpm, yarn 1, yarn berry
+        r"ERR_PNPM|YN0|Request failed|unexpected error|Invalid auth|Usage Error|Ignored |Lockfile is up to date|",
+        r"Couldn't publish|nvironment variable not found|Failed to replace env|uthoriz|",
+        r#"Failed to fetch|Failed to publish|No token found|Request URL|Request Method|"error"|📦|Yarn Package Manager|"#,
+        // HTTP failures and registry/proxy words in bare lines
+        r" - GET | - PUT | - POST | - DELETE | - HEAD | - PATCH |Forbidden|Unauthorized|Not found|",
+        r"is not in the npm registry|is not in this registry|could not be found|Unable to authenticate|roxy|",
+        r"network administrator|web site|one-time|OTP|verify your email|Payment|paid account|Login first|logged in|",
+        r"anonymous|unregistered|token|Error:|code E|URI:|Scoped Registry Key|ermission|quarantin|",
+        r"E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|Two-factor|2FA|Publishing|407|",
+        // CI context (commands in `Run` lines carry their tool's name, matched above)
+        r"argv |/home/runner/|GITHUB_ACTIONS"
+    ))
+    .unwrap()
+});
+
+/// Interesting-looking lines that never matter: deprecation warnings, successful requests.
+pub(super) static BORING: LazyLock<BytesRegex> = LazyLock::new(|| {
+    BytesRegex::new(
+        r"(?:npm|pnpm|yarn) (?:warn|WARN) deprecated |http fetch [A-Z]+ [23]\d\d |http cache ",
+    )
+    .unwrap()
+});
+
+pub(super) static CODE_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^code\s+([A-Z][A-Z0-9_]+)"));
+pub(super) static CODE_AT_START: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(E\d{3}|EOTP|ENEEDAUTH|EAUTHIP|EPUBLISHCONFLICT|ERR_INVALID_AUTH)\b"));
+pub(super) static PNPM_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\[?(ERR_PNPM_[A-Z0-9_]+)\]?\s+(?:(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+?):?(?:\s+(.*))?)?$",
+    )
+});
+pub(super) static BERRY_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"\bYN(\d{4})\b"));
+pub(super) static HTTP_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:^|\s)([1-5]\d\d)\s+([^\n]*?)\s*-\s*(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+)(?:\s+-\s+(.*))?$",
+    )
+});
+pub(super) static FETCH_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?:http\s+)?fetch\s+(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\d{3})\s+(\S+)")
+});
+pub(super) static PUBLISH_FAILED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"publish Failed (GET|PUT|POST|DELETE) (\d{3})"));
+pub(super) static URL_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^URL: (GET|PUT|POST|DELETE|HEAD) (\S+)"));
+pub(super) static NEED_WWW_AUTH: LazyLock<Regex> =
+    LazyLock::new(|| re(r"Unable to authenticate, need: (.+)$"));
+pub(super) static STACK: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^stack ([A-Za-z]+(?:Error)?[A-Za-z]*)(?::|$)"));
+pub(super) static STATUS_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"^statusCode (\d{3})"));
+pub(super) static PKGID: LazyLock<Regex> = LazyLock::new(|| re(r"^pkgid (\S+)"));
+pub(super) static CONFIG_FILE: LazyLock<Regex> = LazyLock::new(|| re(r"^config load:file:(\S+)"));
+pub(super) static VERBOSE_CLI: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:cli|title) (.+)$"));
+pub(super) static ARGV: LazyLock<Regex> = LazyLock::new(|| re(r#"^argv ((?:"[^"]*"\s*)+)$"#));
+pub(super) static VERSION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:using npm@(\d[\w.-]*)|^npm\s+v(\d[\w.-]*)$|^(?:yarn|pnpm) [a-z]+ v(\d[\w.-]*)$)")
+});
+pub(super) static PUBLISHING_TO: LazyLock<Regex> = LazyLock::new(|| re(r"Publishing to (\S+)"));
+pub(super) static NO_AUTH_URI: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:registry\s+)?URI: (\S+)"));
+pub(super) static SCOPED_KEY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:registry\s+)?Scoped Registry Key: (\S+)"));
+pub(super) static INVALID_AUTH: LazyLock<Regex> =
+    LazyLock::new(|| re(r"Invalid auth configuration found: (.+)$"));
+pub(super) static NEED_AUTH: LazyLock<Regex> =
+    LazyLock::new(|| re(r"requires you to be logged in(?: to (\S+?))?\.?$"));
+pub(super) static OTP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"one-time pass|\bOTP\b|(?i:two-factor authentication.{0,80}required|2fa (?:is )?required|requires? (?:a )?two-factor)",
+    )
+});
+pub(super) static VERSION_EXISTS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)cannot publish over|previously published|EPUBLISHCONFLICT|cannot modify pre-existing version|attempting to modify version|version already exists|already been published|already present|409 conflict",
+    )
+});
+pub(super) static IP_NOT_ALLOWED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)not allowed from your IP|IP address (?:is )?not (?:allowed|permitted)|\bEAUTHIP\b")
+});
+pub(super) static ANONYMOUS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)authentication token not provided|no authorization header was set|authorization required|for user: 'anonymous'|as an anonymous user|unregistered users|must be logged in|login first|not logged in|missing authorization|authentication required|requires authentication|no credentials (?:were )?(?:provided|supplied)",
+    )
+});
+pub(super) static REJECTED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)with the token provided|authorization header was used|bad credentials|invalid (?:api )?token|token (?:is )?(?:invalid|expired|revoked|has expired)|expired token|credentials? (?:are |is )?(?:invalid|expired)|invalid credentials|invalid username or password|bad username/password|authentication failed",
+    )
+});
+pub(super) static INVALID_AUTHENTICATION_AS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"Invalid authentication \((?:as|attempted as) ([^)]+)\)"));
+pub(super) static ENV_UNRESOLVED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:Failed to replace env in config: \$\{([^}?]+)\??\}|Environment variable not found \(([^)]+)\))",
+    )
+});
+pub(super) static PNPM_IGNORED: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"Ignored (?:project-level )?auth setting "([^"]+)""#));
+pub(super) static PNPM_SETTING: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^\s*(@[^:\s]+:registry=\S+|//\S+:(?:_authToken|_auth|username|_password)=\S*)\s*$")
+});
+pub(super) static YARN1_REQUEST_FAILED: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(https?://[^"\s]+?): Request failed \\?"(\d{3})\s*([^"\\]*)"#));
+pub(super) static YARN1_UNEXPECTED: LazyLock<Regex> =
+    LazyLock::new(|| re(r#""(https?://[^"\s]+?): ([^"]+?)"?\.?$"#));
+pub(super) static BERRY_RESPONSE_CODE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)Response Code:? (\d{3})"));
+pub(super) static PROXY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)proxy authentication required|\bE407\b|\b407 proxy|statusCode=407|proxy.{0,60}(?:denied|authori[sz]ation|authentication)|network administrator|access the requested web ?site",
+    )
+});
+/// A proxy asked for credentials (407), even when npm reports a network error code.
+pub(super) static PROXY_407: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\bE407\b|statusCode=407|\b407\b.{0,3}proxy|proxy authentication required")
+});
+pub(super) static PAYMENT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)payment required|paid account|paid plan|sign up for private packages|\bE402\b|upgrade your (?:plan|account)",
+    )
+});
+pub(super) static ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)verify your email|email (?:address )?(?:is )?not (?:yet )?verified|unverified email|account (?:has been |is )?(?:suspended|locked|disabled|blocked)",
+    )
+});
+pub(super) static NOT_IN_REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:'|‘)((?:@[^'\s/@]+/)?[^'\s@]+)(?:@[^']*)?(?:'|’) (?:is not in (?:the npm|this) registry|could not be)|requested resource '((?:@[^'\s/@]+/)?[^'\s@]+)(?:@[^']*)?' could not",
+    )
+});
+pub(super) static PERMISSION_PACKAGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?i)(?:permission to publish|not allowed to (?:access|publish) package) "?((?:@[^"\s/]+/)?[^"\s.]+)"#,
+    )
+});
+pub(super) static TITLE_STATUS: LazyLock<Regex> = LazyLock::new(|| re(r"^([45]\d\d)\s+(\S.*)$"));
+pub(super) static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:^|[$#%>❯➜»]\s+|^Run\s+(?:[^&]*&&\s*)?|^\S*[$#%>]\s*)((?:[A-Z_][A-Z0-9_]*=\S*\s+)*)(npm|npx|pnpm|yarn|lerna)\s+([a-z][^|;&]*)$",
+    )
+});
+pub(super) static ENV_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| re(r"([A-Z_][A-Z0-9_]*)="));
+
+/// npm's own fixed sentences: never the server's words.
+pub(super) const BOILERPLATE: &[&str] = &[
+    "In most cases",
+    "a package version that is forbidden",
+    "on a server you do not have access to",
+    "It was specified as a dependency",
+    "You should bug the author",
+    "Note that you can also install",
+    "tarball, folder, http url",
+    "is not in the npm registry",
+    "is not in this registry",
+    "could not be found or you do not have permission",
+    "A complete log of this run",
+    "You can provide a one-time password",
+    "If you already provided",
+    "it, or it timed out",
+    "To correct this please",
+    "npm login",
+    "If you were trying to login",
+    "authentication token or enable two-factor",
+    "that means you likely typed",
+    "Please try again, or recover",
+    "https://www.npmjs.com/forgot",
+    "If you were doing some other operation",
+    "probably out of date",
+    "need auth You need to authorize",
+];
+
+pub(super) fn is_boilerplate(text: &str) -> bool {
+    let t = text.trim();
+    t.is_empty() || BOILERPLATE.iter().any(|b| t.contains(b))
+}

@@ -1,0 +1,230 @@
+//! Lines that are not npm's error block: pnpm and yarn lines, package names, the server's and
+//! client's words that signal a cause, error titles and the visible command line.
+
+use super::*;
+
+impl Scanner {
+    pub(super) fn match_other_clients(&mut self, body: &str) -> bool {
+        if self.match_client_lines(body) {
+            return true;
+        }
+        if let Some(c) = YARN1_REQUEST_FAILED.captures(body) {
+            self.failure.tool.get_or_insert(ClientId::Yarn1);
+            self.set_status(c[2].parse().unwrap_or(0), true);
+            self.set_request("GET", &c[1], true);
+            self.failure.message =
+                Some(scrub(&format!("{}: {} {}", &c[1], &c[2], c[3].trim())).into_owned());
+            self.failure.signals.has_error = true;
+            return true;
+        }
+        if let Some(c) = YARN1_UNEXPECTED.captures(body) {
+            self.failure.tool.get_or_insert(ClientId::Yarn1);
+            self.set_request("GET", &c[1], false);
+            let text = c[2].trim().to_owned();
+            if let Some(status) = status_from_words(&text) {
+                self.set_status(status, false);
+            }
+            self.failure.server_message = Some(scrub(&text).into_owned());
+            self.set_message(&format!("{}: {}", &c[1], text));
+            self.failure.signals.has_error = true;
+            return true;
+        }
+        if let Some(c) = BERRY_RESPONSE_CODE.captures(body) {
+            self.failure.tool.get_or_insert(ClientId::YarnBerry);
+            self.set_status(c[1].parse().unwrap_or(0), false);
+            return true;
+        }
+        if body.contains("Couldn't publish package") {
+            self.failure.signals.operation = Operation::Publish;
+            self.failure.signals.has_error = true;
+            return true;
+        }
+        if body.contains("Lockfile is up to date, resolution step is skipped") {
+            self.failure.signals.lockfile_pinned = true;
+            return true;
+        }
+        false
+    }
+
+    pub(super) fn match_package_names(&mut self, body: &str) -> bool {
+        if let Some(c) = NOT_IN_REGISTRY.captures(body) {
+            let name = scrub(c.get(1).or(c.get(2)).unwrap().as_str()).into_owned();
+            self.failure.package.get_or_insert(name);
+            self.set_status(404, false);
+            return true;
+        }
+        if let Some(c) = PERMISSION_PACKAGE.captures(body) {
+            self.failure
+                .package
+                .get_or_insert_with(|| scrub(&c[1]).into_owned());
+            if body.contains("publish") {
+                self.failure.signals.operation = Operation::Publish;
+            }
+            self.set_server_message_if_none(body);
+            return true;
+        }
+        false
+    }
+
+    pub(super) fn set_server_message_if_none(&mut self, text: &str) {
+        if self.failure.server_message.is_none() && !is_boilerplate(text) {
+            self.failure.server_message = Some(scrub(text.trim()).into_owned());
+        }
+    }
+
+    /// Signals that can appear in any line, from any client.
+    pub(super) fn match_signals(&mut self, body: &str) -> bool {
+        let s = &mut self.failure.signals;
+        let mut hit = false;
+        if let Some(c) = INVALID_AUTH.captures(body) {
+            s.invalid_auth = Some(scrub(&c[1]).into_owned());
+            hit = true;
+        }
+        if let Some(c) = NEED_AUTH.captures(body) {
+            s.need_auth = true;
+            s.need_auth_registry = c.get(1).map(|m| scrub(m.as_str()).into_owned());
+            hit = true;
+        }
+        if OTP.is_match(body) && !body.contains("enable two-factor authentication then") {
+            s.otp = true;
+            hit = true;
+        }
+        if VERSION_EXISTS.is_match(body) {
+            s.publish_over_existing = true;
+            hit = true;
+        }
+        if IP_NOT_ALLOWED.is_match(body) {
+            s.ip_not_allowed = true;
+            hit = true;
+        }
+        if let Some(c) = INVALID_AUTHENTICATION_AS.captures(body) {
+            // yarn berry's wording (npmHttpUtils handleInvalidAuthenticationError), for a 401 only
+            s.has_error = true;
+            self.failure.tool.get_or_insert(ClientId::YarnBerry);
+            if c[1].contains("anonymous") {
+                s.anonymous = true;
+            } else {
+                s.credential_rejected = true;
+            }
+            hit = true;
+        } else if ANONYMOUS.is_match(body) {
+            s.anonymous = true;
+            hit = true;
+        }
+        if REJECTED.is_match(body) {
+            s.credential_rejected = true;
+            hit = true;
+        }
+        if body.contains("No authorization settings were found") {
+            s.auth_settings_found = Some(false);
+            hit = true;
+        }
+        if body.contains("These authorization settings were found") {
+            s.auth_settings_found = Some(true);
+            self.in_pnpm_settings = true;
+            hit = true;
+        }
+        if let Some(c) = ENV_UNRESOLVED.captures(body) {
+            let name = scrub(c.get(1).or(c.get(2)).unwrap().as_str()).into_owned();
+            if s.env_unresolved.len() < MAX_SMALL_LIST && !s.env_unresolved.contains(&name) {
+                s.env_unresolved.push(name);
+            }
+            s.has_error = true;
+            hit = true;
+        }
+        if let Some(c) = PNPM_IGNORED.captures(body) {
+            let key = scrub(&c[1]).into_owned();
+            if s.ignored_auth_settings.len() < MAX_SMALL_LIST
+                && !s.ignored_auth_settings.contains(&key)
+            {
+                s.ignored_auth_settings.push(key);
+            }
+            hit = true;
+        }
+        if body.contains("No authentication configured for request") {
+            s.no_auth_configured = true;
+            hit = true;
+        }
+        if PROXY.is_match(body) {
+            s.proxy = true;
+            s.proxy_auth_required |= PROXY_407.is_match(body);
+            hit = true;
+        }
+        if PAYMENT.is_match(body) {
+            s.payment_required = true;
+            hit = true;
+        }
+        if ACCOUNT.is_match(body) {
+            s.account_problem = true;
+            hit = true;
+        }
+        if body.starts_with("Error:")
+            || body.starts_with("Usage Error")
+            || body.starts_with("error ")
+        {
+            s.has_error = true;
+        }
+        hit
+    }
+
+    /// `npm ERR! 403 <text>`: a title status, and the text when it is the server's own.
+    pub(super) fn match_error_title(&mut self, line: &Line, body: &str) -> bool {
+        if line.level != Level::Error || self.status_from_message {
+            return false;
+        }
+        let Some(c) = TITLE_STATUS.captures(body) else {
+            return false;
+        };
+        let status: u16 = c[1].parse().unwrap_or(0);
+        self.set_status(status, false);
+        let text = c[2].trim_start_matches(|ch: char| ch.is_ascii_digit() || ch == ' ');
+        if !is_boilerplate(text) && !is_standard_status_text(text) {
+            self.set_server_message_if_none(text);
+            if self.failure.message.is_none() {
+                self.set_message(body);
+            }
+        }
+        true
+    }
+
+    pub(super) fn match_command(&mut self, body: &str) -> bool {
+        let Some(c) = COMMAND.captures(body) else {
+            return false;
+        };
+        let mut words = vec![c[2].to_owned()];
+        words.extend(c[3].split_whitespace().map(str::to_owned));
+        let assignments: Vec<String> = ENV_ASSIGNMENT
+            .captures_iter(&c[1])
+            .map(|a| a[1].to_owned())
+            .collect();
+        self.failure.signals.env_assignments = assignments;
+        self.set_command_from_words(words);
+        true
+    }
+
+    /// Takes the words of a command line (`node npm-cli.js install x`, `npm install x`) and keeps
+    /// the tool's arguments.
+    pub(super) fn set_command_from_words(&mut self, words: Vec<String>) {
+        let tool_at = words.iter().position(|w| {
+            let name = w.rsplit(['/', '\\']).next().unwrap_or(w);
+            matches!(
+                name,
+                "npm" | "npm-cli.js" | "npm.cmd" | "npx" | "pnpm" | "yarn" | "lerna"
+            )
+        });
+        let Some(i) = tool_at else { return };
+        let tool = words[i].rsplit(['/', '\\']).next().unwrap_or("").to_owned();
+        match tool.as_str() {
+            "pnpm" => self.failure.tool = Some(ClientId::Pnpm),
+            "yarn" => {
+                self.failure.tool.get_or_insert(ClientId::Yarn1);
+            }
+            _ => {}
+        }
+        self.failure.command = words[i + 1..]
+            .iter()
+            .map(|w| scrub(w).into_owned())
+            .collect();
+        infer_operation_from_command(&mut self.failure);
+    }
+}
