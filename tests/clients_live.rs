@@ -6,7 +6,6 @@
 
 mod support;
 
-
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;

@@ -6,8 +6,6 @@
 
 mod support;
 
-
-
 use serde_json::Value;
 use support::{FixtureServer, NpmEnv, Response};
 
