@@ -5,19 +5,19 @@ use super::registry::{nerf, Kind};
 
 /// What a cause means and what to do about it.
 #[derive(Debug, Default)]
-pub struct Advice {
-    pub summary: String,
-    pub fix: Vec<String>,
-    pub verify: Vec<String>,
+pub(crate) struct Advice {
+    pub(crate) summary: String,
+    pub(crate) fix: Vec<String>,
+    pub(crate) verify: Vec<String>,
     /// The one fact (a config line, a probe) that would confirm or rule out this cause.
-    pub decider: String,
+    pub(crate) decider: String,
 }
 
-pub fn whoami(cx: &Context) -> String {
+pub(crate) fn whoami(cx: &Context) -> String {
     format!("npm whoami --registry {}", cx.registry_or_placeholder())
 }
 
-pub fn view(cx: &Context) -> String {
+pub(crate) fn view(cx: &Context) -> String {
     match &cx.package {
         Some(p) => format!(
             "npm view {p} version --registry {}",
@@ -27,7 +27,7 @@ pub fn view(cx: &Context) -> String {
     }
 }
 
-pub fn retry(cx: &Context) -> String {
+pub(crate) fn retry(cx: &Context) -> String {
     if cx.is_publish() {
         "npm publish --dry-run".to_owned()
     } else if cx.failure.command.is_empty() {
@@ -38,18 +38,18 @@ pub fn retry(cx: &Context) -> String {
     }
 }
 
-pub fn key(cx: &Context) -> String {
+pub(crate) fn key(cx: &Context) -> String {
     format!("{}:_authToken", nerf(&cx.registry_or_placeholder()))
 }
 
-pub fn variable(cx: &Context) -> String {
+pub(crate) fn variable(cx: &Context) -> String {
     cx.variable.clone().unwrap_or_else(|| match cx.kind() {
         Kind::Github => "NODE_AUTH_TOKEN".to_owned(),
         _ => "NPM_TOKEN".to_owned(),
     })
 }
 
-pub fn capitalize(s: &str) -> String {
+pub(crate) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
@@ -58,7 +58,7 @@ pub fn capitalize(s: &str) -> String {
 }
 
 /// The user the whoami probe found logged in, when it answered.
-pub fn whoami_user(cx: &Context) -> Option<String> {
+pub(crate) fn whoami_user(cx: &Context) -> Option<String> {
     cx.facts.probes.iter().find_map(|p| match p {
         super::facts::ProbeFact::Whoami {
             outcome: super::facts::ProbeOutcome::Ok(u),

@@ -5,26 +5,26 @@
 /// A CI job's identity as the registry's trusted-publisher check sees it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CiJob {
-    pub system: CiSystem,
+    pub(crate) system: CiSystem,
     /// GitHub `GITHUB_REPOSITORY` (`owner/repo`), GitLab `CI_PROJECT_PATH`.
-    pub repository: Option<String>,
+    pub(crate) repository: Option<String>,
     /// The workflow file the registry compares: GitHub's file name from `GITHUB_WORKFLOW_REF`
     /// (`owner/repo/.github/workflows/<file>@<ref>`), GitLab's `CI_CONFIG_PATH`.
-    pub workflow_file: Option<String>,
+    pub(crate) workflow_file: Option<String>,
     /// GitHub `GITHUB_JOB`, GitLab `CI_JOB_NAME`.
-    pub job: Option<String>,
+    pub(crate) job: Option<String>,
     /// GitLab `CI_ENVIRONMENT_NAME` (GitHub exposes a job's environment to no variable).
-    pub environment: Option<String>,
+    pub(crate) environment: Option<String>,
     /// GitHub sets `ACTIONS_ID_TOKEN_REQUEST_URL` and `_TOKEN` only for `id-token: write`;
     /// GitLab/CircleCI pass `NPM_ID_TOKEN` (npm's oidc.js). None: not known (a log from elsewhere).
-    pub id_token_available: Option<bool>,
+    pub(crate) id_token_available: Option<bool>,
     /// Token variables set for the step (names only): `NODE_AUTH_TOKEN`, `NPM_TOKEN`.
-    pub token_variables: Vec<String>,
+    pub(crate) token_variables: Vec<String>,
 }
 
 /// The CI systems npm 11's oidc.js supports (ci-info's GITHUB_ACTIONS, GITLAB, CIRCLE).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum CiSystem {
+pub(crate) enum CiSystem {
     #[default]
     GithubActions,
     Gitlab,
@@ -33,7 +33,7 @@ pub enum CiSystem {
 
 impl CiJob {
     /// The job described by `get` (an environment lookup), when it is a CI npm's OIDC supports.
-    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Option<CiJob> {
+    pub(crate) fn from_env(get: impl Fn(&str) -> Option<String>) -> Option<CiJob> {
         let set = |name: &str| get(name).filter(|v| !v.is_empty());
         let system = if set("GITHUB_ACTIONS").is_some() {
             CiSystem::GithubActions

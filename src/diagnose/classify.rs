@@ -87,7 +87,7 @@ fn auth_signal(f: &Failure) -> bool {
 }
 
 /// True when the failure is in the auth family and regauth should explain it.
-pub fn is_auth_failure(f: &Failure) -> bool {
+pub(crate) fn is_auth_failure(f: &Failure) -> bool {
     let code = f.code.as_deref().unwrap_or("");
     if f.signals.proxy_auth_required {
         // "tunneling socket could not be established, statusCode=407" comes as ECONNRESET
@@ -126,13 +126,13 @@ pub fn is_auth_failure(f: &Failure) -> bool {
 /// True for a failure regauth explains with this machine's configuration and probes (in the
 /// shim and in `regauth explain`): an auth failure, or one of npm's auth codes even where the
 /// text alone shows no error (a 401 request line with a notice).
-pub fn is_explained(f: &Failure) -> bool {
+pub(crate) fn is_explained(f: &Failure) -> bool {
     has_auth_code(f) || is_auth_failure(f)
 }
 
 /// npm's own auth error codes: E401, E403, ENEEDAUTH, EOTP, ERR_INVALID_AUTH, EAUTHIP, and
 /// E404 of a scoped package.
-pub fn has_auth_code(f: &Failure) -> bool {
+pub(crate) fn has_auth_code(f: &Failure) -> bool {
     let code = f.code.as_deref().unwrap_or("");
     matches!(
         code,

@@ -5,24 +5,24 @@ use super::facts::Facts;
 use super::registry::{self, Entry, Kind};
 use crate::detect::{url, Failure, Operation};
 
-pub struct Context<'a> {
-    pub facts: &'a Facts,
-    pub failure: &'a Failure,
-    pub entry: &'static Entry,
+pub(crate) struct Context<'a> {
+    pub(crate) facts: &'a Facts,
+    pub(crate) failure: &'a Failure,
+    pub(crate) entry: &'static Entry,
     /// The registry root the failing request went to, when known.
-    pub registry: Option<String>,
-    pub host: Option<String>,
-    pub package: Option<String>,
-    pub scope: Option<String>,
-    pub status: Option<u16>,
-    pub op: Operation,
-    pub tarball: bool,
+    pub(crate) registry: Option<String>,
+    pub(crate) host: Option<String>,
+    pub(crate) package: Option<String>,
+    pub(crate) scope: Option<String>,
+    pub(crate) status: Option<u16>,
+    pub(crate) op: Operation,
+    pub(crate) tarball: bool,
     /// The `${VAR}` most likely involved, when the text or config names one.
-    pub variable: Option<String>,
+    pub(crate) variable: Option<String>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(facts: &'a Facts) -> Context<'a> {
+    pub(crate) fn new(facts: &'a Facts) -> Context<'a> {
         let f = &facts.failure;
         let registry_url = registry_url(f).or_else(|| {
             facts
@@ -78,37 +78,37 @@ impl<'a> Context<'a> {
         }
     }
 
-    pub fn kind(&self) -> Kind {
+    pub(crate) fn kind(&self) -> Kind {
         self.entry.kind
     }
 
     /// The registry URL for commands, or a placeholder saying what to put there.
-    pub fn registry_or_placeholder(&self) -> String {
+    pub(crate) fn registry_or_placeholder(&self) -> String {
         self.registry
             .clone()
             .unwrap_or_else(|| "<registry-url>".to_owned())
     }
 
-    pub fn host_or_registry_word(&self) -> String {
+    pub(crate) fn host_or_registry_word(&self) -> String {
         self.host
             .clone()
             .unwrap_or_else(|| "the registry".to_owned())
     }
 
-    pub fn is_publish(&self) -> bool {
+    pub(crate) fn is_publish(&self) -> bool {
         self.op == Operation::Publish
     }
 
-    pub fn is_read(&self) -> bool {
+    pub(crate) fn is_read(&self) -> bool {
         matches!(self.op, Operation::Read | Operation::Unknown)
     }
 
-    pub fn in_ci(&self) -> bool {
+    pub(crate) fn in_ci(&self) -> bool {
         self.facts.env.ci.is_some()
     }
 
     /// Lowercased server message (the registry's own words), empty when none.
-    pub fn server_text(&self) -> String {
+    pub(crate) fn server_text(&self) -> String {
         self.failure
             .server_message
             .clone()
@@ -117,7 +117,7 @@ impl<'a> Context<'a> {
     }
 
     /// Lowercased server message plus the main message: for wording npm does not rewrite.
-    pub fn all_text(&self) -> String {
+    pub(crate) fn all_text(&self) -> String {
         let f = self.failure;
         let mut t = String::new();
         for s in [&f.message, &f.server_message].into_iter().flatten() {

@@ -5,7 +5,7 @@ use crate::diagnose::context::Context;
 use crate::report::{Evidence, EvidenceKind};
 
 /// Evidence from the first stored line containing any of `needles`.
-pub fn line(cx: &Context, needles: &[&str]) -> Option<Evidence> {
+pub(crate) fn line(cx: &Context, needles: &[&str]) -> Option<Evidence> {
     let l = cx
         .failure
         .lines
@@ -23,7 +23,7 @@ pub fn line(cx: &Context, needles: &[&str]) -> Option<Evidence> {
 }
 
 /// Evidence for the main failing line (the message, else the code line).
-pub fn main_line(cx: &Context) -> Option<Evidence> {
+pub(crate) fn main_line(cx: &Context) -> Option<Evidence> {
     let f = cx.failure;
     let mut needles: Vec<&str> = Vec::new();
     if let Some(u) = f.url.as_deref() {
@@ -35,11 +35,11 @@ pub fn main_line(cx: &Context) -> Option<Evidence> {
     line(cx, &needles)
 }
 
-pub fn has_status(cx: &Context, statuses: &[u16]) -> bool {
+pub(crate) fn has_status(cx: &Context, statuses: &[u16]) -> bool {
     cx.status.is_some_and(|s| statuses.contains(&s))
 }
 
-pub fn config_evidence(text: String, source: &str) -> Option<Evidence> {
+pub(crate) fn config_evidence(text: String, source: &str) -> Option<Evidence> {
     Some(Evidence {
         kind: EvidenceKind::Config,
         text,

@@ -4,26 +4,26 @@
 //! `causes::CAUSES`; each adds points and evidence to candidate causes, recorded as a trace;
 //! the ranking is the sum. Non-auth failures get `auth_failure: false` and no causes.
 
-pub mod advice;
+pub(crate) mod advice;
 pub mod causes;
 pub mod ci_job;
-pub mod classify;
-pub mod context;
+pub(crate) mod classify;
+pub(crate) mod context;
 pub mod eval;
-pub mod evidence;
+pub(crate) mod evidence;
 pub mod facts;
 #[cfg(test)]
 mod fix_keys;
-pub mod pnpm_keys;
+pub(crate) mod pnpm_keys;
 pub mod problem_text;
-pub mod registry;
+pub(crate) mod registry;
 pub mod score;
-pub mod wording;
+pub(crate) mod wording;
 
 pub use causes::CAUSE_IDS;
 use context::Context;
 pub use facts::Facts;
-pub use score::Hit;
+pub(crate) use score::Hit;
 use score::{Candidate, Scores};
 
 use crate::report::{Cause, Confidence, Evidence, EvidenceKind, FailureSummary, Report};
@@ -42,8 +42,8 @@ pub struct Diagnosis {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CauseNote {
-    pub summary: String,
-    pub decider: String,
+    pub(crate) summary: String,
+    pub(crate) decider: String,
 }
 
 /// Diagnoses the facts.

@@ -9,7 +9,7 @@ use crate::diagnose::context::Context;
 /// `https://host/some/path/`. On GitHub Packages (documented URL `https://npm.pkg.github.com`,
 /// no owner path) the fix is the registry URL; on registries whose path is part of the
 /// repository (Artifactory, Nexus, Azure) it is the credential key, so callers check the kind.
-pub fn pnpm_registry_path_under_credential(cx: &Context) -> bool {
+pub(crate) fn pnpm_registry_path_under_credential(cx: &Context) -> bool {
     let settings = &cx.failure.signals.auth_settings;
     let credential_paths: Vec<(String, &str)> = settings
         .iter()
@@ -40,7 +40,7 @@ fn key_path(key: &str) -> &str {
 }
 
 /// Does pnpm's settings list hold a credential for the failing host?
-pub fn pnpm_listed_credential_for_host(cx: &Context) -> bool {
+pub(crate) fn pnpm_listed_credential_for_host(cx: &Context) -> bool {
     let Some(host) = cx.host.as_deref() else {
         return false;
     };

@@ -11,7 +11,7 @@ pub fn message(problem: &Problem) -> String {
 }
 
 /// The sentence for a problem kind.
-pub fn sentence(kind: &ProblemKind) -> String {
+pub(crate) fn sentence(kind: &ProblemKind) -> String {
     match kind {
         ProblemKind::LegacyTopLevel { key, layer, fix } => {
             let tail = "npm stops every command with ERR_INVALID_AUTH (`npm config fix` repairs it)";
@@ -128,7 +128,7 @@ pub fn sentence(kind: &ProblemKind) -> String {
 }
 
 /// Why a near-miss key does not apply, as a clause.
-pub fn near_miss(why: &NearMissWhy) -> String {
+pub(crate) fn near_miss(why: &NearMissWhy) -> String {
     match why {
         NearMissWhy::SchemeInKey => {
             "the key contains a scheme; npm only reads keys that start with `//`".to_owned()

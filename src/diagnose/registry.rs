@@ -5,7 +5,7 @@
 use crate::detect::url;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Npmjs,
     /// registry.yarnpkg.com: yarn's front for npmjs, a different host for credentials.
     Yarnpkg,
@@ -23,36 +23,34 @@ pub enum Kind {
 }
 
 /// One registry kind: recognition, what its failures usually mean, and advice.
-pub struct Entry {
-    pub kind: Kind,
+pub(crate) struct Entry {
+    pub(crate) kind: Kind,
     /// The id used in reports and the corpus (`npmjs`, `github`, ...).
-    pub id: &'static str,
-    pub name: &'static str,
+    pub(crate) id: &'static str,
     /// True when a URL belongs to this kind.
-    pub matches: fn(host: &str, path: &str) -> bool,
+    pub(crate) matches: fn(host: &str, path: &str) -> bool,
     /// The registry root of a URL of this kind (where `.npmrc` keys and `--registry` point).
-    pub root: fn(url: &str) -> Option<String>,
+    pub(crate) root: fn(url: &str) -> Option<String>,
     /// How to get a working credential for `registry` (commands and steps).
-    pub login: fn(registry: &str) -> Vec<String>,
+    pub(crate) login: fn(registry: &str) -> Vec<String>,
     /// What to know about this kind's credentials (lifetimes, scopes).
-    pub token_note: &'static str,
+    pub(crate) token_note: &'static str,
     /// What "not allowed" usually means here and how to get access.
-    pub permission_note: &'static str,
+    pub(crate) permission_note: &'static str,
     /// True for registries that proxy or mirror public npm packages (virtual repositories).
-    pub mirrors_public: bool,
+    pub(crate) mirrors_public: bool,
     /// The cause a bare 401 most often means here, and the points that adds.
-    pub unauthorized_bias: (&'static str, i32),
+    pub(crate) unauthorized_bias: (&'static str, i32),
     /// This kind's own steps to get access to `package`; `None`: ask the admin (`permission_note`).
-    pub permission_fix: Option<fn(package: &str) -> Vec<String>>,
+    pub(crate) permission_fix: Option<fn(package: &str) -> Vec<String>>,
     /// Words of a `www-authenticate` realm that name this kind without a URL (lower case).
-    pub realm_words: &'static [&'static str],
+    pub(crate) realm_words: &'static [&'static str],
 }
 
-pub const ENTRIES: &[Entry] = &[
+pub(crate) const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::Npmjs,
         id: "npmjs",
-        name: "the npm public registry (npmjs.com)",
         matches: |h, _| h == "registry.npmjs.org" || h == "registry.npmjs.com",
         root: |_| Some("https://registry.npmjs.org/".into()),
         login: |_| {
@@ -76,7 +74,6 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::Yarnpkg,
         id: "npmjs",
-        name: "registry.yarnpkg.com (yarn's front for npmjs)",
         matches: |h, _| h == "registry.yarnpkg.com",
         root: |_| Some("https://registry.yarnpkg.com/".into()),
         login: |_| {
@@ -95,7 +92,6 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::Mirror,
         id: "other",
-        name: "a public read-only mirror",
         matches: |h, _| h.contains("npmmirror.com") || h.contains("taobao.org") || h.contains("cnpmjs.org") || h == "r.cnpmjs.org",
         root: origin_root,
         login: |_| vec!["use the real registry for login and publish: npm publish --registry https://registry.npmjs.org/".into()],
@@ -109,7 +105,6 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::Github,
         id: "github",
-        name: "GitHub Packages",
         matches: |h, _| h == "npm.pkg.github.com" || h.ends_with(".pkg.github.com") && h.starts_with("npm."),
         root: |_| Some("https://npm.pkg.github.com/".into()),
         login: |_| {
@@ -133,7 +128,6 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::Gitlab,
         id: "gitlab",
-        name: "the GitLab package registry",
         matches: |h, p| h == "gitlab.com" || h.starts_with("gitlab.") || p.contains("/api/v4/") && p.contains("/packages/npm"),
         root: |u| cut_after(u, "/packages/npm/").or_else(|| origin_root(u)),
         login: |r| {
@@ -152,7 +146,6 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::Azure,
         id: "azure",
-        name: "Azure Artifacts",
         matches: |h, _| h == "pkgs.dev.azure.com" || h.ends_with(".pkgs.visualstudio.com") || h.ends_with(".visualstudio.com"),
         root: |u| cut_after(u, "/npm/registry/").or_else(|| origin_root(u)),
         login: |r| {
@@ -176,7 +169,6 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::CodeArtifact,
         id: "codeartifact",
-        name: "AWS CodeArtifact",
         matches: |h, _| h.contains(".codeartifact.") && h.ends_with(".amazonaws.com"),
         root: |u| cut_after_segment_after(u, "/npm/").or_else(|| origin_root(u)),
         login: |r| vec![codeartifact_login(r)],
@@ -190,7 +182,6 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::Artifactory,
         id: "artifactory",
-        name: "JFrog Artifactory",
         matches: |h, p| h.ends_with(".jfrog.io") || h.contains("artifactory") || p.contains("/artifactory/") || p.contains("/api/npm/"),
         root: |u| cut_after_segment_after(u, "/api/npm/").or_else(|| origin_root(u)),
         login: |r| {
@@ -209,7 +200,6 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::Nexus,
         id: "nexus",
-        name: "Sonatype Nexus",
         matches: |h, p| h.contains("nexus") || p.starts_with("/repository/"),
         root: |u| cut_after_segment_after(u, "/repository/").or_else(|| origin_root(u)),
         login: |r| {
@@ -228,7 +218,6 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::GoogleAr,
         id: "google-ar",
-        name: "Google Artifact Registry",
         matches: |h, _| h.ends_with("-npm.pkg.dev"),
         root: |u| cut_after_n_segments(u, 2).or_else(|| origin_root(u)),
         login: |_| vec!["npx google-artifactregistry-auth --repo-config=.npmrc --credential-config=~/.npmrc   # tokens last about 1 hour: refresh before each install".into()],
@@ -242,7 +231,6 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         kind: Kind::Verdaccio,
         id: "verdaccio",
-        name: "Verdaccio",
         matches: |h, _| h.ends_with(":4873") || h.contains("verdaccio"),
         root: origin_root,
         login: |r| vec![format!("npm login --registry {r}")],
@@ -258,7 +246,6 @@ pub const ENTRIES: &[Entry] = &[
 const OTHER: Entry = Entry {
     kind: Kind::Other,
     id: "other",
-    name: "a private registry",
     matches: |_, _| true,
     root: origin_root,
     login: |r| vec![format!("npm login --registry {r}")],
@@ -271,7 +258,7 @@ const OTHER: Entry = Entry {
 };
 
 /// The entry for a URL (the catch-all `Other` when no kind matches).
-pub fn entry_for(url_text: &str) -> &'static Entry {
+pub(crate) fn entry_for(url_text: &str) -> &'static Entry {
     let Some(host) = url::host(url_text) else {
         return &OTHER;
     };
@@ -283,13 +270,13 @@ pub fn entry_for(url_text: &str) -> &'static Entry {
 }
 
 /// The registry root of a URL, per its kind.
-pub fn registry_root(url_text: &str) -> Option<String> {
+pub(crate) fn registry_root(url_text: &str) -> Option<String> {
     (entry_for(url_text).root)(url_text)
 }
 
 /// npm's nerf dart of a registry URL (`//host[:port]/path/`, see `crate::registry_url`); a
 /// placeholder that is no URL yet keeps its text (`//<registry-url>/`).
-pub fn nerf(registry: &str) -> String {
+pub(crate) fn nerf(registry: &str) -> String {
     crate::registry_url::nerf_dart(registry).unwrap_or_else(|| {
         let rest = registry.split_once("://").map_or(registry, |(_, r)| r);
         format!("//{}/", rest.trim_end_matches('/'))

@@ -6,12 +6,12 @@ use crate::report::Evidence;
 /// One rule: a small function from the facts to points for candidate causes.
 pub struct Rule {
     /// The function's name, shown by the trace.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Where the rule runs in the ranking order (text rules, then config, then probes). Equal
     /// scores keep the order in which causes were first named, so this order is part of the
     /// behaviour: a rule keeps its number when it moves.
-    pub seq: u16,
-    pub run: fn(&Context, &mut Scores),
+    pub(crate) seq: u16,
+    pub(crate) run: fn(&Context, &mut Scores),
 }
 
 /// `rule!(12, need_auth)`: a `Rule` named after its function.
@@ -28,32 +28,32 @@ pub(crate) use rule;
 
 /// One candidate cause being scored.
 #[derive(Debug, Clone)]
-pub struct Candidate {
-    pub id: &'static str,
-    pub score: i32,
-    pub evidence: Vec<Evidence>,
+pub(crate) struct Candidate {
+    pub(crate) id: &'static str,
+    pub(crate) score: i32,
+    pub(crate) evidence: Vec<Evidence>,
 }
 
 /// One `add` of one rule: what the trace prints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    pub rule: &'static str,
-    pub cause: &'static str,
-    pub points: i32,
-    pub evidence: Option<Evidence>,
+    pub(crate) rule: &'static str,
+    pub(crate) cause: &'static str,
+    pub(crate) points: i32,
+    pub(crate) evidence: Option<Evidence>,
 }
 
 /// Points per cause id, in the order causes were first named, and every hit that made them.
 #[derive(Debug, Default)]
-pub struct Scores {
-    pub items: Vec<Candidate>,
-    pub hits: Vec<Hit>,
+pub(crate) struct Scores {
+    pub(crate) items: Vec<Candidate>,
+    pub(crate) hits: Vec<Hit>,
     /// The rule now running (set by the ranking before each rule).
-    pub rule: &'static str,
+    pub(crate) rule: &'static str,
 }
 
 impl Scores {
-    pub fn add(&mut self, id: &'static str, points: i32, evidence: Option<Evidence>) {
+    pub(crate) fn add(&mut self, id: &'static str, points: i32, evidence: Option<Evidence>) {
         self.hits.push(Hit {
             rule: self.rule,
             cause: id,
@@ -77,12 +77,5 @@ impl Scores {
                 item.evidence.push(e);
             }
         }
-    }
-
-    pub fn score(&self, id: &str) -> i32 {
-        self.items
-            .iter()
-            .find(|c| c.id == id)
-            .map_or(0, |c| c.score)
     }
 }

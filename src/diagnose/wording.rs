@@ -7,7 +7,7 @@ use regex::Regex;
 use crate::diagnose::context::Context;
 
 /// Evidence already decided by a stronger, specific signal: generic rules stay out of the way.
-pub fn specific_signal(cx: &Context) -> bool {
+pub(crate) fn specific_signal(cx: &Context) -> bool {
     let s = &cx.failure.signals;
     s.otp
         || s.publish_over_existing
@@ -30,7 +30,7 @@ static POLICY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)quarantin|blocked|malware|malicious|curation|curated|licen[cs]e|firewall|security policy|policy violation|vulnerab|not allowed by policy|denied by policy").unwrap()
 });
 
-pub fn policy_text(cx: &Context) -> bool {
+pub(crate) fn policy_text(cx: &Context) -> bool {
     POLICY.is_match(&cx.server_text())
 }
 
@@ -38,7 +38,7 @@ static PUBLISH_REFUSED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)permission to publish|not allowed to publish|cannot publish|too similar|spam|name .{0,40}(?:taken|exists|reserved|not allowed)|logged in as the correct user|owner|maintainer|required permissions|not authorized to publish").unwrap()
 });
 
-pub fn publish_refused_text(cx: &Context) -> bool {
+pub(crate) fn publish_refused_text(cx: &Context) -> bool {
     let text = cx.server_text();
     !text.contains("previously published")
         && !text.contains("publish over")
@@ -51,7 +51,7 @@ static PERMISSION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// True when the registry's own words (not npm's) name an auth reason: for failures that carry
 /// no status, such as yarn 1's "Couldn't publish package: <message>".
-pub fn server_text_says_auth(f: &crate::detect::Failure) -> bool {
+pub(crate) fn server_text_says_auth(f: &crate::detect::Failure) -> bool {
     let text = [&f.message, &f.server_message]
         .into_iter()
         .flatten()
@@ -61,6 +61,6 @@ pub fn server_text_says_auth(f: &crate::detect::Failure) -> bool {
     PERMISSION.is_match(&text) || PUBLISH_REFUSED.is_match(&text) || POLICY.is_match(&text)
 }
 
-pub fn permission_text(cx: &Context) -> bool {
+pub(crate) fn permission_text(cx: &Context) -> bool {
     PERMISSION.is_match(&cx.all_text())
 }

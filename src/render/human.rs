@@ -12,7 +12,7 @@ use console::Style as Paint;
 use crate::diagnose::Diagnosis;
 use crate::report::{Confidence, Report};
 
-pub const WIDTH: usize = super::width::DEFAULT;
+pub(crate) const WIDTH: usize = super::width::DEFAULT;
 
 /// Evidence lines shown by default: the ones that decided the cause come first.
 const EVIDENCE_SHOWN: usize = 3;
@@ -41,7 +41,7 @@ impl Style {
 
     /// NO_COLOR (non-empty) turns colour off; CLICOLOR_FORCE (non-zero) turns it on; otherwise
     /// colour when stdout is a colour terminal. The width is stdout's (COLUMNS honoured).
-    pub fn for_stdout(verbose: bool) -> Style {
+    pub(crate) fn for_stdout(verbose: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let force = std::env::var("CLICOLOR_FORCE").is_ok_and(|v| !v.is_empty() && v != "0");
         let color = !no_color && (force || console::colors_enabled());
@@ -77,12 +77,12 @@ impl Style {
 }
 
 /// `REGAUTH_VERBOSE=1` (anything but empty or `0`) asks for the long form.
-pub fn verbose_from_env() -> bool {
+pub(crate) fn verbose_from_env() -> bool {
     is_verbose(std::env::var("REGAUTH_VERBOSE").ok().as_deref())
 }
 
 /// Whether a value of REGAUTH_VERBOSE asks for the long form.
-pub fn is_verbose(value: Option<&str>) -> bool {
+pub(crate) fn is_verbose(value: Option<&str>) -> bool {
     value.is_some_and(|v| !v.is_empty() && v != "0")
 }
 

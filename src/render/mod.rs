@@ -6,8 +6,8 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub(crate) mod summary;
-pub mod trace;
-pub mod width;
+pub(crate) mod trace;
+pub(crate) mod width;
 
 /// Output format of regauth's own commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

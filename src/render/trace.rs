@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::diagnose::Diagnosis;
 
 /// The trace as plain text lines, ending with the ranked totals.
-pub fn render(d: &Diagnosis) -> String {
+pub(crate) fn render(d: &Diagnosis) -> String {
     let mut out = String::from("regauth trace: the rules that fired, in the order they ran\n");
     if !d.report.auth_failure {
         out.push_str("  no rule ran: this is not an authentication failure\n");

@@ -2,19 +2,19 @@
 //! terminal's width (console asks the kernel), else 80 (a pipe, a file, CI).
 
 /// The width used when the output is not a terminal and COLUMNS says nothing.
-pub const DEFAULT: usize = 80;
+pub(crate) const DEFAULT: usize = 80;
 /// Narrower than this, wrapping would leave no room for text after the labels.
 const MIN: usize = 40;
 
 /// Which stream the text goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stream {
+pub(crate) enum Stream {
     Stdout,
     Stderr,
 }
 
 /// The width for text written to `stream`, given the value of COLUMNS.
-pub fn of(stream: Stream, columns: Option<&str>) -> usize {
+pub(crate) fn of(stream: Stream, columns: Option<&str>) -> usize {
     let terminal = match stream {
         Stream::Stdout => console::Term::stdout(),
         Stream::Stderr => console::Term::stderr(),

@@ -32,9 +32,9 @@ pub struct Cause {
     /// The rules that mainly argue for this cause (they may score others too).
     pub rules: &'static [Rule],
     /// Meaning, general fix steps, verify commands and the deciding fact.
-    pub advice: fn(&Context) -> Advice,
+    pub(crate) advice: fn(&Context) -> Advice,
     /// Fix steps only live evidence (config, probes) can write; empty without it.
-    pub live_fix: fn(&Context) -> Vec<String>,
+    pub(crate) live_fix: fn(&Context) -> Vec<String>,
 }
 
 /// Every cause, in the taxonomy's order.
@@ -69,24 +69,24 @@ pub const CAUSE_IDS: [&str; CAUSES.len()] = {
 };
 
 /// The cause with this id.
-pub fn cause(id: &str) -> Option<&'static Cause> {
+pub(crate) fn cause(id: &str) -> Option<&'static Cause> {
     CAUSES.iter().find(|c| c.id == id)
 }
 
 /// Every rule of every cause, in ranking order.
-pub fn rules() -> Vec<&'static Rule> {
+pub(crate) fn rules() -> Vec<&'static Rule> {
     let mut all: Vec<&'static Rule> = CAUSES.iter().flat_map(|c| c.rules.iter()).collect();
     all.sort_by_key(|r| r.seq);
     all
 }
 
 /// The offline advice for cause `id` (empty for an unknown id).
-pub fn advice(id: &str, cx: &Context) -> Advice {
+pub(crate) fn advice(id: &str, cx: &Context) -> Advice {
     cause(id).map_or_else(Advice::default, |c| (c.advice)(cx))
 }
 
 /// The live fix steps for cause `id`.
-pub fn fix_live(id: &str, cx: &Context) -> Vec<String> {
+pub(crate) fn fix_live(id: &str, cx: &Context) -> Vec<String> {
     cause(id).map_or_else(Vec::new, |c| (c.live_fix)(cx))
 }
 
