@@ -42,11 +42,17 @@ fn user_file(env: &NpmEnv, text: &str) -> PathBuf {
 
 /// `regauth explain --no-probe` of a saved transcript: (exit code, stdout, stderr).
 fn explain(env: &NpmEnv, transcript: &str) -> (i32, String, String) {
+    explain_with(env, transcript, &[])
+}
+
+/// `explain` with extra flags (`--verbose`: the long form, every fix line).
+fn explain_with(env: &NpmEnv, transcript: &str, flags: &[&str]) -> (i32, String, String) {
     let file = env.root().join("transcript.txt");
     fs::write(&file, transcript).unwrap();
     let out = env
         .regauth()
         .args(["explain", "--no-probe"])
+        .args(flags)
         .arg(&file)
         .env("NO_COLOR", "1")
         .output()
@@ -103,11 +109,20 @@ fn words(text: &str) -> String {
 fn every_field_reaches_the_explanation() {
     let env = NpmEnv::new();
     let file = project_file(&env, ACME);
-    let (code, out, err) = explain(&env, E401);
+    // The short form keeps one fix: the organisation's login command.
+    let (code, short, err) = explain(&env, E401);
+    assert_eq!(code, 0, "{err}");
+    let login = "help: log in to Acme npm: acme-cli login --registry https://npm.acme.example/";
+    assert!(
+        words(&short).contains(login),
+        "missing {login:?} in:\n{short}"
+    );
+    // The long form carries every field.
+    let (code, out, err) = explain_with(&env, E401, &["--verbose"]);
     assert_eq!(code, 0, "{err}");
     let text = words(&out);
     for wanted in [
-        "help: log in to Acme npm: acme-cli login --registry https://npm.acme.example/",
+        login,
         "help: tokens for Acme npm are issued at https://portal.acme.example/tokens",
         "help: docs: https://wiki.acme.example/npm",
     ] {
@@ -134,11 +149,13 @@ fn every_field_reaches_the_explanation() {
         text.contains("access to @acme/lib on Acme npm: ask #platform-npm in Slack to add you to the @acme team"),
         "{out}"
     );
+    assert!(!text.contains("log in to Acme npm"), "{out}");
+    // The second access line is in the long form.
+    let (_, out, _) = explain_with(&env, E403, &["--verbose"]);
     assert!(
-        text.contains("or request @acme/lib in https://portal.acme.example/access"),
+        words(&out).contains("or request @acme/lib in https://portal.acme.example/access"),
         "{out}"
     );
-    assert!(!text.contains("log in to Acme npm"), "{out}");
 }
 
 #[test]
