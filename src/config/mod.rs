@@ -24,6 +24,7 @@
 //! load order), `value` (Value, Provenance), `route` (nerf darts, npm-registry-fetch auth),
 //! `credential` (classification), `problems` (findings), `lockfile` (resolved hosts).
 
+mod abbreviations;
 pub(crate) mod cli_args;
 pub(crate) mod clients;
 pub(crate) mod credential;
@@ -32,6 +33,8 @@ pub mod ini;
 pub mod layers;
 mod locations;
 pub mod lockfile;
+mod lockfile_json;
+mod npm_keys;
 pub mod problem_kind;
 pub mod problems;
 pub(crate) mod route;

@@ -164,29 +164,39 @@ fn registries(config: &Config) -> Vec<(String, Provenance, String)> {
     out
 }
 
-/// Credential keys that almost match a registry that has none.
+/// Credential keys that almost match a registry that has none. Each key prefix is grouped by
+/// the host it names once, so the work is linear in keys plus registries (not their product).
 fn near_misses(config: &Config) -> Vec<Problem> {
+    let mut by_host: std::collections::HashMap<String, Vec<(&str, &Value)>> = Default::default();
+    let mut seen = std::collections::HashSet::new();
+    for value in all_values(config) {
+        let Some((prefix, _)) = split_key(&value.key) else {
+            continue;
+        };
+        if prefix.is_empty() || !seen.insert(prefix) {
+            continue;
+        }
+        if let Some(host) = prefix_host(prefix) {
+            by_host.entry(host).or_default().push((prefix, value));
+        }
+    }
     let mut out = Vec::new();
     for (name, _, registry) in registries(config) {
-        if config
-            .credential_for(&registry, &registry)
-            .route
-            .key
-            .is_some()
-        {
+        if registry_has_credential(config, &registry) {
             continue;
         }
         let Ok(reg) = url::Url::parse(&registry) else {
             continue;
         };
-        let mut seen = std::collections::BTreeSet::new();
-        for value in all_values(config) {
-            let Some((prefix, _)) = split_key(&value.key) else {
-                continue;
-            };
-            if prefix.is_empty() || !seen.insert(prefix.to_owned()) {
-                continue;
-            }
+        let Some(reg_host) = reg.host_str() else {
+            continue;
+        };
+        let mut hosts = vec![reg_host];
+        if LOOPBACK_NAMES.contains(&reg_host) {
+            hosts.extend(LOOPBACK_NAMES.iter().filter(|h| **h != reg_host));
+        }
+        let candidates = hosts.iter().filter_map(|h| by_host.get(*h)).flatten();
+        for (prefix, value) in candidates {
             if let Some(why) = near_miss(prefix, &reg) {
                 let kind = ProblemKind::NearMiss {
                     key: value.key.clone(),
@@ -199,6 +209,30 @@ fn near_misses(config: &Config) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// npm sends a credential to the registry's requests: checked on a request URL under it
+/// (`<registry>/<name>`), since a registry written without its trailing slash still sends
+/// `//host/path/registry/:_authToken` (npm-registry-fetch walks the request's URL).
+fn registry_has_credential(config: &Config, registry: &str) -> bool {
+    let request = crate::config::route::packument_url(registry, "package");
+    config
+        .credential_for(&request, registry)
+        .route
+        .key
+        .is_some()
+}
+
+/// The host name a credential key prefix names, as `near_miss` compares it.
+fn prefix_host(prefix: &str) -> Option<String> {
+    let url = if prefix.starts_with("http://") || prefix.starts_with("https://") {
+        url::Url::parse(prefix)
+    } else if prefix.starts_with("//") {
+        url::Url::parse(&format!("http:{prefix}"))
+    } else {
+        url::Url::parse(&format!("https://{prefix}"))
+    };
+    url.ok()?.host_str().map(str::to_owned)
 }
 
 const LOOPBACK_NAMES: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
