@@ -55,10 +55,44 @@ enum Role {
     Ignored,
 }
 
+/// What an open container is, as far as `resolved` values go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    Array,
+    Object,
+    /// The top-level `packages` object.
+    Packages,
+    /// An entry of `packages`.
+    PackageEntry,
+    /// A `dependencies` object of the root or of a v1 entry.
+    Dependencies,
+    /// An entry of a `dependencies` object (its own `dependencies` nest further).
+    DependencyEntry,
+}
+
+impl Frame {
+    fn is_object(self) -> bool {
+        self != Frame::Array
+    }
+
+    /// The kind of an object opened as the value of `key` inside `self`.
+    fn child(self, key: &[u8], depth: usize) -> Frame {
+        match (self, key) {
+            (Frame::Object, b"packages") if depth == 1 => Frame::Packages,
+            (Frame::Object, b"dependencies") if depth == 1 => Frame::Dependencies,
+            (Frame::DependencyEntry, b"dependencies") => Frame::Dependencies,
+            (Frame::Packages, _) => Frame::PackageEntry,
+            (Frame::Dependencies, _) => Frame::DependencyEntry,
+            _ => Frame::Object,
+        }
+    }
+}
+
 struct Scanner<F> {
     on_resolved: F,
-    /// `true` for an object, `false` for an array.
-    stack: Vec<bool>,
+    stack: Vec<Frame>,
+    /// The last key read in the innermost object (up to `MAX_KEY` bytes; empty when longer).
+    key: Vec<u8>,
     expect: Expect,
     top: Top,
     key_is_resolved: bool,
@@ -79,6 +113,7 @@ pub(crate) fn scan(
     let mut scanner = Scanner {
         on_resolved,
         stack: Vec::new(),
+        key: Vec::new(),
         expect: Expect::Value,
         top: Top::Other,
         key_is_resolved: false,
@@ -175,7 +210,7 @@ impl<F: FnMut(Section, &str)> Scanner<F> {
                 _ => None,
             },
             Expect::Colon => (b == b':').then(|| self.expect = Expect::Value),
-            Expect::CommaOrEnd => match (b, *self.stack.last()?) {
+            Expect::CommaOrEnd => match (b, self.stack.last()?.is_object()) {
                 (b',', true) => {
                     self.expect = Expect::Key;
                     Some(())
@@ -202,7 +237,12 @@ impl<F: FnMut(Section, &str)> Scanner<F> {
                 if depth >= MAX_DEPTH {
                     return None;
                 }
-                self.stack.push(b == b'{');
+                let frame = match (b, self.stack.last()) {
+                    (b'[', _) => Frame::Array,
+                    (_, Some(parent)) if parent.is_object() => parent.child(&self.key, depth),
+                    _ => Frame::Object,
+                };
+                self.stack.push(frame);
                 self.expect = if b == b'{' {
                     Expect::KeyOrEnd
                 } else {
@@ -236,19 +276,17 @@ impl<F: FnMut(Section, &str)> Scanner<F> {
         }
     }
 
-    /// A `resolved` value of a `packages` entry, or anywhere in the v1 `dependencies` tree.
+    /// A `resolved` value of a `packages` entry or of an entry of the v1 `dependencies` tree.
     fn wants_url(&self) -> bool {
-        let depth = self.stack.len();
         self.key_is_resolved
-            && match self.top {
-                Top::Packages => depth == 3,
-                Top::Dependencies => depth >= 3,
-                _ => false,
-            }
+            && matches!(
+                self.stack.last(),
+                Some(Frame::PackageEntry | Frame::DependencyEntry)
+            )
     }
 
     fn close(&mut self, object: bool) -> Option<()> {
-        (self.stack.pop()? == object).then_some(())?;
+        (self.stack.pop()?.is_object() == object).then_some(())?;
         self.after_value();
         Some(())
     }
@@ -315,6 +353,8 @@ impl<F: FnMut(Section, &str)> Scanner<F> {
                     };
                 }
                 self.key_is_resolved = key == b"resolved";
+                self.key.clear();
+                self.key.extend_from_slice(key);
                 self.expect = Expect::Colon;
                 return;
             }
@@ -325,7 +365,7 @@ impl<F: FnMut(Section, &str)> Scanner<F> {
     }
 
     fn report_url(&mut self) {
-        let section = if self.top == Top::Packages {
+        let section = if self.stack.last() == Some(&Frame::PackageEntry) {
             Section::Packages
         } else {
             Section::Dependencies

@@ -6,7 +6,7 @@
 //! credentials, and lockfiles pinned to other hosts.
 
 pub use crate::config::problem_kind::{
-    LegacyFix, NearMissWhy, Problem, ProblemKind, ShapeWhy, VariableEffect,
+    LegacyFix, NearMissWhy, Problem, ProblemKind, ShapeWhy, UnusableWhy, VariableEffect,
 };
 
 use crate::config::credential::{split_key, Credential, Kind};
@@ -24,6 +24,7 @@ fn problem(kind: ProblemKind, source: Option<Provenance>) -> Problem {
 /// All configuration problems, most serious kinds first.
 pub fn find(config: &Config) -> Vec<Problem> {
     let mut out = Vec::new();
+    out.extend(double_loaded(config));
     out.extend(legacy_auth(config));
     out.extend(variable_problems(config));
     out.extend(credential_values(config));
@@ -219,8 +220,7 @@ fn registry_has_credential(config: &Config, registry: &str) -> bool {
     config
         .credential_for(&request, registry)
         .route
-        .key
-        .is_some()
+        .sends_credential()
 }
 
 /// The host name a credential key prefix names, as `near_miss` compares it.
@@ -297,30 +297,18 @@ const HTTPS_HOSTS: &[&str] = &[
 
 fn registry_urls(config: &Config) -> Vec<Problem> {
     let mut out = Vec::new();
-    for value in config
-        .values("registry")
-        .into_iter()
-        .filter(|v| v.layer() != Layer::Default)
-    {
-        if value
-            .text()
-            .and_then(crate::config::layers::normalize_registry)
-            .is_none()
-        {
-            let kind = ProblemKind::RegistryWithoutHost {
-                shown: hide_userinfo(value.expanded.expose()),
-            };
-            out.push(problem(kind, Some(value.provenance.clone())));
-        }
-    }
     for (name, source, registry) in registries(config) {
         let shown = hide_userinfo(&registry);
-        let Ok(url) = url::Url::parse(&registry) else {
-            let kind = ProblemKind::NotAUrl {
+        if let Some(why) = unusable(&registry) {
+            let kind = ProblemKind::RegistryUnusable {
                 setting: name,
                 shown,
+                why,
             };
             out.push(problem(kind, Some(source)));
+            continue;
+        }
+        let Ok(url) = url::Url::parse(&registry) else {
             continue;
         };
         if let Some(why) = registry_shape(&url) {
@@ -333,6 +321,29 @@ fn registry_urls(config: &Config) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// Why npm cannot request anything from a registry value it kept (WHATWG `new URL`, then the
+/// fetch's scheme check).
+pub fn unusable(registry: &str) -> Option<UnusableWhy> {
+    match url::Url::parse(registry.trim()) {
+        Err(_) => Some(UnusableWhy::InvalidUrl),
+        Ok(u) if !matches!(u.scheme(), "http" | "https") => Some(UnusableWhy::NotHttp {
+            scheme: u.scheme().to_owned(),
+        }),
+        Ok(_) => None,
+    }
+}
+
+/// A file npm would load as two layers (it throws before reading the second).
+fn double_loaded(config: &Config) -> Option<Problem> {
+    let (path, layer, previous) = config.layers().double_loaded.clone()?;
+    let kind = ProblemKind::DoubleLoaded {
+        path,
+        layer,
+        previous,
+    };
+    Some(problem(kind, None))
 }
 
 fn registry_shape(url: &url::Url) -> Option<ShapeWhy> {
@@ -405,7 +416,7 @@ fn skipped_files(config: &Config) -> Vec<Problem> {
         let crate::config::FileStatus::Skipped(why) = &file.status else {
             continue;
         };
-        if why.starts_with("same as") {
+        if why.starts_with("same as") || why.starts_with("double-loading") {
             continue;
         }
         let Ok(bytes) = std::fs::read(&file.path) else {
