@@ -7,6 +7,7 @@
 mod line;
 pub mod oidc;
 mod scan;
+pub(crate) use scan::lexicon;
 pub(crate) mod url;
 
 /// The scrubbing applied to everything stored (owned by `crate::secret`).

@@ -16,6 +16,7 @@ const MAX_MESSAGE: usize = 2000;
 // pnpm 12, yarn 1 and yarn berry lines npm's matchers miss
 mod clients;
 mod infer;
+pub(crate) mod lexicon;
 mod npm_lines;
 mod patterns;
 mod signals;
