@@ -124,6 +124,9 @@ pub struct Signals {
     pub payment_required: bool,
     /// Account state: unverified email, suspended, locked.
     pub account_problem: bool,
+    /// setup-node's stand-in token `XXXXX-XXXXX-XXXXX-XXXXX` is visible (actions/setup-node
+    /// src/authutil.ts writes it when no NODE_AUTH_TOKEN was given): the variable got no secret.
+    pub placeholder_token: bool,
 }
 
 /// What failed, as far as the text says. Unknown fields stay `None`.

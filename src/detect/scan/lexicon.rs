@@ -50,6 +50,8 @@ pub(crate) const OTP: Lexicon = Lexicon {
         p(r"two-factor authentication.{0,80}required",
           "Two-factor authentication or granular access token with bypass 2fa enabled is required to publish packages.",
           "npmjs 403 body; reports: dmno-dev/fledgling#4, azu/setup-npm-trusted-publish#14"),
+        p(r"One-time password:", "One-time password:",
+          "yarnpkg/berry packages/plugin-npm/sources/npmHttpUtils.ts askForOtp (the prompt yarn 4 shows on a 401 with `www-authenticate: otp`)"),
         p(r"Two factor authentication enabled", "Two factor authentication enabled.",
           "yarnpkg/yarn src/reporters/lang/en.js twoFactorAuthenticationEnabled (printed before yarn 1's OTP prompt, src/registries/npm-registry.js)"),
     ],

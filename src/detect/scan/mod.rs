@@ -300,6 +300,11 @@ impl Scanner {
         {
             f.signals.otp = true;
         }
+        if f.signals.otp && f.http_status == Some(404) && f.code.as_deref() != Some("EOTP") {
+            // npm-registry-fetch lib/check-response.js raises EOTP on a 401 only (and npmjs
+            // words a 2FA refusal as a 403): 2FA wording beside a 404 is another step's
+            f.signals.otp = false;
+        }
         if f.signals.operation == Operation::Unknown {
             infer_operation_from_request(f);
         }

@@ -23,11 +23,11 @@ pub(super) static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
         // HTTP failures and registry/proxy words in bare lines
         r" - GET | - PUT | - POST | - DELETE | - HEAD | - PATCH |Forbidden|Unauthorized|Not found|",
         r"is not in the npm registry|is not in this registry|could not be found|Unable to authenticate|roxy|",
-        r"network administrator|web site|one-time|OTP|verify your email|Payment|paid account|Login first|logged in|",
+        r"network administrator|web site|one-time|One-time password|OTP|verify your email|Payment|paid account|Login first|logged in|",
         r"anonymous|unregistered|token|Error:|code E|URI:|Scoped Registry Key|ermission|quarantin|",
         r"E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|Two-factor|2FA|Publishing|407|",
         // CI context (commands in `Run` lines carry their tool's name, matched above)
-        r"argv |/home/runner/|GITHUB_ACTIONS"
+        r"argv |/home/runner/|GITHUB_ACTIONS|XXXXX-XXXXX"
     ))
     .unwrap()
 });
@@ -51,7 +51,7 @@ pub(super) static PNPM_CODE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static BERRY_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"\bYN(\d{4})\b"));
 pub(super) static HTTP_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^|\s)([1-5]\d\d)\s+([^\n]*?)\s*-\s*(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+)(?:\s+-\s+(.*))?$",
+        r"(?:^|\s)E?([1-5]\d\d)\s+([^\n]*?)\s*-\s*(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+)(?:\s+-\s+(.*))?$",
     )
 });
 pub(super) static FETCH_LINE: LazyLock<Regex> = LazyLock::new(|| {
