@@ -115,6 +115,7 @@ fn rank(cx: &Context) -> (Vec<Candidate>, Vec<Hit>) {
             cause: fallback.id,
             points: fallback.score,
             evidence: None,
+            decides: false,
         });
         items.push(fallback);
     }

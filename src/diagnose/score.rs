@@ -68,6 +68,8 @@ pub struct Hit {
     pub(crate) cause: &'static str,
     pub(crate) points: i32,
     pub(crate) evidence: Option<Evidence>,
+    /// These points decide the cause (a deciding rule, not an inference; see `INFERENCE`).
+    pub(crate) decides: bool,
 }
 
 /// Points per cause id, in the order causes were first named, and every hit that made them.
@@ -81,11 +83,13 @@ pub(crate) struct Scores {
 
 impl Scores {
     pub(crate) fn add(&mut self, id: &'static str, points: i32, evidence: Option<Evidence>) {
+        let decides = points >= DECIDING_POINTS && !INFERENCE.contains(&self.rule);
         self.hits.push(Hit {
             rule: self.rule,
             cause: id,
             points,
             evidence: evidence.clone(),
+            decides,
         });
         let item = match self.items.iter_mut().position(|c| c.id == id) {
             Some(i) => &mut self.items[i],
@@ -100,7 +104,7 @@ impl Scores {
             }
         };
         item.score += points;
-        item.decided |= points >= DECIDING_POINTS && !INFERENCE.contains(&self.rule);
+        item.decided |= decides;
         if let Some(e) = evidence {
             if !item.evidence.contains(&e) {
                 item.evidence.push(e);
@@ -113,6 +117,13 @@ impl Scores {
     pub(crate) fn decide(&mut self, id: &'static str) {
         if let Some(c) = self.items.iter_mut().find(|c| c.id == id) {
             c.decided = true;
+            self.hits.push(Hit {
+                rule: self.rule,
+                cause: id,
+                points: 0,
+                evidence: None,
+                decides: true,
+            });
         }
     }
 }

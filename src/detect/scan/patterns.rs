@@ -73,6 +73,9 @@ pub(super) static ARGV: LazyLock<Regex> = LazyLock::new(|| re(r#"^argv ((?:"[^"]
 pub(super) static VERSION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:using npm@(\d[\w.-]*)|^npm\s+v(\d[\w.-]*)$|^(?:yarn|pnpm) [a-z]+ v(\d[\w.-]*)$)")
 });
+/// npm/cli lib/utils/exit-handler.js (9+, one line) and npm <= 8 (the path on the next line).
+pub(super) static COMPLETE_LOG: LazyLock<Regex> =
+    LazyLock::new(|| re(r"A complete log of this run can be found in:\s*(\S.*?)?\s*$"));
 pub(super) static PUBLISHING_TO: LazyLock<Regex> = LazyLock::new(|| re(r"Publishing to (\S+)"));
 pub(super) static NO_AUTH_URI: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:registry\s+)?URI: (\S+)"));
