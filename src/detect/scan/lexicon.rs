@@ -104,6 +104,8 @@ pub(crate) const ANONYMOUS: Lexicon = Lexicon {
           "Verdaccio before 5 (verdaccio/verdaccio website docs protect-your-dependencies.md); reports: yarnpkg/yarn#2573"),
         p(r"must be logged in", "You must be logged in to publish packages.",
           "verdaccio/verdaccio packages/core/core/src/error-utils.ts API_ERROR.MUST_BE_LOGGED; npmjs 401 body (release-it/release-it#671, primer/publish#27)"),
+        p(r"forbidden for user: 'anonymous'", "Download request for repo:path 'npm-remote-cache:@acme/ui' is forbidden for user: 'anonymous'.",
+          "Artifactory 403 text `Download request for repo:path '<path>' is forbidden for user: '<name>'` (jfrog/artifactory-docker-examples#215); `anonymous` is Artifactory's user for requests without credentials (JFrog docs, Anonymous Access); asserted in tests/explain_ids.rs"),
         p(r"no credentials provided", "no credentials provided",
           "verdaccio/verdaccio packages/core/core/src/error-utils.ts getUnauthorized default"),
     ],
@@ -193,11 +195,12 @@ pub(crate) const ACCOUNT: Lexicon = Lexicon {
 /// A policy of the registry or of a proxy in front of it refused the package.
 pub(crate) const POLICY: Lexicon = Lexicon {
     name: "POLICY",
-    phrases: &[p(
-        r"quarantin",
-        "403 Requested item is quarantined",
-        "Sonatype Nexus Firewall 403 body; reports: vercel/next.js#13119, LucyBot-Inc/api-spec-converter#188, yeoman/environment#286",
-    )],
+    phrases: &[
+        p(r"quarantin", "403 Requested item is quarantined",
+          "Sonatype Nexus Firewall 403 body; reports: vercel/next.js#13119, LucyBot-Inc/api-spec-converter#188, yeoman/environment#286"),
+        p(r"\bblocked by\b|blocking policy", "Package lodash:4.17.20 download was blocked by JFrog Packages Curation service",
+          "security proxies' 403 bodies: JFrog Curation (JFrog docs, jfrog/jfrog-cli#3150), Xray `download blocking policy` (sobolevn/git-secret#801), Takumi Guard `Package blocked by security policy` (csm-actions/securefix-action#660)"),
+    ],
 };
 
 /// The registry refused a publish: not a maintainer, the name is taken or too similar.
@@ -223,6 +226,14 @@ pub(crate) const PERMISSION: Lexicon = Lexicon {
     phrases: &[
         p(r"permission_denied", "Permission permission_denied: read_package",
           "GitHub Packages 403 body; reports: capawesome-team/capacitor-nfc#3, algoan/nestjs-components#829, c025"),
+        p(r"lacks permission", "User 'x' lacks permission to complete this action. You need to have 'ReadPackages'.",
+          "Azure Artifacts FeedNeedsPermissionsException body; reports: MicrosoftDocs/azure-devops-docs#4626, #6920, NuGet/Home#9259"),
+        p(r"need to have '", "You need to have 'ReadPackages'.",
+          "Azure Artifacts FeedNeedsPermissionsException body; reports: MicrosoftDocs/azure-devops-docs#4626, #6920"),
+        p(r"may not perform that action", "You may not perform that action with these credentials.",
+          "npmjs 403 body; reports: semantic-release/semantic-release#3186 (one thread found; also asserted by tests/explain_ids.rs)"),
+        p(r#"permission "artifactregistry\.[a-z.]+" denied"#, r#"Permission "artifactregistry.repositories.downloadArtifacts" denied"#,
+          "Google Artifact Registry 403 body (IAM permission names, Google Cloud docs `Artifact Registry roles and permissions`); report: n055 (firebase/genkit)"),
         p(r"not allowed to access", "user alice is not allowed to access package @team/secret",
           "verdaccio/verdaccio packages/auth/src/utils.ts allow_action; API_ERROR.NOT_ALLOWED"),
     ],
@@ -261,7 +272,6 @@ pub(crate) const DROPPED: &[(&str, &str)] = &[
         "IP_NOT_ALLOWED",
         r"IP address (?:is )?not (?:allowed|permitted)",
     ),
-    ("ANONYMOUS", r"for user: 'anonymous'"),
     ("ANONYMOUS", r"login first"),
     ("ANONYMOUS", r"not logged in"),
     ("ANONYMOUS", r"missing authorization"),
@@ -287,7 +297,6 @@ pub(crate) const DROPPED: &[(&str, &str)] = &[
         "ACCOUNT",
         r"account (?:has been |is )?(?:suspended|locked|disabled|blocked)",
     ),
-    ("POLICY", r"blocked"),
     ("POLICY", r"malware"),
     ("POLICY", r"malicious"),
     ("POLICY", r"curation"),
@@ -308,9 +317,6 @@ pub(crate) const DROPPED: &[(&str, &str)] = &[
     ("PUBLISH_REFUSED", r"owner"),
     ("PUBLISH_REFUSED", r"maintainer"),
     ("PUBLISH_REFUSED", r"not authorized to publish"),
-    ("PERMISSION", r"may not perform that action"),
-    ("PERMISSION", r"lacks permission"),
-    ("PERMISSION", r"need to have '"),
     ("PERMISSION", r"read_package"),
     ("PERMISSION", r"write_package"),
     ("PERMISSION", r"expected scopes"),
