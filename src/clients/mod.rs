@@ -34,6 +34,9 @@ static CLIENTS: &[&dyn Client] = &[
 pub struct Recording {
     /// False when the client will write no debug log (or cannot): the shim tees stderr instead.
     pub writes_log: bool,
+    /// The client prints its error report on stdout (pnpm 10/11, yarn berry): the tee takes
+    /// stdout too (only when `writes_log` is false).
+    pub tee_stdout: bool,
     /// Where to look for the debug log after a failure.
     pub logs_dir: Option<PathBuf>,
     /// The configuration read to decide this, for the failure path to reuse (the shim only

@@ -61,8 +61,10 @@ impl Client for Teed {
     }
 
     fn recording(&self, _args: &[OsString], _program: &Path) -> Recording {
+        // which version runs is known only from its output: stdout is teed for every version
         Recording {
             writes_log: false,
+            tee_stdout: true,
             logs_dir: None,
             config: None,
         }
