@@ -9,11 +9,13 @@
 mod npm;
 mod npx;
 mod teed;
+mod version;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::config::clients::ClientKind;
 use crate::config::{Config, LoadContext};
 use crate::detect::Failure;
 use crate::paths::LocateError;
@@ -78,6 +80,12 @@ pub trait Client: Sync {
     /// What failed, from the run's debug log or teed stderr.
     fn parse_failure(&self, run: &Run) -> Failure {
         crate::detect::from_run(run)
+    }
+
+    /// The configuration model the failing run followed (pnpm's major version, yarn 1 or
+    /// berry), for the explanation's routes and fixes.
+    fn config_kind(&self, _run: &Run, _failure: &Failure) -> ClientKind {
+        ClientKind::Npm
     }
 
     /// The binary the read-only probes (npm's `whoami`, `view`, `owner ls`) run with, for a run

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::{Client, Recording};
+use crate::config::clients::ClientKind;
 use crate::config::{Config, LoadContext};
 use crate::detect::Failure;
 use crate::types::{ClientId, DebugLog, Run};
@@ -84,6 +85,10 @@ impl Client for Teed {
         let mut failure = crate::detect::from_run(run);
         failure.tool.get_or_insert(run.client);
         failure
+    }
+
+    fn config_kind(&self, run: &Run, failure: &Failure) -> ClientKind {
+        super::version::kind_of(run, failure)
     }
 
     /// The npm on PATH (never regauth's shim).
