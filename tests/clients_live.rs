@@ -11,7 +11,17 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use support::{masked, NpmEnv, TestClient, Verdaccio, ALL_CLIENTS};
+use support::{NpmEnv, TestClient, Verdaccio, ALL_CLIENTS};
+
+/// The text with what differs between two runs masked: npm's and the clients' durations
+/// (berry's `Done in 3s 12ms`, pnpm's `Done in 1.2s`).
+fn masked(bytes: &[u8]) -> String {
+    static DURATION: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\b\d+(?:\.\d+)?m?s\b").unwrap());
+    DURATION
+        .replace_all(&support::masked(bytes), "N")
+        .into_owned()
+}
 
 fn run(mut command: Command) -> Output {
     command.stdin(Stdio::null()).output().expect("spawn")
@@ -301,4 +311,116 @@ fn publish_not_allowed_per_client() {
         };
         scenario(client, &env, args, "publish-not-allowed", &["@priv"]);
     });
+}
+
+/// pnpm 10 and 11 never expand `${VAR}` in a project `.npmrc` credential (they warn "Ignored
+/// project-level auth setting"), though the variable is set and npm would send it: the fix
+/// says so and names the line and ~/.npmrc.
+#[test]
+fn pnpm_project_variable_credential_is_named_as_ignored() {
+    let a = Verdaccio::shared();
+    each(&[TestClient::Pnpm10, TestClient::Pnpm11], |client| {
+        let mut env = client.env();
+        let nerf = a.url().trim_start_matches("http:").to_owned();
+        env.write_project_npmrc(&format!(
+            "@priv:registry={}\n{nerf}:_authToken=${{NPM_TOKEN}}\n",
+            a.url()
+        ));
+        env.set_env("NPM_TOKEN", a.token("alice"));
+        let report = scenario(
+            client,
+            &env,
+            &["add", "@priv/lib"],
+            "token-missing",
+            &[
+                "does not expand ${NPM_TOKEN} in a project .npmrc",
+                "~/.npmrc",
+                "project/.npmrc:2",
+            ],
+        );
+        let evidence = report["causes"][0]["evidence"].to_string();
+        assert!(evidence.contains("ignored"), "{client:?}: {evidence}");
+    });
+}
+
+/// yarn berry reads no `.npmrc`: a scope mapped only there sends `@priv/lib` to berry's default
+/// registry, and the fix is the `.yarnrc.yml` setting.
+#[test]
+fn berry_ignores_npmrc_and_the_fix_is_yarnrc_yml() {
+    let a = Verdaccio::shared();
+    let env = TestClient::Yarn4.env();
+    let b = login_only();
+    TestClient::Yarn4.default_registry(&env, &b.url());
+    env.write_project_npmrc(&format!(
+        "@priv:registry={}\n{}:_authToken={}\n",
+        a.url(),
+        a.url().trim_start_matches("http:"),
+        a.token("alice")
+    ));
+    scenario(
+        TestClient::Yarn4,
+        &env,
+        &["add", "@priv/lib"],
+        "scope-not-mapped",
+        &[
+            "yarn berry ignores .npmrc",
+            "npmScopes.priv.npmRegistryServer",
+            ".yarnrc.yml",
+        ],
+    );
+}
+
+/// `yarn run pub` whose script is `npm publish`, with npm through regauth (a link named npm
+/// first on PATH): yarn 1 exports its registry (`.yarnrc`) to the script as
+/// `npm_config_registry`, above the project's `.npmrc`, and the explanation says so first.
+#[test]
+fn npm_publish_inside_a_yarn1_script_names_yarns_registry() {
+    let a = Verdaccio::shared();
+    let b = login_only();
+    let mut env = TestClient::Yarn1.env();
+    env.write_project_npmrc(&format!("registry={}\n", a.url()));
+    TestClient::Yarn1.user_token(&env, &a.url(), a.token("bob"));
+    support::write_file(
+        &env.project().join(".yarnrc"),
+        &format!("registry \"{}\"\n", b.url()),
+    );
+    support::write_file(
+        &env.project().join("package.json"),
+        "{\"name\":\"yarn-script-pkg\",\"version\":\"1.0.0\",\"scripts\":{\"pub\":\"npm publish\"}}\n",
+    );
+    let shims = env.root().join("shims");
+    std::fs::create_dir_all(&shims).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_regauth"), shims.join("npm")).unwrap();
+    let path = format!(
+        "{}:{}",
+        shims.display(),
+        env.environment_text()
+            .into_iter()
+            .find(|(k, _)| k == "PATH")
+            .unwrap()
+            .1
+    );
+    env.set_env("PATH", path);
+    let report = env.root().join("report.json");
+    let out = run({
+        let mut c = env.command("yarn");
+        c.args(["run", "pub"])
+            .env("REGAUTH_REPORT", &report)
+            .env("REGAUTH_PROBE", "off");
+        c
+    });
+    assert_ne!(out.status.code(), Some(0), "SETUP: the publish fails");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let text = std::fs::read_to_string(&report).unwrap_or_else(|_| panic!("no report: {stderr}"));
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let fix = report["causes"][0]["fix"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        fix.contains("ran inside a yarn 1 script"),
+        "{fix}\n{stderr}"
+    );
+    assert!(fix.contains(&b.url()), "names yarn's registry: {fix}");
+    assert!(!text.contains(a.token("bob")), "bob's token leaked");
 }

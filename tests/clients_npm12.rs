@@ -50,7 +50,7 @@ fn quiet_in_the_shim(env: &NpmEnv, args: &[&str]) -> String {
         masked(&direct.stderr),
         "{args:?}: regauth adds nothing"
     );
-    assert!(!stderr.contains("regauth"), "{stderr}");
+    assert!(!stderr.contains("regauth:"), "{stderr}");
     String::from_utf8_lossy(&shimmed.stderr).into_owned()
 }
 

@@ -75,7 +75,7 @@ pub fn adjust(facts: &mut ConfigFacts, view: &ClientView, ctx: &LoadContext, tar
         .filter(|c| !c.empty)
         .map(|c| credential_fact(c, npm_credential));
     if view.kind == ClientKind::Berry {
-        berry_facts(facts, ctx, target);
+        berry_facts(facts, ctx, target, view);
     }
     if facts.credential.is_some() {
         facts.near_misses.clear();
@@ -107,8 +107,9 @@ fn credential_fact(sent: &SentCredential, npm: Option<CredentialFact>) -> Creden
 }
 
 /// Berry: `.yarnrc.yml` near misses, variables and files instead of `.npmrc` ones.
-fn berry_facts(facts: &mut ConfigFacts, ctx: &LoadContext, target: &Target) {
+fn berry_facts(facts: &mut ConfigFacts, ctx: &LoadContext, target: &Target, view: &ClientView) {
     let rc = berry::load(ctx);
+    facts.credential_registries = credential_registries(&rc, view, &target.registry);
     facts.near_misses = match ::url::Url::parse(&target.registry) {
         Ok(reg) => berry::registry_credentials(&rc)
             .into_iter()
@@ -138,5 +139,33 @@ fn berry_facts(facts: &mut ConfigFacts, ctx: &LoadContext, target: &Target) {
     facts.unread_credentials.clear();
     facts.lockfile_hosts_without_credential.clear();
     facts.registry_override = None;
-    facts.credential_registries.clear();
+}
+
+/// The registries credentials exist for on this machine, other than the failing one: berry's
+/// own (`npmRegistries`), and those of the `.npmrc` lines it ignores (a scope may well live
+/// there).
+fn credential_registries(
+    rc: &crate::config::clients::yarnrc::Yarnrc,
+    view: &ClientView,
+    failed: &str,
+) -> Vec<String> {
+    let scheme = failed.split("//").next().unwrap_or("https:");
+    let npmrc = view
+        .route
+        .ignored
+        .iter()
+        .filter_map(|i| {
+            crate::config::credential::split_key(&i.key).map(|(prefix, _)| prefix.to_owned())
+        })
+        .filter(|p| p.starts_with("//"));
+    let mut out: Vec<String> = berry::registry_credentials(rc)
+        .into_iter()
+        .map(|(_, prefix, _)| prefix)
+        .chain(npmrc)
+        .map(|prefix| clients::with_slash(&format!("{scheme}{prefix}")))
+        .filter(|u| url::host(u) != url::host(failed))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }

@@ -15,6 +15,7 @@ pub mod first_line;
 mod known_secrets;
 pub mod output;
 pub mod probe_facts;
+mod yarn1_script;
 
 use std::path::PathBuf;
 
@@ -277,6 +278,7 @@ fn explain_run(
     if let Some(view) = &view {
         client_fix::adapt(&mut diagnosis, view, &facts);
     }
+    yarn1_script::adapt(&mut diagnosis, &facts, |k| std::env::var(k).ok());
     if let Ok(knowledge) = &knowledge {
         crate::org::apply(&mut diagnosis, knowledge);
     }
