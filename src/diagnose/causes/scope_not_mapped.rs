@@ -14,7 +14,7 @@ pub(super) const UNIT: super::Cause = super::Cause {
     rules: &[
         rule!(24, not_found_scoped_read),
         rule!(34, probe_view_elsewhere),
-        rule!(42, unmapped_scope_credential_on_another_port),
+        rule!(50, unmapped_scope_credential_on_another_port),
     ],
     advice,
     live_fix,
