@@ -23,14 +23,17 @@ fn one_time_password(cx: &Context, s: &mut Scores) {
 }
 
 /// The meaning, general fix steps, verify commands and deciding fact.
-fn advice(_cx: &Context) -> Advice {
+fn advice(cx: &Context) -> Advice {
     Advice {
         summary: "The account requires two-factor authentication for this action and no valid one-time password was given.".to_owned(),
         fix: vec![
             "npm publish --otp=<code from your authenticator>".to_owned(),
             "in CI: use trusted publishing (OIDC, npm >= 11.5.1) or a granular token with \"bypass 2FA\"".to_owned(),
         ],
-        verify: vec!["npm publish --dry-run".to_owned()],
+        verify: vec![format!(
+            "npm profile get --registry {}   # two-factor auth: auth-and-writes means each publish needs --otp",
+            cx.registry_or_placeholder()
+        )],
         decider: "EOTP / a `www-authenticate: OTP` header, or the account's 2FA setting".to_owned(),
     }
 }

@@ -121,6 +121,10 @@ fn live_fix(cx: &Context) -> Vec<String> {
             "pass the token to this step: `env: {var}: ${{{{ secrets.NPM_TOKEN }}}}`, or publish with trusted publishing (OIDC) and drop `registry-url`/{var} from the job"
         )];
     }
+    // where a token comes from, for the kinds whose tokens are not just `npm login`'s
+    let origin = (cx.entry.token_source)(&cx.registry_or_placeholder())
+        .map(|s| format!("; the token: {s}"))
+        .unwrap_or_default();
     config
         .variables
         .iter()
@@ -132,7 +136,7 @@ fn live_fix(cx: &Context) -> Vec<String> {
                 "unset"
             };
             format!(
-                "export {name}=<token>   # ${{{name}}} is {state} here; it is used by {source}",
+                "export {name}=<token>   # ${{{name}}} is {state} here; it is used by {source}{origin}",
                 name = v.name,
                 source = v.source
             )

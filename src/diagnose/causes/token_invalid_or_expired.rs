@@ -1,7 +1,7 @@
 //! `token-invalid-or-expired`: a credential was sent and rejected (expired, revoked, wrong). Its rules, its fix text offline and live, and what decides it.
 
 use crate::detect::Operation;
-use crate::diagnose::advice::{capitalize, retry, whoami, Advice};
+use crate::diagnose::advice::{capitalize, check_request, whoami, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, has_status, line, main_line};
 use crate::diagnose::facts::{ProbeFact, ProbeOutcome, VarState};
@@ -215,7 +215,7 @@ fn advice(cx: &Context) -> Advice {
             capitalize(e.token_note)
         ),
         fix: login,
-        verify: vec![whoami(cx), retry(cx)],
+        verify: vec![whoami(cx), check_request(cx)],
         decider: format!(
             "`{}` fails with E401 (or the token's expiry date is past)",
             whoami(cx)
