@@ -6,10 +6,13 @@
 //! normalised in the snapshots (tests/snapshots/live_snapshots__*.snap).
 
 mod live_common;
+#[path = "support/log_noise.rs"]
+mod log_noise;
 mod support;
 
 use live_common::scenarios::{locked, shared, ALL};
 use live_common::{after_npm_output, Scenario};
+use log_noise::without_log_noise;
 use regauth::render::human::BUDGET;
 use serde_json::Value;
 
@@ -102,18 +105,6 @@ fn evidence_whole(human: &str, report: &Value, scenario: &Scenario, context: &st
         blocks.contains(deciding),
         "PRODUCT: the deciding evidence {deciding:?} is not shown; {context}"
     );
-}
-
-/// A debug-log line as the short form quotes it: npm's line counter and a request's timing
-/// (`190ms (cache skip)`) left out, the rest whole.
-fn without_log_noise(text: &str) -> String {
-    let counter = regex::Regex::new(r"^\d+ ").unwrap();
-    let text = counter.replace(text, "");
-    if !text.starts_with("http fetch ") {
-        return text.into_owned();
-    }
-    let timing = regex::Regex::new(r" \d+ms( \([^)]*\))?$").unwrap();
-    timing.replace(&text, "").into_owned()
 }
 
 /// The `-->` blocks of the text, each with its continuation lines joined by single spaces.

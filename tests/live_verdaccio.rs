@@ -11,8 +11,9 @@ mod support;
 use live_common::scenarios::{self, locked, published_dist, shared, Setup};
 use live_common::{host_port, nerf_dart, Explained};
 
-/// Proves the setup with plain npm, then runs it through regauth (`Scenario::explain`).
-fn explain(setup: Setup) -> Explained {
+/// Proves the setup with plain npm, then runs it through regauth (`Scenario::explain`). The
+/// setup stays the caller's: its temp dir must outlive the checks.
+fn explain(setup: &Setup) -> Explained {
     setup.scenario.explain(&setup.expect)
 }
 
@@ -20,7 +21,7 @@ fn explain(setup: Setup) -> Explained {
 
 #[test]
 fn token_missing_scope_mapped_without_any_credential() {
-    explain(scenarios::token_missing_view())
+    explain(&scenarios::token_missing_view())
         .failure_is(Some(401), "/@priv%2flib")
         .top_is("token-missing", "high")
         .fix_names(&host_port(&shared().url()));
@@ -28,7 +29,7 @@ fn token_missing_scope_mapped_without_any_credential() {
 
 #[test]
 fn token_missing_on_publish_is_eneedauth_before_any_request() {
-    explain(scenarios::token_missing_publish())
+    explain(&scenarios::token_missing_publish())
         .top_is("token-missing", "high")
         .fix_names(&host_port(&shared().url()));
 }
@@ -39,7 +40,7 @@ fn token_missing_on_publish_is_eneedauth_before_any_request() {
 fn env_unset_scenario(variable: &str, value: Option<&str>, args: &[&str]) {
     let setup = scenarios::env_unset(variable, value, args);
     let userconfig = setup.scenario.env.userconfig();
-    explain(setup)
+    explain(&setup)
         .top_is("token-env-unset", "high")
         .fix_names(variable)
         .names_line(&userconfig, 2);
@@ -67,7 +68,7 @@ fn token_env_unset_is_proven_by_config_alone_with_probes_off() {
     setup.scenario.env.set_env("REGAUTH_PROBE", "off");
     setup.scenario = setup.scenario.json();
     let userconfig = setup.scenario.env.userconfig();
-    let explained = explain(setup);
+    let explained = explain(&setup);
     explained
         .top_is("token-env-unset", "high")
         .names("NPM_TOKEN")
@@ -88,7 +89,7 @@ fn token_invalid_garbage_token() {
     let userconfig = setup.scenario.env.userconfig();
     // Verdaccio treats an unknown token as anonymous: 401 here, and whoami answers 200 {} (npm:
     // ENEEDAUTH after a request was sent), which is the probe's proof that the token is not accepted.
-    explain(setup)
+    explain(&setup)
         .top_is("token-invalid-or-expired", "high")
         .names_line(&userconfig, 2)
         .fix_names(&host_port(&shared().url()));
@@ -98,7 +99,7 @@ fn token_invalid_garbage_token() {
 fn token_expired_jwt() {
     let setup = scenarios::token_expired_jwt();
     let userconfig = setup.scenario.env.userconfig();
-    let explained = explain(setup);
+    let explained = explain(&setup);
     explained
         .top_is("token-invalid-or-expired", "high")
         .names_line(&userconfig, 2)
@@ -116,7 +117,7 @@ fn token_expired_jwt() {
 fn wrong_host_scenario(key: &str) {
     let setup = scenarios::wrong_host(key);
     let userconfig = setup.scenario.env.userconfig();
-    explain(setup)
+    explain(&setup)
         .top_is("token-wrong-host", "high")
         .names_line(&userconfig, 2)
         .fix_names(&nerf_dart(&shared().url()));
@@ -144,7 +145,7 @@ fn token_wrong_host_scheme_in_the_key() {
 fn scope_not_mapped_default_registry_answers_401() {
     // The default registry (B) wants a login for everything; @priv/lib lives on A, for which
     // ~/.npmrc holds alice's token, but no `@priv:registry` line sends it there.
-    explain(scenarios::scope_not_mapped_401())
+    explain(&scenarios::scope_not_mapped_401())
         .npm_logged(&format!("GET 401 {}@priv%2flib", locked().url()))
         .failure_is(Some(401), "/@priv%2flib")
         .top_is("scope-not-mapped", "high")
@@ -155,7 +156,7 @@ fn scope_not_mapped_default_registry_answers_401() {
 #[test]
 fn scope_not_mapped_default_registry_answers_404() {
     // @corp/widget lives on B (token in ~/.npmrc); the default registry A has no such package.
-    explain(scenarios::scope_not_mapped_404())
+    explain(&scenarios::scope_not_mapped_404())
         .failure_is(Some(404), "/@corp%2fwidget")
         .top_is("scope-not-mapped", "high")
         .fix_names("@corp:registry")
@@ -172,7 +173,7 @@ fn npmrc_misconfig_project_npmrc_shadows_the_user_credential() {
     let setup = scenarios::project_npmrc_shadows();
     let project_npmrc = setup.scenario.env.project().join(".npmrc");
     let userconfig = setup.scenario.env.userconfig();
-    let explained = explain(setup);
+    let explained = explain(&setup);
     assert!(
         matches!(
             explained.top_id(),
@@ -200,7 +201,7 @@ fn npmrc_misconfig_project_npmrc_shadows_the_user_credential() {
 #[test]
 fn insufficient_permission_alice_reads_team_secret() {
     // whoami answers alice: the token is fine, the permission is missing.
-    explain(scenarios::insufficient_permission())
+    explain(&scenarios::insufficient_permission())
         .failure_is(Some(403), "/@team%2fsecret")
         .top_is("insufficient-permission", "high")
         .names("alice")
@@ -210,7 +211,7 @@ fn insufficient_permission_alice_reads_team_secret() {
 /// `user` publishes `package`@1.0.0 into a scope whose `publish:` rule excludes them: a 403 on
 /// the PUT while whoami answers `user` (never accepted, so nothing changes on the instance).
 fn publish_not_allowed(user: &str, package: &str) {
-    explain(scenarios::publish_not_allowed(user, package))
+    explain(&scenarios::publish_not_allowed(user, package))
         .failure_is(Some(403), &package.replacen('/', "%2f", 1))
         .top_is("publish-not-allowed", "high")
         .names(package);
@@ -229,7 +230,7 @@ fn publish_not_allowed_alice_into_team_scope() {
 #[test]
 fn version_exists_publishing_pub_pkg_1_0_0_again() {
     // npm checks this before any PUT and prints no `npm error code` line.
-    explain(scenarios::version_exists())
+    explain(&scenarios::version_exists())
         .top_is("version-exists", "high")
         .names("1.0.0")
         .names("pub-pkg");
@@ -246,7 +247,7 @@ fn lockfile_resolved_on_a_host_without_credential() {
     let (tarball, _) = published_dist(b, "pub-pkg");
     let setup = scenarios::lockfile_mismatch();
     let lockfile = setup.scenario.env.project().join("package-lock.json");
-    let explained = explain(setup);
+    let explained = explain(&setup);
     explained
         .npm_logged(&format!("GET 401 {tarball}"))
         .failure_is(Some(401), "/pub-pkg-1.0.0.tgz")
@@ -266,7 +267,7 @@ fn lockfile_resolved_on_a_host_without_credential() {
 fn npmrc_misconfig_top_level_auth_token() {
     let setup = scenarios::npmrc_top_level_token();
     let userconfig = setup.scenario.env.userconfig();
-    explain(setup)
+    explain(&setup)
         .top_is("npmrc-misconfig", "high")
         .names_line(&userconfig, 2)
         .fix_names("npm config fix");
@@ -278,7 +279,7 @@ fn npmrc_misconfig_userconfig_variable_points_elsewhere() {
     // file, which maps the scope and has no credential.
     let setup = scenarios::npmrc_userconfig_elsewhere();
     let home_npmrc = setup.scenario.env.userconfig();
-    explain(setup)
+    explain(&setup)
         .top_is("npmrc-misconfig", "high")
         .names("NPM_CONFIG_USERCONFIG")
         .names_line(&home_npmrc, 1);
@@ -290,7 +291,7 @@ fn npmrc_misconfig_env_registry_overrides_the_file() {
     // environment sends everything to B, which wants a login.
     let setup = scenarios::npmrc_env_registry();
     let userconfig = setup.scenario.env.userconfig();
-    explain(setup)
+    explain(&setup)
         .npm_logged(&format!("GET 401 {}@priv%2flib", locked().url()))
         .failure_is(Some(401), "/@priv%2flib")
         .top_is("npmrc-misconfig", "high")

@@ -38,10 +38,21 @@ pub(crate) fn check_request(cx: &Context) -> String {
     }
 }
 
+/// The request again, read-only and routed by the configuration alone (no `--registry`): after a
+/// fix to the routing (a scope mapping, a registry setting), it goes where npm now sends it.
+pub(crate) fn routed_check(cx: &Context) -> String {
+    match (&cx.package, cx.is_publish(), &cx.registry) {
+        (Some(p), false, _) => format!("npm view {p} version"),
+        (_, _, Some(_)) => whoami(cx),
+        // where the configuration sends it, whatever that is
+        (_, _, None) => "npm whoami".to_owned(),
+    }
+}
+
 /// After a refused package write: who maintains the package (the logged-in user must be listed).
 pub(crate) fn owners(cx: &Context) -> String {
     format!(
-        "npm owner ls {} --registry {}   # you must be listed to publish",
+        "npm owner ls {} --registry {}",
         cx.package.clone().unwrap_or_else(|| "<package>".into()),
         cx.registry_or_placeholder()
     )

@@ -62,7 +62,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                 "for CI: create a granular access token at https://www.npmjs.com/settings/<your-user>/tokens (read-only to install; read and write, with Bypass 2FA, to publish; write tokens expire in at most 90 days) and set //registry.npmjs.org/:_authToken=${NPM_TOKEN}".into(),
             ]
         },
-        token_source: |_| Some("a granular access token from https://www.npmjs.com/settings/<your-user>/tokens (read-only to install; read and write, with Bypass 2FA, to publish from CI)".into()),
+        token_source: |_| Some("a granular access token from https://www.npmjs.com/settings/<your-user>/tokens (read-only to install; read and write to publish, from CI with Bypass 2FA, which npm is phasing out for trusted publishing (OIDC))".into()),
         token_note: "All classic npmjs tokens were revoked on 2025-12-09; granular write tokens expire in at most 90 days and `npm login` sessions last 2 hours",
         permission_note: "a granular token only works for the packages and scopes it was given (and read-write for publishing); org membership decides scoped packages",
         mirrors_public: false,
@@ -234,8 +234,8 @@ pub(crate) const ENTRIES: &[Entry] = &[
         root: |u| cut_after_n_segments(u, 2).or_else(|| origin_root(u)),
         login: |_| {
             vec![
-                "gcloud artifacts print-settings npm --scope=@<your-scope>   # the .npmrc lines for the repository".into(),
                 "npx google-artifactregistry-auth --repo-config=.npmrc --credential-config=~/.npmrc   # tokens last about 1 hour: refresh before each install".into(),
+                "gcloud artifacts print-settings npm --scope=@<your-scope>   # the .npmrc lines for the repository".into(),
             ]
         },
         token_source: |_| Some("`npx google-artifactregistry-auth` (after `gcloud artifacts print-settings npm` for the .npmrc lines) writes a short-lived access token (about 1 hour) from your gcloud or service-account credentials".into()),

@@ -243,6 +243,10 @@ fn deciding_evidence<'a>(
         informative
     };
     let is_text = |e: &&crate::report::Evidence| is_text(e);
+    if chosen.iter().all(is_text) {
+        // npm's text alone decides: its first lines, as they came
+        return chosen.into_iter().take(EVIDENCE_SHOWN).collect();
+    }
     let request = chosen
         .iter()
         .copied()

@@ -86,27 +86,32 @@ fn advice(cx: &Context) -> Advice {
             "or regenerate the lockfile against your registry: rm package-lock.json && npm install".to_owned(),
             format!("or get credentials for {host}"),
         ],
-        verify: vec![configured_view(cx), format!("grep -c '{host}' package-lock.json")],
+        // the package where the fix fetches it, once the configured registry is known
+        verify: match configured_view(cx) {
+            Some(view) => vec![view, format!("grep -c '{host}' package-lock.json")],
+            None => vec![format!("grep -c '{host}' package-lock.json")],
+        },
         decider: format!("package-lock.json (or yarn.lock/pnpm-lock.yaml) has resolved URLs on {host} while the configured registry is another"),
     }
 }
 
 /// The package as the configured registry serves it, where the fix sends the request (a read,
 /// never the install again).
-fn configured_view(cx: &Context) -> String {
+fn configured_view(cx: &Context) -> Option<String> {
     let configured = cx
         .facts
         .config
         .as_ref()
         .and_then(|c| c.registry.as_ref())
-        .map(|r| r.value.clone())
-        .unwrap_or_else(|| "<your-registry-url>".into());
+        .map(|r| r.value.clone())?;
     let package = cx
         .package
         .clone()
         .or_else(|| cx.failure.url.as_deref().and_then(tarball_package))
         .unwrap_or_else(|| "<package>".into());
-    format!("npm view {package} version --registry {configured}")
+    Some(format!(
+        "npm view {package} version --registry {configured}"
+    ))
 }
 
 /// `pub-pkg` of `.../pub-pkg/-/pub-pkg-1.0.0.tgz` (`@s/p` of `.../@s/p/-/p-1.0.0.tgz`).

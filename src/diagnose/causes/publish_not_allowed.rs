@@ -81,9 +81,10 @@ fn advice(cx: &Context) -> Advice {
     let reg = cx.registry_or_placeholder();
     Advice {
         summary: format!("{host} refused the publish: this account is not a maintainer of {}, or the name/scope belongs to someone else or is too similar to an existing name.", cx.package.clone().unwrap_or_else(|| "this package".into())),
+        // the action first; the owners list is what verify shows
         fix: vec![
-            format!("npm owner ls {} --registry {reg}   # who may publish it", cx.package.clone().unwrap_or_else(|| "<package>".into())),
             "ask an owner to add you (`npm owner add <you> <package>`), or rename the package to a scope you own (@you/name)".to_owned(),
+            format!("npm owner ls {} --registry {reg}   # who may publish it", cx.package.clone().unwrap_or_else(|| "<package>".into())),
         ],
         verify: vec![owners(cx), whoami(cx)],
         decider: "the server's 403 text on the PUT, and `npm owner ls <package>` not listing you".to_owned(),

@@ -1,6 +1,6 @@
 //! `scope-not-mapped`: a scoped package went to the default registry for want of `@scope:registry`. Its rules, its fix text offline and live, and what decides it.
 
-use crate::diagnose::advice::Advice;
+use crate::diagnose::advice::{routed_check, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line, main_line};
 use crate::diagnose::facts::{ConfigFacts, ProbeFact};
@@ -108,13 +108,7 @@ fn advice(cx: &Context) -> Advice {
                 "for publishing: set publishConfig.registry in package.json (and give the package a scope the mapping covers)".to_owned(),
             ],
             // no --registry: the mapping itself must send the request to the right registry
-            verify: vec![
-                format!(
-                    "npm view {} version",
-                    cx.package.clone().unwrap_or_else(|| format!("{scope}/<package>"))
-                ),
-                format!("npm config get {scope}:registry"),
-            ],
+            verify: vec![routed_check(cx), format!("npm config get {scope}:registry")],
             decider: format!("`npm config get {scope}:registry` prints the default registry (no mapping)"),
         }
     }

@@ -4,7 +4,7 @@ use crate::diagnose::advice::Advice;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::line;
 use crate::diagnose::facts::ProbeFact;
-use crate::diagnose::next_version::{highest_from_message, propose, Version};
+use crate::diagnose::next_version::{highest_from_message, propose};
 use crate::diagnose::score::{rule, Scores};
 use crate::report::{Evidence, EvidenceKind};
 
@@ -96,10 +96,8 @@ fn advice(cx: &Context) -> Advice {
         "npm view {package} versions dist-tags --registry {reg}"
     )];
     if let Some(highest) = refused_latest(cx) {
-        let above = Version::parse(&highest)
-            .map(|v| propose(None, &[v.to_string()]))
-            .and_then(|p| p.map(|p| p.above_highest))
-            .unwrap_or_else(|| "<a version above it>".into());
+        let above = propose(None, std::slice::from_ref(&highest))
+            .map_or_else(|| "<a version above it>".into(), |p| p.above_highest);
         return Advice {
             summary: format!("A higher version ({highest}) is already published: npm gives a publish the `latest` tag unless told otherwise, and refuses to move `latest` down."),
             fix: vec![
@@ -113,7 +111,7 @@ fn advice(cx: &Context) -> Advice {
     Advice {
         summary: "That version was already published (maybe unpublished since): a registry never accepts the same version twice.".to_owned(),
         fix: vec![
-            format!("set a version above every published one (`npm view {package} versions` lists them), e.g. `npm version patch` when yours is the highest, then `npm publish`"),
+            format!("set a version above the highest published (`npm view {package} versions dist-tags`), then `npm publish`"),
             "a version below `latest` needs a tag: `npm publish --tag maintenance`".to_owned(),
         ],
         verify,
@@ -153,4 +151,26 @@ fn live_fix(cx: &Context) -> Vec<String> {
         None => {}
     }
     fix
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn npm_refusing_to_move_latest_down_gets_a_version_above_the_highest() {
+        let text = "npm notice Publishing to https://registry.npmjs.org/ with tag latest and default access\nnpm error Cannot implicitly apply the \"latest\" tag because previously published version 2.0.0 is higher than the new version 1.0.1. You must specify a tag using --tag.\n";
+        let d = crate::diagnose::explain_text(text);
+        let top = &d.report.causes[0];
+        assert_eq!(top.id, "version-exists");
+        assert!(
+            top.fix[0].starts_with("`npm version 2.0.1` then `npm publish`"),
+            "{:?}",
+            top.fix
+        );
+        assert!(top.fix.iter().any(|f| f.contains("--tag")), "{:?}", top.fix);
+        assert!(
+            !top.fix.iter().any(|f| f.contains("npm version patch")),
+            "{:?}",
+            top.fix
+        );
+    }
 }
