@@ -70,6 +70,8 @@ fn auth_signal(f: &Failure) -> bool {
         || s.account_problem
         || s.proxy
         || s.token_expired_notice && s.operation == Operation::Publish
+        // trusted publishing ran and failed: what follows (ENEEDAUTH, a 404 PUT) is its result
+        || f.oidc.attempt_failed()
         || matches!(
             f.code.as_deref(),
             Some(
