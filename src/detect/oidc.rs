@@ -209,6 +209,12 @@ fn parse_step(text: &str) -> Option<OidcStep> {
 /// (docs.npmjs.com/trusted-publishers: "Trusted publishing requires npm CLI version 11.5.1 or
 /// later and Node version 22.14.0 or higher.").
 pub fn npm_can_do_oidc(version: &str) -> Option<bool> {
+    version_at_least(version, (11, 5, 1))
+}
+
+/// `version >= min` for `major.minor.patch` (a `v` prefix and pre-release tails ignored); None
+/// when the version is unreadable.
+pub fn version_at_least(version: &str, min: (u32, u32, u32)) -> Option<bool> {
     let mut parts = version
         .trim()
         .trim_start_matches('v')
@@ -216,7 +222,7 @@ pub fn npm_can_do_oidc(version: &str) -> Option<bool> {
     let major: u32 = parts.next()?.parse().ok()?;
     let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     let patch: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    Some((major, minor, patch) >= (11, 5, 1))
+    Some((major, minor, patch) >= min)
 }
 
 #[cfg(test)]

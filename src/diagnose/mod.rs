@@ -16,6 +16,7 @@ pub mod facts;
 mod fix_keys;
 pub(crate) mod pnpm_keys;
 pub mod problem_text;
+pub(crate) mod publish_chain;
 pub(crate) mod registry;
 pub mod score;
 pub(crate) mod wording;

@@ -27,7 +27,9 @@ pub(super) static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
         r"anonymous|unregistered|token|Error:|code E|URI:|Scoped Registry Key|ermission|quarantin|",
         r"E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|Two-factor|2FA|Publishing|407|",
         // CI context (commands in `Run` lines carry their tool's name, matched above)
-        r"argv |/home/runner/|GITHUB_ACTIONS"
+        r"argv |/home/runner/|GITHUB_ACTIONS|",
+        // who published (detect/publisher.rs): release tools, script environments, placeholders
+        r"🦋|semantic-release|npm: |pnpm: |npm_config_|npm_lifecycle_event|XXXXX-XXXXX|hostedtoolcache/node/|OIDC is available"
     ))
     .unwrap()
 });
@@ -51,7 +53,8 @@ pub(super) static PNPM_CODE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static BERRY_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"\bYN(\d{4})\b"));
 pub(super) static HTTP_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^|\s)([1-5]\d\d)\s+([^\n]*?)\s*-\s*(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+)(?:\s+-\s+(.*))?$",
+        // `E404 Not Found - PUT <url>` too, as CI logs and threads quote it
+        r"(?:^|\s)E?([1-5]\d\d)\s+([^\n]*?)\s*-\s*(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+)(?:\s+-\s+(.*))?$",
     )
 });
 pub(super) static FETCH_LINE: LazyLock<Regex> = LazyLock::new(|| {
