@@ -25,6 +25,14 @@ fn not_found_scoped_read(cx: &Context, s: &mut Scores) {
     }
     let ev =
         main_line(cx).or_else(|| line(cx, &["404", "not in", "could not be found", "Not found"]));
+    if cx.tarball && cx.kind() == Kind::Npmjs {
+        // a tarball URL on npmjs came from its packument or a lockfile: the package is there,
+        // and npmjs answers 404 to a reader it will not show a private package to
+        s.add("insufficient-permission", 6, ev);
+        s.add("token-invalid-or-expired", 4, None);
+        s.add("scope-not-mapped", 2, None);
+        return;
+    }
     if matches!(cx.kind(), Kind::Npmjs | Kind::Yarnpkg | Kind::Mirror) || cx.registry.is_none() {
         s.add("scope-not-mapped", 7, ev);
         s.add("token-invalid-or-expired", 3, None);
