@@ -27,11 +27,24 @@ pub(super) const UNIT: super::Cause = super::Cause {
 
 fn invalid_auth_config(cx: &Context, s: &mut Scores) {
     let f = cx.failure;
-    if f.signals.invalid_auth.is_some() || f.code.as_deref() == Some("ERR_INVALID_AUTH") {
+    // pnpm's own: pnpm/pnpm pnpm11/config/reader/src/loadNpmrcFiles.ts (INVALID_AUTH_SETTING)
+    if f.signals.invalid_auth.is_some()
+        || matches!(
+            f.code.as_deref(),
+            Some("ERR_INVALID_AUTH" | "ERR_PNPM_INVALID_AUTH_SETTING")
+        )
+    {
         s.add(
             "npmrc-misconfig",
             12,
-            line(cx, &["Invalid auth configuration", "ERR_INVALID_AUTH"]),
+            line(
+                cx,
+                &[
+                    "Invalid auth configuration",
+                    "ERR_INVALID_AUTH",
+                    "ERR_PNPM_INVALID_AUTH_SETTING",
+                ],
+            ),
         );
     }
 }
