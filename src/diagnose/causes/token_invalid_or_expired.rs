@@ -33,7 +33,7 @@ fn token_expired_notice(cx: &Context, s: &mut Scores) {
     if cx.failure.signals.token_expired_notice {
         s.add(
             "token-invalid-or-expired",
-            7,
+            11,
             line(cx, &["expired or revoked"]),
         );
     }
