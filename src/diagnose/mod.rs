@@ -17,6 +17,7 @@ mod fix_keys;
 pub(crate) mod next_version;
 pub(crate) mod pnpm_keys;
 pub mod problem_text;
+pub(crate) mod publish_chain;
 pub(crate) mod registry;
 pub mod score;
 pub(crate) mod wording;
