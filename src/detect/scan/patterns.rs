@@ -27,7 +27,9 @@ pub(super) static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
         r"anonymous|unregistered|token|Error:|code E|URI:|Scoped Registry Key|ermission|quarantin|",
         r"Received a 401|E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|Two-factor|2FA|Publishing|407|",
         // CI context (commands in `Run` lines carry their tool's name, matched above)
-        r"argv |/home/runner/|GITHUB_ACTIONS|XXXXX-XXXXX"
+        r"argv |/home/runner/|GITHUB_ACTIONS|XXXXX-XXXXX|",
+        // who published (detect/publisher.rs): release tools, script environments
+        r"🦋|semantic-release|npm: |pnpm: |npm_config_|npm_lifecycle_event|hostedtoolcache/node/|OIDC is available"
     ))
     .unwrap()
 });
@@ -51,6 +53,7 @@ pub(super) static PNPM_CODE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static BERRY_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"\bYN(\d{4})\b"));
 pub(super) static HTTP_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     re(
+        // `E404 Not Found - PUT <url>` too, as CI logs and threads quote it
         r"(?:^|\s)E?([1-5]\d\d)\s+([^\n]*?)\s*-\s*(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+)(?:\s+-\s+(.*))?$",
     )
 });
