@@ -71,7 +71,11 @@ fn bypass_2fa_advice() -> Advice {
             "or create a granular access token with \"Bypass two-factor authentication\" ticked and read-write access to this package (write tokens last at most 90 days), and put it in the CI secret".to_owned(),
             "locally: enable 2FA on the account (a security key or passkey: new TOTP set-ups are disabled), then `npm login` (a 2-hour session) and `npm publish`".to_owned(),
         ],
-        verify: vec!["npm publish --dry-run".to_owned(), "npm token list   # the token's bypass-2FA setting".to_owned()],
+        // `npm publish --dry-run` sends nothing to the registry, so it proves nothing about 2FA.
+        verify: vec![
+            "npm token list --registry https://registry.npmjs.org/   # the token's bypass-2FA setting".to_owned(),
+            "npm profile get --registry https://registry.npmjs.org/   # two-factor auth: the account's 2FA mode".to_owned(),
+        ],
         decider: "the 403's wording \"granular access token with bypass 2fa enabled is required\", and the token's settings on npmjs.com".to_owned(),
     }
 }
@@ -85,7 +89,7 @@ fn recovery_code_advice() -> Advice {
             "or pass a current 6-digit code from the authenticator: `npm publish --otp=<code>`; to recover the account's 2FA use the recovery code on npmjs.com, not as --otp".to_owned(),
             TRUSTED_PUBLISHING_IN_CI.to_owned(),
         ],
-        verify: vec!["npm publish --dry-run".to_owned()],
+        verify: vec!["npm profile get --registry https://registry.npmjs.org/   # two-factor auth: shows which 2FA the publish will ask for".to_owned()],
         decider: "the 400's `child \"otp\" fails` message, and which kind of code was passed as --otp".to_owned(),
     }
 }
