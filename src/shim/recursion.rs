@@ -157,14 +157,20 @@ mod tests {
         assert_eq!(child.depth, 1);
         assert_eq!(child.launched.as_deref(), Some(Path::new("/usr/bin/np:m")));
         let old = Guard::parse(OsStr::new("3:77:/x/npm"));
-        assert_eq!((old.depth, old.launched.as_deref()), (3, Some(Path::new("/x/npm"))));
+        assert_eq!(
+            (old.depth, old.launched.as_deref()),
+            (3, Some(Path::new("/x/npm")))
+        );
     }
 
     #[test]
     fn parent_running_regauth_is_an_immediate_loop() {
         let me = SelfIdentity::current();
         let guard = Guard::parse(OsStr::new("1:/x/npm"));
-        assert!(matches!(guard.check(&me, true), Err(Loop::Immediate { .. })));
+        assert!(matches!(
+            guard.check(&me, true),
+            Err(Loop::Immediate { .. })
+        ));
         assert_eq!(guard.check(&me, false), Ok(Search::Normal));
         assert_eq!(Guard::default().check(&me, true), Ok(Search::Normal));
     }
