@@ -18,6 +18,7 @@ pub mod recursion;
 pub mod signals;
 pub mod spawn;
 pub mod tee;
+mod witness;
 
 pub use guard::{guarded, say};
 
