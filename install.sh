@@ -1,12 +1,12 @@
 #!/bin/sh
-# install.sh: installs regauth and its npm/npx shims, and optionally routes npm through it in
+# install.sh: installs regauth and its npm/npx/pnpm/pnpx/yarn/yarnpkg shims, and optionally routes npm through it in
 # your shell profiles. POSIX sh, non-interactive. Run `sh install.sh --help` for the options.
 #
 # Layout (ROOT = ${REGAUTH_HOME:-$HOME/.regauth}):
 #   ROOT/bin/regauth        the binary
-#   ROOT/shims/npm, npx     the shim scripts (they carry the marker line the npm search skips)
+#   ROOT/shims/npm, npx, pnpm, pnpx, yarn, yarnpkg   the shim scripts (they carry the marker line the npm search skips)
 # With --prefix DIR (system-wide, e.g. /usr/local in images):
-#   DIR/bin/regauth, DIR/lib/regauth/shims/npm, npx
+#   DIR/bin/regauth, DIR/lib/regauth/shims/npm, npx, pnpm, pnpx, yarn, yarnpkg
 #
 # Profile edits sit between the marker lines below and are undone by --uninstall, which leaves
 # each profile byte-for-byte as it was (a file install.sh created is removed again when nothing
@@ -30,9 +30,9 @@ usage() {
     cat <<'EOF'
 Usage: sh install.sh [--path | --alias] [options]
 
-Installs regauth into ${REGAUTH_HOME:-$HOME/.regauth}/bin and npm/npx shims into .../shims.
+Installs regauth into ${REGAUTH_HOME:-$HOME/.regauth}/bin and npm/npx/pnpm/pnpx/yarn/yarnpkg shims into .../shims.
   --path            put the shims dir first on PATH in your shell profiles
-  --alias           alias npm and npx to regauth in your shell profiles (functions in fish)
+  --alias           alias npm, npx, pnpm, pnpx, yarn, yarnpkg to regauth in your profiles (fish: functions)
   (neither)         change no profile; print the line to add yourself
   --prefix DIR      install system-wide: DIR/bin/regauth and DIR/lib/regauth/shims
   --binary PATH     install this prebuilt regauth instead of building with cargo
@@ -269,12 +269,11 @@ block_body() {
             say "end"
         fi
         if [ "$mode_alias" = 1 ]; then
-            say "function npm --wraps npm --description 'npm through regauth'"
-            say "    \"$exe\" npm \$argv"
-            say "end"
-            say "function npx --wraps npx --description 'npx through regauth'"
-            say "    \"$exe\" npx \$argv"
-            say "end"
+            for f in npm npx pnpm pnpx yarn yarnpkg; do
+                say "function $f --wraps $f --description '$f through regauth'"
+                say "    \"$exe\" $f \$argv"
+                say "end"
+            done
         fi
     else
         if [ "$mode_path" = 1 ]; then
@@ -283,8 +282,9 @@ block_body() {
             say "case \":\$PATH:\" in *\":$bins:\"*) ;; *) export PATH=\"$bins:\$PATH\" ;; esac"
         fi
         if [ "$mode_alias" = 1 ]; then
-            say "alias npm='\"$exe\" npm'"
-            say "alias npx='\"$exe\" npx'"
+            for f in npm npx pnpm pnpx yarn yarnpkg; do
+                say "alias $f='\"$exe\" $f'"
+            done
         fi
     fi
 }
@@ -532,8 +532,9 @@ do_uninstall() {
     for p in $(all_profiles); do
         uninstall_block "$p"
     done
-    remove_if_ours "$shimdir/npm"
-    remove_if_ours "$shimdir/npx"
+    for f in npm npx pnpm pnpx yarn yarnpkg; do
+        remove_if_ours "$shimdir/$f"
+    done
     remove_if_ours "$target"
     remove_dir_if_empty "$shimdir"
     if [ -n "$prefix" ]; then
@@ -559,7 +560,7 @@ print_next_step() {
 do_install() {
     check_writable "$bindir"
     check_writable "$shimdir"
-    for f in npm npx; do
+    for f in npm npx pnpm pnpx yarn yarnpkg; do
         [ -f "$here/shims/$f" ] || die "shims/$f is missing next to install.sh"
     done
     real_npm=$(find_real_npm) || die "no npm found on PATH ($PATH): install Node.js and npm first"
@@ -572,8 +573,9 @@ do_install() {
     else
         install_file "$src" "$target"
     fi
-    install_file "$here/shims/npm" "$shimdir/npm"
-    install_file "$here/shims/npx" "$shimdir/npx"
+    for f in npm npx pnpm pnpx yarn yarnpkg; do
+        install_file "$here/shims/$f" "$shimdir/$f"
+    done
 
     if [ "$mode_path" = 1 ] || [ "$mode_alias" = 1 ]; then
         for s in $(chosen_shells); do
@@ -593,7 +595,7 @@ do_install() {
 print_open_shells_hint() {
     [ "$dry_run" = 1 ] && return
     say "done; shells already open still remember regauth: run 'hash -r' there (and"
-    say "'unalias npm npx' if you installed with --alias; in fish 'functions -e npm npx'), or open a new shell"
+    say "'unalias npm npx pnpm pnpx yarn yarnpkg' after --alias; fish: 'functions -e npm npx pnpm pnpx yarn yarnpkg'), or open a new shell"
 }
 
 if [ "$uninstall" = 1 ]; then

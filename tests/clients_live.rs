@@ -1,76 +1,61 @@
-//! The clients through regauth's shim against real Verdaccio (instance A of tests/support):
-//! `regauth pnpm|yarn ...` leaves the client's exit status and stdout alone, and for the clients
-//! that print their failure on stderr (pnpm 12, yarn 1) the report names the right cause and a
-//! fix with the right file, key, variable or package. pnpm 10/11 and yarn 4 print their error
-//! report on stdout, which the shim does not tee: for them only passthrough is checked here.
+//! The clients through regauth's shim against real Verdaccio (one shared instance, and a
+//! second one where every read needs a login for the scope-not-mapped case): for pnpm 10, 11,
+//! 12, yarn 1 and yarn 4, `regauth pnpm|yarn ...` leaves the client's exit status and stdout
+//! alone, and the report names the right cause and a fix with the right file, key, variable or
+//! package, each client configured through its own files (`.npmrc`, berry's `.yarnrc.yml`).
+//! The five clients of a scenario run in parallel threads.
 
 mod support;
 
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 use serde_json::Value;
-use support::{NpmEnv, Verdaccio};
+use support::{NpmEnv, TestClient, Verdaccio, ALL_CLIENTS};
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Client {
-    Pnpm10,
-    Pnpm11,
-    Pnpm12,
-    Yarn1,
-    Yarn4,
-}
-
-const ALL: [Client; 5] = [
-    Client::Pnpm10,
-    Client::Pnpm11,
-    Client::Pnpm12,
-    Client::Yarn1,
-    Client::Yarn4,
-];
-/// The clients whose failure text is on stderr (teed), so the shim can explain it.
-const EXPLAINED: [Client; 2] = [Client::Pnpm12, Client::Yarn1];
-
-impl Client {
-    fn dir(self) -> &'static str {
-        match self {
-            Client::Pnpm10 => "pnpm10",
-            Client::Pnpm11 => "pnpm11",
-            Client::Pnpm12 => "pnpm12",
-            Client::Yarn1 => "yarn1",
-            Client::Yarn4 => "yarn4",
-        }
-    }
-    fn program(self) -> &'static str {
-        match self {
-            Client::Yarn1 | Client::Yarn4 => "yarn",
-            _ => "pnpm",
-        }
-    }
-}
-
-fn env_for(client: Client) -> NpmEnv {
-    support::client_env(client.dir(), client.program())
-}
-
-fn write(path: &std::path::Path, text: &str) {
-    support::write_file(path, text)
+/// The text with what differs between two runs masked: npm's and the clients' durations
+/// (berry's `Done in 3s 12ms`, pnpm's `Done in 1.2s`).
+fn masked(bytes: &[u8]) -> String {
+    static DURATION: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\b\d+(?:\.\d+)?m?s\b").unwrap());
+    DURATION
+        .replace_all(&support::masked(bytes), "N")
+        .into_owned()
 }
 
 fn run(mut command: Command) -> Output {
     command.stdin(Stdio::null()).output().expect("spawn")
 }
 
+/// Each client of `clients` in its own thread.
+fn each(clients: &[TestClient], check: impl Fn(TestClient) + Sync) {
+    let check = &check;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = clients
+            .iter()
+            .map(|&c| (c, s.spawn(move || check(c))))
+            .collect();
+        let failed: Vec<TestClient> = handles
+            .into_iter()
+            .filter_map(|(c, h)| h.join().is_err().then_some(c))
+            .collect();
+        assert!(failed.is_empty(), "failed for {failed:?} (see above)");
+    });
+}
+
 /// The client run directly, then through `regauth <client>`, with the same arguments.
-fn both(client: Client, env: &NpmEnv, args: &[&str]) -> (Output, Output, Option<Value>) {
+fn both(client: TestClient, env: &NpmEnv, args: &[&str]) -> (Output, Output, Option<Value>) {
     let mut direct = env.command(client.program());
     direct.args(args);
     let direct = run(direct);
     let report = env.root().join("report.json");
     let mut shimmed = env.regauth();
+    // a generous probe budget: under load a probe that decides a cause must not time out
     shimmed
         .arg(client.program())
         .args(args)
-        .env("REGAUTH_REPORT", &report);
+        .env("REGAUTH_REPORT", &report)
+        .env("REGAUTH_PROBE_TIMEOUT", "120");
     let shimmed = run(shimmed);
     let report = std::fs::read_to_string(&report)
         .ok()
@@ -78,16 +63,30 @@ fn both(client: Client, env: &NpmEnv, args: &[&str]) -> (Output, Output, Option<
     (direct, shimmed, report)
 }
 
+/// A second Verdaccio where reading anything needs a login (the default registry of the
+/// scope-not-mapped case).
+fn login_only() -> &'static Verdaccio {
+    static B: OnceLock<Verdaccio> = OnceLock::new();
+    B.get_or_init(|| {
+        Verdaccio::builder()
+            .packages_yaml(
+                "'**': { access: $authenticated, publish: $authenticated, unpublish: $authenticated }\n",
+            )
+            .publish_fixtures(false)
+            .start()
+    })
+}
+
 #[test]
 fn passthrough_version_bytes_and_exit_status_per_client() {
-    for client in ALL {
-        let env = env_for(client);
+    each(&ALL_CLIENTS, |client| {
+        let env = client.env();
         let (direct, shimmed, report) = both(client, &env, &["--version"]);
         assert_eq!(shimmed.status.code(), Some(0), "{client:?}");
         assert_eq!(shimmed.stdout, direct.stdout, "{client:?}: stdout bytes");
         assert_eq!(shimmed.stderr, direct.stderr, "{client:?}: stderr bytes");
         assert!(report.is_none(), "{client:?}: nothing to explain");
-        // a failing command that is no auth problem: same status, same stdout, nothing added
+        // a failing command that is no auth problem: same status, same bytes, nothing added
         let (direct, shimmed, report) = both(client, &env, &["run", "no-such-script"]);
         assert_ne!(
             direct.status.code(),
@@ -99,17 +98,26 @@ fn passthrough_version_bytes_and_exit_status_per_client() {
             direct.status.code(),
             "{client:?}: exit status"
         );
-        assert_eq!(shimmed.stdout, direct.stdout, "{client:?}: stdout bytes");
+        assert_eq!(
+            masked(&shimmed.stdout),
+            masked(&direct.stdout),
+            "{client:?}: stdout"
+        );
+        assert_eq!(
+            masked(&shimmed.stderr),
+            masked(&direct.stderr),
+            "{client:?}: stderr"
+        );
         assert!(
             report.is_none(),
             "{client:?}: no report for a missing script"
         );
-    }
+    });
 }
 
 #[test]
 fn regauth_off_runs_the_client_untouched() {
-    let env = env_for(Client::Pnpm12);
+    let env = TestClient::Pnpm12.env();
     let mut shimmed = env.regauth();
     shimmed
         .args(["pnpm", "add", "@priv/lib"])
@@ -125,8 +133,8 @@ fn regauth_off_runs_the_client_untouched() {
 }
 
 /// A failing scenario for `client`: status and stdout as without regauth, the top cause, and
-/// words the fix must contain.
-fn scenario(client: Client, env: &NpmEnv, args: &[&str], top: &str, fix_has: &[&str]) {
+/// words the fix (with the summary) must contain. Returns the report.
+fn scenario(client: TestClient, env: &NpmEnv, args: &[&str], top: &str, fix_has: &[&str]) -> Value {
     let (direct, shimmed, report) = both(client, env, args);
     assert_ne!(
         direct.status.code(),
@@ -138,10 +146,20 @@ fn scenario(client: Client, env: &NpmEnv, args: &[&str], top: &str, fix_has: &[&
         direct.status.code(),
         "{client:?}: exit status"
     );
+    assert_eq!(
+        masked(&shimmed.stdout),
+        masked(&direct.stdout),
+        "{client:?} {args:?}: stdout"
+    );
+    let stderr = String::from_utf8_lossy(&shimmed.stderr);
+    assert!(
+        masked(&shimmed.stderr).starts_with(&masked(&direct.stderr)),
+        "{client:?} {args:?}: the client's stderr comes first, unchanged: {stderr}"
+    );
     let report = report.unwrap_or_else(|| {
         panic!(
-            "{client:?} {args:?}: no report; stderr: {}",
-            String::from_utf8_lossy(&shimmed.stderr)
+            "{client:?} {args:?}: no report; stdout: {}\nstderr: {stderr}",
+            String::from_utf8_lossy(&direct.stdout)
         )
     });
     let cause = &report["causes"][0];
@@ -153,115 +171,256 @@ fn scenario(client: Client, env: &NpmEnv, args: &[&str], top: &str, fix_has: &[&
             "{client:?} {args:?}: the fix names {word}: {fix}"
         );
     }
-    let all = format!("{report} {}", String::from_utf8_lossy(&shimmed.stderr));
+    let all = format!("{report} {stderr}");
     for user in ["alice", "bob"] {
         let token = Verdaccio::shared().token(user);
         assert!(!all.contains(token), "{client:?}: {user}'s token leaked");
     }
+    report
 }
 
-fn scoped(env: &NpmEnv) {
-    env.write_project_npmrc(&format!(
-        "@priv:registry={0}\n@team:registry={0}\n",
-        Verdaccio::shared().url()
-    ));
-}
-
-fn nerf(url: &str) -> String {
-    url.trim_start_matches("http:").to_owned()
+fn mapped(client: TestClient) -> NpmEnv {
+    let env = client.env();
+    client.map_scopes(&env, &["priv", "team"], &Verdaccio::shared().url());
+    env
 }
 
 #[test]
 fn token_missing_per_client() {
-    for client in EXPLAINED {
-        let env = env_for(client);
-        scoped(&env);
+    each(&ALL_CLIENTS, |client| {
+        let env = mapped(client);
+        let file = client.project_file();
         scenario(
             client,
             &env,
             &["add", "@priv/lib"],
             "token-missing",
-            &["127.0.0.1"],
+            &["127.0.0.1", file],
         );
-    }
+    });
 }
 
 #[test]
 fn token_env_unset_per_client() {
-    for client in EXPLAINED {
-        let env = env_for(client);
-        scoped(&env);
-        env.write_userconfig(&format!(
-            "{}:_authToken=${{NPM_TOKEN}}\n",
-            nerf(&Verdaccio::shared().url())
-        ));
+    each(&ALL_CLIENTS, |client| {
+        let env = mapped(client);
+        client.user_token(&env, &Verdaccio::shared().url(), "${NPM_TOKEN}");
+        let file = if client.is_berry() {
+            ".yarnrc.yml"
+        } else {
+            ".npmrc"
+        };
         scenario(
             client,
             &env,
             &["add", "@priv/lib"],
             "token-env-unset",
-            &["NPM_TOKEN", ".npmrc"],
+            &["NPM_TOKEN", file],
         );
-    }
+    });
 }
 
 #[test]
-fn token_wrong_host_pnpm() {
+fn token_wrong_host_per_client() {
     let a = Verdaccio::shared();
-    let env = env_for(Client::Pnpm12);
-    scoped(&env);
-    let key = nerf(&a.url()).replace("127.0.0.1", "localhost");
-    env.write_userconfig(&format!("{key}:_authToken={}\n", a.token("alice")));
-    scenario(
-        Client::Pnpm12,
-        &env,
-        &["add", "@priv/lib"],
-        "token-wrong-host",
-        &["127.0.0.1"],
-    );
+    each(&ALL_CLIENTS, |client| {
+        let env = mapped(client);
+        let key = a.url().replace("127.0.0.1", "localhost");
+        client.user_token(&env, &key, a.token("alice"));
+        scenario(
+            client,
+            &env,
+            &["add", "@priv/lib"],
+            "token-wrong-host",
+            &["127.0.0.1", "localhost"],
+        );
+    });
+}
+
+#[test]
+fn scope_not_mapped_per_client() {
+    let a = Verdaccio::shared();
+    let b = login_only();
+    each(&ALL_CLIENTS, |client| {
+        let env = client.env();
+        client.user_token(&env, &a.url(), a.token("alice"));
+        client.default_registry(&env, &b.url());
+        let key = if client.is_berry() {
+            "npmScopes"
+        } else {
+            "@priv:registry"
+        };
+        scenario(
+            client,
+            &env,
+            &["add", "@priv/lib"],
+            "scope-not-mapped",
+            &[key, &a.url()],
+        );
+    });
 }
 
 #[test]
 fn insufficient_permission_per_client() {
     let a = Verdaccio::shared();
-    for client in EXPLAINED {
-        let env = env_for(client);
-        scoped(&env);
-        env.write_userconfig(&format!(
-            "{}:_authToken={}\n",
-            nerf(&a.url()),
-            a.token("alice")
-        ));
-        let top = "insufficient-permission";
+    each(&ALL_CLIENTS, |client| {
+        let env = mapped(client);
+        client.user_token(&env, &a.url(), a.token("alice"));
         scenario(
             client,
             &env,
             &["add", "@team/secret"],
-            top,
+            "insufficient-permission",
             &["@team/secret"],
         );
-    }
+    });
 }
 
 #[test]
 fn publish_not_allowed_per_client() {
     let a = Verdaccio::shared();
-    for client in EXPLAINED {
-        let env = env_for(client);
-        scoped(&env);
-        env.write_userconfig(&format!(
-            "{}:_authToken={}\n",
-            nerf(&a.url()),
-            a.token("bob")
-        ));
-        write(
+    each(&ALL_CLIENTS, |client| {
+        let env = client.env();
+        client.user_token(&env, &a.url(), a.token("bob"));
+        if client.is_berry() {
+            let url = a.url();
+            support::write_file(
+                &env.project().join(".yarnrc.yml"),
+                &format!("npmScopes:\n  priv:\n    npmRegistryServer: \"{url}\"\n    npmPublishRegistry: \"{url}\"\n"),
+            );
+        } else {
+            client.map_scopes(&env, &["priv"], &a.url());
+        }
+        support::write_file(
             &env.project().join("package.json"),
             "{\"name\":\"@priv/bobs\",\"version\":\"1.0.0\"}\n",
         );
+        if client.is_berry() {
+            // berry publishes only a workspace its lockfile knows
+            let install = run({
+                let mut c = env.command("yarn");
+                c.arg("install");
+                c
+            });
+            assert!(install.status.success(), "SETUP: yarn install: {install:?}");
+        }
         let args: &[&str] = match client {
-            Client::Yarn1 => &["publish", "--non-interactive", "--new-version", "1.0.0"],
+            TestClient::Yarn1 => &["publish", "--non-interactive", "--new-version", "1.0.0"],
+            TestClient::Yarn4 => &["npm", "publish"],
             _ => &["publish", "--no-git-checks"],
         };
         scenario(client, &env, args, "publish-not-allowed", &["@priv"]);
-    }
+    });
+}
+
+/// pnpm 10 and 11 never expand `${VAR}` in a project `.npmrc` credential (they warn "Ignored
+/// project-level auth setting"), though the variable is set and npm would send it: the fix
+/// says so and names the line and ~/.npmrc.
+#[test]
+fn pnpm_project_variable_credential_is_named_as_ignored() {
+    let a = Verdaccio::shared();
+    each(&[TestClient::Pnpm10, TestClient::Pnpm11], |client| {
+        let mut env = client.env();
+        let nerf = a.url().trim_start_matches("http:").to_owned();
+        env.write_project_npmrc(&format!(
+            "@priv:registry={}\n{nerf}:_authToken=${{NPM_TOKEN}}\n",
+            a.url()
+        ));
+        env.set_env("NPM_TOKEN", a.token("alice"));
+        let report = scenario(
+            client,
+            &env,
+            &["add", "@priv/lib"],
+            "token-missing",
+            &[
+                "does not expand ${NPM_TOKEN} in a project .npmrc",
+                "~/.npmrc",
+                "project/.npmrc:2",
+            ],
+        );
+        let evidence = report["causes"][0]["evidence"].to_string();
+        assert!(evidence.contains("ignored"), "{client:?}: {evidence}");
+    });
+}
+
+/// yarn berry reads no `.npmrc`: a scope mapped only there sends `@priv/lib` to berry's default
+/// registry, and the fix is the `.yarnrc.yml` setting.
+#[test]
+fn berry_ignores_npmrc_and_the_fix_is_yarnrc_yml() {
+    let a = Verdaccio::shared();
+    let env = TestClient::Yarn4.env();
+    let b = login_only();
+    TestClient::Yarn4.default_registry(&env, &b.url());
+    env.write_project_npmrc(&format!(
+        "@priv:registry={}\n{}:_authToken={}\n",
+        a.url(),
+        a.url().trim_start_matches("http:"),
+        a.token("alice")
+    ));
+    scenario(
+        TestClient::Yarn4,
+        &env,
+        &["add", "@priv/lib"],
+        "scope-not-mapped",
+        &[
+            "yarn berry ignores .npmrc",
+            "npmScopes.priv.npmRegistryServer",
+            ".yarnrc.yml",
+        ],
+    );
+}
+
+/// `yarn run pub` whose script is `npm publish`, with npm through regauth (a link named npm
+/// first on PATH): yarn 1 exports its registry (`.yarnrc`) to the script as
+/// `npm_config_registry`, above the project's `.npmrc`, and the explanation says so first.
+#[test]
+fn npm_publish_inside_a_yarn1_script_names_yarns_registry() {
+    let a = Verdaccio::shared();
+    let b = login_only();
+    let mut env = TestClient::Yarn1.env();
+    env.write_project_npmrc(&format!("registry={}\n", a.url()));
+    TestClient::Yarn1.user_token(&env, &a.url(), a.token("bob"));
+    support::write_file(
+        &env.project().join(".yarnrc"),
+        &format!("registry \"{}\"\n", b.url()),
+    );
+    support::write_file(
+        &env.project().join("package.json"),
+        "{\"name\":\"yarn-script-pkg\",\"version\":\"1.0.0\",\"scripts\":{\"pub\":\"npm publish\"}}\n",
+    );
+    let shims = env.root().join("shims");
+    std::fs::create_dir_all(&shims).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_regauth"), shims.join("npm")).unwrap();
+    let path = format!(
+        "{}:{}",
+        shims.display(),
+        env.environment_text()
+            .into_iter()
+            .find(|(k, _)| k == "PATH")
+            .unwrap()
+            .1
+    );
+    env.set_env("PATH", path);
+    let report = env.root().join("report.json");
+    let out = run({
+        let mut c = env.command("yarn");
+        c.args(["run", "pub"])
+            .env("REGAUTH_REPORT", &report)
+            .env("REGAUTH_PROBE", "off");
+        c
+    });
+    assert_ne!(out.status.code(), Some(0), "SETUP: the publish fails");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let text = std::fs::read_to_string(&report).unwrap_or_else(|_| panic!("no report: {stderr}"));
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let fix = report["causes"][0]["fix"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        fix.contains("ran inside a yarn 1 script"),
+        "{fix}\n{stderr}"
+    );
+    assert!(fix.contains(&b.url()), "names yarn's registry: {fix}");
+    assert!(!text.contains(a.token("bob")), "bob's token leaked");
 }

@@ -13,39 +13,7 @@ const T1: &str = "npm_CANARYcanaryCANARYcanaryCANARY0001";
 const T2: &str = "npm_CANARYcanaryCANARYcanaryCANARY0002";
 const T3: &str = "npm_CANARYcanaryCANARYcanaryCANARY0003";
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Client {
-    Pnpm10,
-    Pnpm11,
-    Pnpm12,
-    Yarn1,
-    Berry,
-}
-
-impl Client {
-    fn dir(self) -> &'static str {
-        match self {
-            Client::Pnpm10 => "pnpm10",
-            Client::Pnpm11 => "pnpm11",
-            Client::Pnpm12 => "pnpm12",
-            Client::Yarn1 => "yarn1",
-            Client::Berry => "yarn4",
-        }
-    }
-    fn program(self) -> &'static str {
-        match self {
-            Client::Yarn1 | Client::Berry => "yarn",
-            _ => "pnpm",
-        }
-    }
-    /// The `--client` value.
-    fn name(self) -> &'static str {
-        match self {
-            Client::Berry => "berry",
-            other => other.dir(),
-        }
-    }
-}
+use support::TestClient as Client;
 
 const PNPMS: [Client; 3] = [Client::Pnpm10, Client::Pnpm11, Client::Pnpm12];
 
@@ -61,7 +29,7 @@ enum Sent {
 
 /// An env for `client` whose PATH starts with that client; no update checks, no telemetry.
 fn env_for(client: Client) -> NpmEnv {
-    support::client_env(client.dir(), client.program())
+    client.env()
 }
 
 fn write(path: &std::path::Path, text: &str) {
@@ -117,7 +85,7 @@ fn predicted(client: Client, env: &NpmEnv, package: &str) -> Sent {
         .args([
             "doctor",
             "--client",
-            client.name(),
+            client.doctor_name(),
             "--format",
             "json",
             package,
@@ -173,7 +141,7 @@ fn check(
         predicted,
         real,
         "{case}: regauth doctor --client {} disagrees with {client:?}",
-        client.name()
+        client.doctor_name()
     );
 }
 
@@ -351,7 +319,7 @@ fn berry_takes_the_scope_then_the_registry_then_the_top_level_credential() {
     let scope = |url: &str| format!("npmScopes:\n  priv:\n    npmRegistryServer: \"{url}\"\n");
     // the registry's entry (written with a trailing slash: berry strips it)
     check(
-        Client::Berry,
+        Client::Yarn4,
         |env, url| {
             project_rc(
                 env,
@@ -367,7 +335,7 @@ fn berry_takes_the_scope_then_the_registry_then_the_top_level_credential() {
     );
     // the scope's own token wins over the registry's
     check(
-        Client::Berry,
+        Client::Yarn4,
         |env, url| {
             project_rc(
                 env,
@@ -382,7 +350,7 @@ fn berry_takes_the_scope_then_the_registry_then_the_top_level_credential() {
     );
     // a top-level token applies to any registry
     check(
-        Client::Berry,
+        Client::Yarn4,
         |env, url| project_rc(env, &format!("{}npmAuthToken: \"{T3}\"\n", scope(url))),
         "@priv/lib",
         Sent::Token(last4(T3)),
@@ -390,7 +358,7 @@ fn berry_takes_the_scope_then_the_registry_then_the_top_level_credential() {
     );
     // .npmrc is not read at all
     check(
-        Client::Berry,
+        Client::Yarn4,
         |env, url| {
             project_rc(env, &scope(url));
             env.write_userconfig(&format!("{}:_authToken={T1}\n", nerf(url)));
@@ -404,7 +372,7 @@ fn berry_takes_the_scope_then_the_registry_then_the_top_level_credential() {
 #[test]
 fn berry_stops_on_an_unset_variable_and_sends_nothing_unscoped_without_always_auth() {
     check(
-        Client::Berry,
+        Client::Yarn4,
         |env, url| {
             let rc = format!("npmRegistryServer: \"{url}\"\nnpmAuthToken: \"${{NPM_TOKEN}}\"\n");
             write(&env.project().join(".yarnrc.yml"), &rc);
@@ -414,7 +382,7 @@ fn berry_stops_on_an_unset_variable_and_sends_nothing_unscoped_without_always_au
         "unset ${NPM_TOKEN}",
     );
     check(
-        Client::Berry,
+        Client::Yarn4,
         |env, url| {
             let rc = format!("npmRegistryServer: \"{url}\"\nnpmAuthToken: \"{T1}\"\n");
             write(&env.project().join(".yarnrc.yml"), &rc);

@@ -19,25 +19,24 @@ struct Floor {
     top1: usize,
     top3: usize,
     false_alarms: usize,
-    /// top causes given "high" confidence that were the label, and how many were given (the
-    /// wrong ones, given - right, may only shrink)
-    high_right: usize,
+    /// top causes given "high" confidence: at least this many, and at least 95% of them the
+    /// label (issue 14: "high" must mean the evidence decided)
     high_given: usize,
     /// (tool, top-1 count) of the half's cases
     top1_per_tool: &'static [(&'static str, usize)],
 }
 
-// measured before any rule was tuned on this corpus: tests/data/corpus-2026/README.md, "Before"
+// dev: what the rules reach on the half they were written from; heldout: what was measured on
+// it, never tuned on (tests/data/corpus-2026/README.md has both, before and after)
 const FLOORS: [Floor; 2] = [
     Floor {
         half: "dev",
         cases: 79,
-        top1: 47,
-        top3: 52,
-        false_alarms: 5,
-        high_right: 12,
-        high_given: 13,
-        top1_per_tool: &[("npm", 38), ("pnpm", 3), ("yarn1", 5), ("yarn-berry", 1)],
+        top1: 53,
+        top3: 59,
+        false_alarms: 4,
+        high_given: 15,
+        top1_per_tool: &[("npm", 40), ("pnpm", 5), ("yarn1", 5), ("yarn-berry", 3)],
     },
     Floor {
         half: "heldout",
@@ -45,8 +44,7 @@ const FLOORS: [Floor; 2] = [
         top1: 47,
         top3: 53,
         false_alarms: 5,
-        high_right: 16,
-        high_given: 18,
+        high_given: 1,
         top1_per_tool: &[("npm", 37), ("pnpm", 3), ("yarn1", 5), ("yarn-berry", 2)],
     },
 ];
@@ -111,7 +109,12 @@ fn top1_per_tool(half: &str, s: &Summary) -> BTreeMap<String, usize> {
 fn both_halves_stay_at_or_above_the_before_figures() {
     for floor in &FLOORS {
         let s = summary(floor.half);
-        let report = render(&s);
+        // per-case lines only for dev: the held-out half's misses are not for reading
+        let report = if floor.half == "dev" {
+            render(&s)
+        } else {
+            String::from("(held-out: aggregate figures only)")
+        };
         let half = floor.half;
         assert_eq!(s.total(), floor.cases, "{half}: case count changed");
         assert!(
@@ -141,21 +144,19 @@ fn both_halves_stay_at_or_above_the_before_figures() {
 }
 
 #[test]
-fn high_confidence_stays_at_least_as_often_right() {
+fn high_confidence_is_right_at_least_95_percent_of_the_time() {
     for floor in &FLOORS {
         let (right, given) = high_confidence(floor.half);
         assert!(
-            right >= floor.high_right,
-            "{}: {right} right high-confidence top causes < {}",
+            given >= floor.high_given,
+            "{}: only {given} high-confidence top causes (< {})",
             floor.half,
-            floor.high_right
+            floor.high_given
         );
-        // wrong "high" answers must not grow: given - right <= floor's given - floor's right
         assert!(
-            given - right <= floor.high_given - floor.high_right,
-            "{}: {} wrong high-confidence top causes",
-            floor.half,
-            given - right
+            right * 100 >= given * 95,
+            "{}: {right} of {given} high-confidence top causes right (< 95%)",
+            floor.half
         );
     }
 }

@@ -91,6 +91,16 @@ fn trace_explains_every_corpus_score() {
             let sum: i32 = hits.iter().filter(|h| h.2 == cid).map(|h| h.1).sum();
             assert_eq!(sum, score, "{id}: {cid}'s points in the trace\n{stderr}");
             assert_eq!(totals.get(cid), Some(&score), "{id}: {cid} total\n{stderr}");
+            // "high" only for a cause a deciding rule backed, and the trace says which
+            let decided = stderr
+                .lines()
+                .any(|l| l.split_whitespace().nth(2) == Some(cid) && l.contains("(decides)"));
+            if cause["confidence"] == "high" {
+                assert!(
+                    decided,
+                    "{id}: {cid} is high with no deciding rule\n{stderr}"
+                );
+            }
         }
         // ranked: scores never rise down the list
         let scores: Vec<i64> = causes

@@ -101,7 +101,7 @@ fn feature_json_declares_the_shims_dir_before_the_image_path() {
 
 #[test]
 fn feature_ships_the_same_shims_as_the_checkout() {
-    for tool in ["npm", "npx"] {
+    for tool in ["npm", "npx", "pnpm", "pnpx", "yarn", "yarnpkg"] {
         assert_eq!(
             fs::read(feature_dir().join("shims").join(tool)).unwrap(),
             fs::read(checkout().join("shims").join(tool)).unwrap(),

@@ -23,7 +23,7 @@ fn install_puts_binary_and_marked_shims_in_regauth_home() {
     h.install_ok(&[]);
     let bin = h.path(".regauth/bin/regauth");
     assert_eq!(fs::read(&bin).unwrap(), fs::read(regauth_bin()).unwrap());
-    for tool in ["npm", "npx"] {
+    for tool in ["npm", "npx", "pnpm", "pnpx", "yarn", "yarnpkg"] {
         let shim = h.path(&format!(".regauth/shims/{tool}"));
         let text = fs::read_to_string(&shim).unwrap();
         assert_eq!(
@@ -469,7 +469,7 @@ fn a_prebuilt_regauth_next_to_install_sh_is_used() {
     let dist = h.scratch().join("regauth-dist");
     fs::create_dir_all(dist.join("shims")).unwrap();
     fs::copy(install_sh(), dist.join("install.sh")).unwrap();
-    for tool in ["npm", "npx"] {
+    for tool in ["npm", "npx", "pnpm", "pnpx", "yarn", "yarnpkg"] {
         fs::copy(
             checkout().join("shims").join(tool),
             dist.join("shims").join(tool),

@@ -47,25 +47,40 @@ fn run_in(h: &Home, shell: Shell, path: &str, script: &str) -> Output {
 }
 
 /// What `type npm` must say for each method.
-fn assert_resolves_to_regauth(h: &Home, shell: Shell, alias: bool, type_out: &str) {
+/// Every name regauth stands in for.
+const TOOLS: [&str; 6] = ["npm", "npx", "pnpm", "pnpx", "yarn", "yarnpkg"];
+
+fn assert_resolves_to_regauth(h: &Home, shell: Shell, alias: bool, tool: &str, type_out: &str) {
     let what = format!("{shell:?} alias={alias}: {type_out}");
     if !alias {
-        let shim = h.path(".regauth/shims/npm");
+        let shim = h.path(&format!(".regauth/shims/{tool}"));
         let shim = shim.display();
         // zsh quotes a path with a space: npm is '/tmp/my home/.regauth/shims/npm'
         assert!(
-            type_out.contains(&format!("npm is {shim}"))
-                || type_out.contains(&format!("npm is '{shim}'")),
+            type_out.contains(&format!("{tool} is {shim}"))
+                || type_out.contains(&format!("{tool} is '{shim}'")),
             "{what}"
         );
         return;
     }
     match shell {
-        Shell::Bash => assert!(type_out.contains("npm is aliased to"), "{what}"),
-        Shell::Zsh => assert!(type_out.contains("npm is an alias for"), "{what}"),
-        Shell::Fish => assert!(type_out.contains("npm is a function"), "{what}"),
+        Shell::Bash => assert!(
+            type_out.contains(&format!("{tool} is aliased to")),
+            "{what}"
+        ),
+        Shell::Zsh => assert!(
+            type_out.contains(&format!("{tool} is an alias for")),
+            "{what}"
+        ),
+        Shell::Fish => assert!(
+            type_out.contains(&format!("{tool} is a function")),
+            "{what}"
+        ),
     }
-    assert!(type_out.contains(".regauth/bin/regauth\" npm"), "{what}");
+    assert!(
+        type_out.contains(&format!(".regauth/bin/regauth\" {tool}")),
+        "{what}"
+    );
 }
 
 /// Anonymous `npm view` of a package only authenticated users may read: Verdaccio answers 401.
@@ -99,9 +114,11 @@ fn path_and_alias_installs_work_in_bash_zsh_and_fish() {
         h.install_ok(&[if alias { "--alias" } else { "--path" }]);
         for shell in SHELLS {
             let what = format!("{shell:?} alias={alias}");
-            let out = run_in(&h, shell, BARE_PATH, "type npm; type npx");
-            assert_success(&out, &what);
-            assert_resolves_to_regauth(&h, shell, alias, &stdout(&out));
+            for tool in TOOLS {
+                let out = run_in(&h, shell, BARE_PATH, &format!("type {tool}"));
+                assert_success(&out, &what);
+                assert_resolves_to_regauth(&h, shell, alias, tool, &stdout(&out));
+            }
 
             let out = run_in(&h, shell, BARE_PATH, "npm --version; npx --version");
             assert_success(&out, &what);
@@ -129,15 +146,18 @@ fn regauth_init_snippets_work_in_each_shell_from_an_awkward_path() {
     h.write(".config/fish/config.fish", "regauth init fish | source\n");
     for shell in SHELLS {
         let what = format!("init {shell:?}");
-        let out = run_in(&h, shell, &path, "type npm");
-        assert_success(&out, &what);
-        let type_out = stdout(&out);
-        assert!(
-            type_out.contains("o'neil tools/regauth")
-                || type_out.contains(r"o\'neil tools/regauth")
-                || type_out.contains(r"o'\''neil tools/regauth"),
-            "{what}: {type_out}"
-        );
+        for tool in TOOLS {
+            let out = run_in(&h, shell, &path, &format!("type {tool}"));
+            assert_success(&out, &what);
+            let type_out = stdout(&out);
+            assert!(
+                type_out.contains("o'neil tools/regauth")
+                    || type_out.contains(r"o\'neil tools/regauth")
+                    || type_out.contains(r"o'\''neil tools/regauth"),
+                "{what}: {type_out}"
+            );
+            assert!(type_out.contains(tool), "{what}: {type_out}");
+        }
         let out = run_in(&h, shell, &path, "npm --version");
         assert_eq!(
             stdout(&out),
@@ -187,7 +207,7 @@ fn shims_on_path_plus_alias_runs_npm_exactly_once() {
                 || text.starts_with(&format!("{} ", shims.display())),
             "{what}: shims not first: {text}"
         );
-        assert_resolves_to_regauth(&h, shell, true, &text);
+        assert_resolves_to_regauth(&h, shell, true, "npm", &text);
 
         std::fs::write(&count_file, "").unwrap();
         let out = run_in(&h, shell, &path, "npm --version");
@@ -262,7 +282,7 @@ fn a_home_with_a_space_works_in_every_shell() {
         for shell in SHELLS {
             let out = run_in(&h, shell, BARE_PATH, "type npm; npm --version");
             let text = stdout(&out);
-            assert_resolves_to_regauth(&h, shell, alias, &text);
+            assert_resolves_to_regauth(&h, shell, alias, "npm", &text);
             assert!(
                 text.ends_with(&format!("{version}\n")),
                 "{shell:?} alias={alias}: {text}{}",

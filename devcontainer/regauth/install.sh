@@ -22,7 +22,7 @@ shimdir=$root/usr/local/lib/regauth/shims
 
 [ -f "$binary" ] && [ -x "$binary" ] ||
     die "no regauth binary at $binary: copy a Linux build of regauth next to this install.sh, or set the feature's binary option"
-for f in npm npx; do
+for f in npm npx pnpm pnpx yarn yarnpkg; do
     [ -f "$here/shims/$f" ] || die "shims/$f is missing next to this install.sh"
 done
 "$binary" --version >/dev/null 2>&1 || die "$binary does not run here (built for another architecture or libc?)"
@@ -30,11 +30,11 @@ done
 mkdir -p "$bindir" "$shimdir" || die "cannot create $bindir and $shimdir"
 cp "$binary" "$bindir/regauth.tmp.$$" && chmod 755 "$bindir/regauth.tmp.$$" &&
     mv -f "$bindir/regauth.tmp.$$" "$bindir/regauth" || die "cannot write $bindir/regauth"
-for f in npm npx; do
+for f in npm npx pnpm pnpx yarn yarnpkg; do
     cp "$here/shims/$f" "$shimdir/$f" && chmod 755 "$shimdir/$f" || die "cannot write $shimdir/$f"
 done
 
-printf 'regauth feature: installed %s/regauth and %s/{npm,npx}\n' "$bindir" "$shimdir"
+printf 'regauth feature: installed %s/regauth and %s/{npm,npx,pnpm,pnpx,yarn,yarnpkg}\n' "$bindir" "$shimdir"
 if ! command -v npm >/dev/null 2>&1; then
     printf 'regauth feature: note: no npm on PATH yet; the shims find it once node is installed\n'
 fi

@@ -9,11 +9,13 @@
 mod npm;
 mod npx;
 mod teed;
+mod version;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::config::clients::ClientKind;
 use crate::config::{Config, LoadContext};
 use crate::detect::Failure;
 use crate::paths::LocateError;
@@ -34,6 +36,9 @@ static CLIENTS: &[&dyn Client] = &[
 pub struct Recording {
     /// False when the client will write no debug log (or cannot): the shim tees stderr instead.
     pub writes_log: bool,
+    /// The client prints its error report on stdout (pnpm 10/11, yarn berry): the tee takes
+    /// stdout too (only when `writes_log` is false).
+    pub tee_stdout: bool,
     /// Where to look for the debug log after a failure.
     pub logs_dir: Option<PathBuf>,
     /// The configuration read to decide this, for the failure path to reuse (the shim only
@@ -75,6 +80,12 @@ pub trait Client: Sync {
     /// What failed, from the run's debug log or teed stderr.
     fn parse_failure(&self, run: &Run) -> Failure {
         crate::detect::from_run(run)
+    }
+
+    /// The configuration model the failing run followed (pnpm's major version, yarn 1 or
+    /// berry), for the explanation's routes and fixes.
+    fn config_kind(&self, _run: &Run, _failure: &Failure) -> ClientKind {
+        ClientKind::Npm
     }
 
     /// The binary the read-only probes (npm's `whoami`, `view`, `owner ls`) run with, for a run

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::{Client, Recording};
+use crate::config::clients::ClientKind;
 use crate::config::{Config, LoadContext};
 use crate::detect::Failure;
 use crate::types::{ClientId, DebugLog, Run};
@@ -61,8 +62,10 @@ impl Client for Teed {
     }
 
     fn recording(&self, _args: &[OsString], _program: &Path) -> Recording {
+        // which version runs is known only from its output: stdout is teed for every version
         Recording {
             writes_log: false,
+            tee_stdout: true,
             logs_dir: None,
             config: None,
         }
@@ -82,6 +85,10 @@ impl Client for Teed {
         let mut failure = crate::detect::from_run(run);
         failure.tool.get_or_insert(run.client);
         failure
+    }
+
+    fn config_kind(&self, run: &Run, failure: &Failure) -> ClientKind {
+        super::version::kind_of(run, failure)
     }
 
     /// The npm on PATH (never regauth's shim).

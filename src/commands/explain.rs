@@ -43,7 +43,7 @@ pub(crate) fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     if let Some(path) = &args.eval {
         return run_eval(path);
     }
-    let failure = read_failure(&args)?;
+    let failure = with_named_debug_log(read_failure(&args)?);
     let (mut facts, probes) = crate::live::gather_saved(failure, !args.no_config, !args.no_probe);
     if std::env::var_os("REGAUTH_DEBUG_FACTS").is_some() {
         eprintln!("{facts:#?}");
@@ -117,6 +117,29 @@ fn read_failure(args: &ExplainArgs) -> anyhow::Result<crate::detect::Failure> {
         );
     }
     Ok(failure)
+}
+
+/// The debug log a saved output names, read when that file is on this machine (said in one
+/// line on stderr): it holds the failing request the terminal output hides.
+fn with_named_debug_log(failure: crate::detect::Failure) -> crate::detect::Failure {
+    let from_log = failure
+        .lines
+        .iter()
+        .any(|l| l.origin == crate::detect::Origin::DebugLog);
+    let Some(path) = failure.debug_log_path.clone().filter(|_| !from_log) else {
+        return failure;
+    };
+    let Some(log) = File::open(&path)
+        .ok()
+        .filter(|f| f.metadata().is_ok_and(|m| m.is_file()))
+        .and_then(|f| crate::detect::from_reader(f).ok())
+    else {
+        return failure;
+    };
+    stdout::write_stderr(&format!(
+        "regauth: also read the debug log the output names: {path}\n"
+    ));
+    crate::detect::with_debug_log(failure, log)
 }
 
 /// What `regauth explain` says when it waits for text typed or pasted at a terminal.

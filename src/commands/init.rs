@@ -1,4 +1,4 @@
-//! `regauth init bash|zsh|fish`: the shell snippet that routes npm and npx through regauth.
+//! `regauth init bash|zsh|fish`: the shell snippet that routes npm, npx, pnpm, pnpx, yarn and yarnpkg through regauth.
 //!
 //! For people who manage their own dotfiles, like `starship init` / `zoxide init`:
 //! `eval "$(regauth init bash)"` or `regauth init fish | source`. The snippet names this very
@@ -34,7 +34,7 @@ impl Shell {
 }
 
 /// The tools the snippet routes through regauth.
-const TOOLS: [&str; 2] = ["npm", "npx"];
+const TOOLS: [&str; 6] = ["npm", "npx", "pnpm", "pnpx", "yarn", "yarnpkg"];
 
 pub(crate) fn run(args: InitArgs) -> anyhow::Result<i32> {
     let shell = Shell::from_name(&args.shell)
@@ -50,7 +50,7 @@ pub(crate) fn snippet(shell: Shell, exe: &Path) -> anyhow::Result<String> {
         .to_str()
         .with_context(|| format!("regauth's path {} is not UTF-8", exe.display()))?;
     let mut out =
-        String::from("# regauth: npm and npx run through regauth (turn off with REGAUTH=off)\n");
+        String::from("# regauth: npm, npx, pnpm, pnpx, yarn and yarnpkg run through regauth (turn off with REGAUTH=off)\n");
     for tool in TOOLS {
         out.push_str(&match shell {
             Shell::Bash | Shell::Zsh => posix_alias(tool, exe),

@@ -7,6 +7,7 @@
 mod line;
 pub mod oidc;
 mod scan;
+pub(crate) use scan::lexicon;
 pub(crate) mod url;
 
 /// The scrubbing applied to everything stored (owned by `crate::secret`).
@@ -123,6 +124,9 @@ pub struct Signals {
     pub payment_required: bool,
     /// Account state: unverified email, suspended, locked.
     pub account_problem: bool,
+    /// setup-node's stand-in token `XXXXX-XXXXX-XXXXX-XXXXX` is visible (actions/setup-node
+    /// src/authutil.ts writes it when no NODE_AUTH_TOKEN was given): the variable got no secret.
+    pub placeholder_token: bool,
 }
 
 /// What failed, as far as the text says. Unknown fields stay `None`.
@@ -156,6 +160,8 @@ pub struct Failure {
     pub oidc: oidc::OidcFacts,
     /// The lines the facts above came from.
     pub lines: Vec<SourceLine>,
+    /// The debug log the output names (npm's "A complete log of this run can be found in:").
+    pub debug_log_path: Option<String>,
 }
 
 impl Failure {}
@@ -189,6 +195,36 @@ pub fn from_text(text: &str) -> Failure {
         scanner.feed(raw);
     }
     scanner.finish()
+}
+
+/// A saved output's failure read together with the debug log it names: the log's facts (the
+/// failing request, pkgid, stack, config files, every request line) come first, and what only
+/// the terminal showed (the command as typed, CI markers, `NAME=` assignments) fills the gaps.
+pub fn with_debug_log(output: Failure, log: Failure) -> Failure {
+    let mut f = log;
+    f.tool = f.tool.or(output.tool);
+    f.tool_version = f.tool_version.or(output.tool_version);
+    if f.command.is_empty() {
+        f.command = output.command;
+    }
+    f.exit_code = f.exit_code.or(output.exit_code);
+    let (s, o) = (&mut f.signals, output.signals);
+    s.ci = s.ci.take().or(o.ci);
+    s.cli_registry = s.cli_registry.take().or(o.cli_registry);
+    if s.env_assignments.is_empty() {
+        s.env_assignments = o.env_assignments;
+    }
+    s.placeholder_token |= o.placeholder_token;
+    if s.operation == Operation::Unknown {
+        s.operation = o.operation;
+    }
+    for l in output.lines {
+        if !f.lines.iter().any(|x| x.text == l.text) {
+            f.lines.push(l);
+        }
+    }
+    f.debug_log_path = output.debug_log_path;
+    f
 }
 
 /// The same as `from_text`, streaming: memory stays bounded whatever the input size. Blocks

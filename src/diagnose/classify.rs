@@ -69,6 +69,7 @@ fn auth_signal(f: &Failure) -> bool {
         || s.payment_required
         || s.account_problem
         || s.proxy
+        || s.placeholder_token
         || s.token_expired_notice && s.operation == Operation::Publish
         || matches!(
             f.code.as_deref(),
@@ -93,7 +94,9 @@ pub(crate) fn is_auth_failure(f: &Failure) -> bool {
         // "tunneling socket could not be established, statusCode=407" comes as ECONNRESET
         return true;
     }
-    if NOT_AUTH_CODES.contains(&code) && !(code == "ERR_PNPM_FETCH_404" && scoped(f)) {
+    if NOT_AUTH_CODES.contains(&code)
+        && !(code == "ERR_PNPM_FETCH_404" && scoped(f) && !url_given_on_command(f))
+    {
         return false;
     }
     if let Some(status) = f.http_status {
@@ -148,8 +151,23 @@ fn scoped(f: &Failure) -> bool {
 /// answers 404 to a credential it will not take), a scoped package, or after an expired-token
 /// notice. A public unscoped name that does not exist is a typo, not auth.
 fn not_found_is_auth(f: &Failure) -> bool {
+    if url_given_on_command(f) && f.method.as_deref() != Some("PUT") {
+        // the user named this URL (`pnpm i https://host/pkg@1`): its 404 says it does not exist
+        return false;
+    }
     f.signals.operation == Operation::Publish
         || f.method.as_deref() == Some("PUT")
         || scoped(f)
         || f.signals.token_expired_notice
+}
+
+/// The failing URL is one the command line names (a tarball or preview-package URL install),
+/// not one a registry or lockfile chose.
+fn url_given_on_command(f: &Failure) -> bool {
+    let Some(url) = f.url.as_deref() else {
+        return false;
+    };
+    f.command
+        .iter()
+        .any(|w| w.starts_with("http") && (w == url || url.starts_with(w.as_str())))
 }

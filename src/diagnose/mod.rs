@@ -66,7 +66,7 @@ pub fn diagnose(facts: &Facts) -> Diagnosis {
         let specific: Vec<String> = fix.iter().map(|l| command(l)).collect();
         fix.extend(a.fix.drain(..).filter(|l| !specific.contains(&command(l))));
         a.fix = fix;
-        let confidence = confidence(c.score, if i == 0 { top_margin } else { 0 }, i == 0);
+        let confidence = confidence(c, if i == 0 { top_margin } else { 0 }, i == 0);
         let mut evidence = c.evidence.clone();
         if i == 0 {
             add_main_evidence(&cx, &mut evidence);
@@ -115,6 +115,7 @@ fn rank(cx: &Context) -> (Vec<Candidate>, Vec<Hit>) {
             cause: fallback.id,
             points: fallback.score,
             evidence: None,
+            decides: false,
         });
         items.push(fallback);
     }
@@ -132,6 +133,7 @@ fn fallback(cx: &Context) -> Candidate {
         id,
         score: 1,
         evidence: Vec::new(),
+        decided: false,
     }
 }
 
@@ -143,8 +145,11 @@ fn margin(ranked: &[Candidate]) -> i32 {
     }
 }
 
-fn confidence(score: i32, margin: i32, top: bool) -> Confidence {
-    if top && score >= 10 && margin >= 4 {
+/// "high" only for a top cause a deciding rule backed, clear of the next; inferred ones are
+/// "medium" at best (their summary names the fact that would decide them).
+fn confidence(c: &Candidate, margin: i32, top: bool) -> Confidence {
+    let score = c.score;
+    if top && c.decided && score >= 10 && margin >= 4 {
         Confidence::High
     } else if (top && score >= 6 && margin >= 2) || (!top && score >= 8) {
         Confidence::Medium

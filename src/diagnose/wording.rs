@@ -25,18 +25,16 @@ pub(crate) fn specific_signal(cx: &Context) -> bool {
         || permission_text(cx) && !s.anonymous
 }
 
-/// Words registries and security proxies use when a policy, not a credential, refuses a package.
-static POLICY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)quarantin|blocked|malware|malicious|curation|curated|licen[cs]e|firewall|security policy|policy violation|vulnerab|not allowed by policy|denied by policy").unwrap()
-});
+/// Words registries and security proxies use when a policy, not a credential, refuses a package
+/// (each with its source in `detect::lexicon`).
+static POLICY: LazyLock<Regex> = LazyLock::new(|| crate::detect::lexicon::POLICY.regex());
 
 pub(crate) fn policy_text(cx: &Context) -> bool {
     POLICY.is_match(&cx.server_text())
 }
 
-static PUBLISH_REFUSED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)permission to publish|not allowed to publish|cannot publish|too similar|spam|name .{0,40}(?:taken|exists|reserved|not allowed)|logged in as the correct user|owner|maintainer|required permissions|not authorized to publish").unwrap()
-});
+static PUBLISH_REFUSED: LazyLock<Regex> =
+    LazyLock::new(|| crate::detect::lexicon::PUBLISH_REFUSED.regex());
 
 pub(crate) fn publish_refused_text(cx: &Context) -> bool {
     let text = cx.server_text();
@@ -45,9 +43,7 @@ pub(crate) fn publish_refused_text(cx: &Context) -> bool {
         && PUBLISH_REFUSED.is_match(&text)
 }
 
-static PERMISSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)permission_denied|may not perform that action|lacks permission|need to have '|read_package|write_package|not allowed to access|expected scopes|not allowed to write|insufficient.{0,20}scope|scope.{0,20}insufficient|access denied|does not have access|not authorized to access|installation not allowed|forbidden: user").unwrap()
-});
+static PERMISSION: LazyLock<Regex> = LazyLock::new(|| crate::detect::lexicon::PERMISSION.regex());
 
 /// True when the registry's own words (not npm's) name an auth reason: for failures that carry
 /// no status, such as yarn 1's "Couldn't publish package: <message>".

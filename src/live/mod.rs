@@ -8,15 +8,19 @@
 //! run and config; Probes -> ProbeFacts), then `diagnose`, then `output` (stderr,
 //! `REGAUTH_REPORT`, GitHub annotation).
 
+mod client_facts;
+mod client_fix;
 pub mod config_facts;
 pub mod first_line;
 mod known_secrets;
 pub mod output;
 pub mod probe_facts;
+mod yarn1_script;
 
 use std::path::PathBuf;
 
 use crate::clients::{self, Client};
+use crate::config::clients::ClientKind;
 use crate::config::{Config, LoadContext};
 use crate::detect::Failure;
 use crate::diagnose::{self, Diagnosis, Facts};
@@ -35,6 +39,8 @@ struct Gathering {
     /// The failure happened here and now (the shim): the project's package.json and this
     /// environment's CI variables are the failing run's own.
     here: bool,
+    /// The configuration model of the client that failed (npm: the one `config` is).
+    client: ClientKind,
 }
 
 /// The one gathering path, for the shim and for `regauth explain`: the facts for `failure`
@@ -45,13 +51,25 @@ fn gather(
     run: &RunContext,
     what: &Gathering,
     config: &Config,
-) -> (Facts, Vec<crate::report::ProbeSummary>) {
+) -> (
+    Facts,
+    Vec<crate::report::ProbeSummary>,
+    Option<client_facts::ClientView>,
+) {
     let mut facts = Facts::from_failure(failure);
     if what.here {
         add_publish_package(&mut facts.failure, run);
     }
-    let target = config_facts::target(config, &facts.failure);
-    let config_facts = config_facts::gather(config, &target);
+    let mut target = config_facts::target(config, &facts.failure);
+    let ctx = load_context(run, &run.npm);
+    let view = client_facts::view(what.client, &ctx, &target);
+    if let Some(view) = &view {
+        client_facts::retarget(&mut target, view, &facts.failure);
+    }
+    let mut config_facts = config_facts::gather(config, &target);
+    if let Some(view) = &view {
+        client_facts::adjust(&mut config_facts, view, &ctx, &target);
+    }
     let registry = target.registry;
     let mut summaries = Vec::new();
     if let Some(settings) = &what.probes {
@@ -67,7 +85,7 @@ fn gather(
         facts.env.ci_job =
             crate::diagnose::ci_job::CiJob::from_env(|name| std::env::var(name).ok());
     }
-    (facts, summaries)
+    (facts, summaries, view)
 }
 
 /// `regauth explain`'s gathering for a saved failure of the auth family: this machine's npm
@@ -86,10 +104,12 @@ pub fn gather_saved(
         config: use_config,
         probes: use_probes.then(ProbeSettings::from_env),
         here: false,
+        client: ClientKind::Npm,
     };
     let npm = clients::by_id(ClientId::Npm);
     let config = npm.load_config(&load_context(&machine, &machine.npm));
-    gather(failure, &machine, &what, &config)
+    let (facts, probes, _) = gather(failure, &machine, &what, &config);
+    (facts, probes)
 }
 
 /// Runs the probes for the failure (under `settings`' budget) and returns their facts and
@@ -230,10 +250,14 @@ fn explain_run(
     loaded: Option<&Config>,
 ) {
     let probe_program = client.probe_program(&run.program);
+    let kind = client.config_kind(run, &failure);
     let what = Gathering {
         config: true,
-        probes: probe_program.is_some().then(ProbeSettings::from_env),
+        // npm's probes read .npmrc, which berry never does: their answers would mislead
+        probes: (probe_program.is_some() && kind != ClientKind::Berry)
+            .then(ProbeSettings::from_env),
         here: true,
+        client: kind,
     };
     let context = run_context(run, probe_program.unwrap_or_else(|| run.program.clone()));
     let reloaded;
@@ -244,13 +268,17 @@ fn explain_run(
             &reloaded
         }
     };
-    let (mut facts, probes) = gather(failure, &context, &what, config);
+    let (mut facts, probes, view) = gather(failure, &context, &what, config);
     // ORG HOOK: a malformed file must not cost the explanation; it is one line after it
     let knowledge = crate::org::Knowledge::load(&run.cwd, |k| std::env::var(k).ok());
     if let Ok(knowledge) = &knowledge {
         crate::org::declare_kind(&mut facts, knowledge);
     }
     let mut diagnosis = diagnose_with(&facts, probes);
+    if let Some(view) = &view {
+        client_fix::adapt(&mut diagnosis, view, &facts);
+    }
+    yarn1_script::adapt(&mut diagnosis, &facts, |k| std::env::var(k).ok());
     if let Ok(knowledge) = &knowledge {
         crate::org::apply(&mut diagnosis, knowledge);
     }

@@ -295,7 +295,15 @@ fn render_quiet(r: &Report, style: &Style) -> String {
         .or_else(|| f.http_status.map(|s| s.to_string()))
         .unwrap_or_else(|| "this failure".to_owned());
     let mut out = String::new();
-    let text = format!("{what} is not an authentication or authorization problem; nothing to explain (regauth stays quiet for it).");
+    // npm 12's refusals carry one sentence saying what was refused (detect's npm12 policy lines)
+    let policy = matches!(
+        what.as_str(),
+        "EUNKNOWNCONFIG" | "EALLOWGIT" | "EALLOWREMOTE"
+    );
+    let text = match f.message.as_deref().filter(|_| policy) {
+        Some(m) => format!("{what}: {m}. Not an authentication or authorization problem; nothing to explain."),
+        None => format!("{what} is not an authentication or authorization problem; nothing to explain (regauth stays quiet for it)."),
+    };
     let _ = write!(out, "{}", style.bold("regauth"));
     wrap_into_first(&mut out, &text, ": ", "  ", style.width);
     out

@@ -24,6 +24,9 @@ pub(crate) fn render(d: &Diagnosis) -> String {
             h.cause,
             width = width
         );
+        if h.decides {
+            out.push_str("  (decides)");
+        }
         if let Some(e) = &h.evidence {
             let source = e.source.as_deref().unwrap_or("-");
             let _ = write!(out, "  [{source}] {}", one_line(&e.text));
@@ -33,7 +36,13 @@ pub(crate) fn render(d: &Diagnosis) -> String {
     out.push_str("scores (ranked):\n");
     for c in &d.report.causes {
         let confidence = format!("{:?}", c.confidence).to_lowercase();
-        let _ = writeln!(out, "  {:4}  {}  ({confidence})", c.score, c.id);
+        // only a cause a deciding rule backed may be "high" (diagnose::score::INFERENCE)
+        let how = if d.trace.iter().any(|h| h.cause == c.id && h.decides) {
+            "decided"
+        } else {
+            "inferred only"
+        };
+        let _ = writeln!(out, "  {:4}  {}  ({confidence}; {how})", c.score, c.id);
     }
     out
 }

@@ -97,7 +97,7 @@ pub fn run(client: &dyn Client, args: Vec<OsString>) -> Outcome {
         client.recording(&args, &program)
     });
     let tee = match &recording {
-        Ok(plan) if !plan.writes_log => tee::Tee::new().ok(),
+        Ok(plan) if !plan.writes_log => tee::Tee::of(plan.tee_stdout).ok(),
         _ => None,
     };
     let finished = match spawn::run(&launch, tee) {

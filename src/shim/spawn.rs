@@ -61,15 +61,15 @@ pub fn run(launch: &Launch, tee: Option<tee::Tee>) -> io::Result<Finished> {
 
 fn spawn_and_wait(
     launch: &Launch,
-    mut tee: Option<tee::Tee>,
+    tee: Option<tee::Tee>,
     watch: &signals::Watch,
 ) -> io::Result<Finished> {
     let mut command = command(launch, watch.given_mask());
-    if let Some(t) = tee.as_mut() {
-        command.stderr(t.child_stderr()?);
+    if let Some(t) = tee.as_ref() {
+        t.attach(&mut command)?;
     }
     let spawned = command.spawn();
-    drop(command); // closes our copy of npm's stderr end, so the tee can see EOF
+    drop(command); // closes our copies of the teed ends, so the tee can see EOF
     let mut child = spawned?;
     // Started while the watched signals are blocked: they stay with the signalfd.
     let copying = tee.map(tee::Tee::start);

@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 use super::NpmEnv;
 
+/// The base ~/.yarnrc.yml for yarn 4: http allowed on loopback, no package age gate.
+pub const BERRY_HOME_RC: &str =
+    "unsafeHttpWhitelist: [\"127.0.0.1\", \"localhost\"]\nnpmPreapprovedPackages: [\"**\"]\n";
+
 /// tests/clients/bin/<dir>, checked to hold `program`.
 pub fn client_bin(dir: &str, program: &str) -> PathBuf {
     let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -34,10 +38,7 @@ pub fn client_env(dir: &str, program: &str) -> NpmEnv {
         .set_env("YARN_ENABLE_GLOBAL_CACHE", "0")
         .set_env("YARN_ENABLE_PROGRESS_BARS", "0");
     if dir == "yarn4" {
-        write_file(
-            &env.home().join(".yarnrc.yml"),
-            "unsafeHttpWhitelist: [\"127.0.0.1\"]\nnpmPreapprovedPackages: [\"**\"]\n",
-        );
+        write_file(&env.home().join(".yarnrc.yml"), BERRY_HOME_RC);
         write_file(&env.project().join("yarn.lock"), "");
     }
     env

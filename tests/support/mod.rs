@@ -3,6 +3,7 @@
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code, unused_imports)]
 
+mod client_table;
 mod clients;
 mod files;
 mod fixture;
@@ -15,6 +16,7 @@ mod spawner;
 mod text;
 mod verdaccio;
 
+pub use client_table::{TestClient, ALL_CLIENTS};
 pub use clients::{client_bin, client_env, write_file};
 pub use files::write_executable;
 pub use fixture::{FixtureServer, Request, Response};

@@ -41,7 +41,8 @@ const FIXTURE_PACKAGES: [(&str, &str, &str); 3] = [
 const OWNER_FILE: &str = "owner.pid";
 const DIR_PREFIX: &str = "regauth-verdaccio-";
 
-const READY_TIMEOUT: Duration = Duration::from_secs(20);
+/// Generous: with six helpers building at once, a Verdaccio start has taken over 20 s.
+const READY_TIMEOUT: Duration = Duration::from_secs(90);
 const START_ATTEMPTS: usize = 5;
 
 /// A running Verdaccio. Instances from `start()`/`builder()` are killed on Drop; the shared one

@@ -52,6 +52,7 @@ pub fn log_plan(config: Config) -> Recording {
     let logs_dir = logs_dir(&config);
     Recording {
         writes_log: can_create(&logs_dir) && !logs_disabled(&config),
+        tee_stdout: false,
         logs_dir: Some(logs_dir),
         config: Some(config),
     }

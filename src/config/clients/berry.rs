@@ -18,12 +18,7 @@ const DEFAULT_REGISTRY: &str = "https://registry.yarnpkg.com/";
 
 /// Where berry sends `package`'s metadata request from `ctx.cwd`.
 pub fn route_package(ctx: &LoadContext, package: &str) -> ClientRoute {
-    let env: BTreeMap<String, String> = ctx.env.iter().cloned().collect();
-    let home = env
-        .get("HOME")
-        .map(Into::into)
-        .unwrap_or_else(|| dirs::home_dir().unwrap_or_default());
-    let rc = Yarnrc::load(&ctx.cwd, &home, &env);
+    let rc = load(ctx);
     let scope = route::scope_of(package).map(|s| s.trim_start_matches('@').to_owned());
     let (registry, registry_source, registry_key) = pick_registry(&rc, scope.as_deref());
     let url = route::packument_url(&registry, package);
@@ -45,6 +40,36 @@ pub fn route_package(ctx: &LoadContext, package: &str) -> ClientRoute {
         fatal,
         ignored: npmrc_lines(ctx),
     }
+}
+
+/// The `.yarnrc.yml` layers and `YARN_*` variables berry reads for a run in `ctx`.
+pub fn load(ctx: &LoadContext) -> Yarnrc {
+    let env: BTreeMap<String, String> = ctx.env.iter().cloned().collect();
+    let home = env
+        .get("HOME")
+        .map(Into::into)
+        .unwrap_or_else(|| dirs::home_dir().unwrap_or_default());
+    Yarnrc::load(&ctx.cwd, &home, &env)
+}
+
+/// Every credential berry has per registry (`npmRegistries["//host"]`): the display key, the
+/// registry as an npm-style nerf-dart prefix (`//host/`), and where it was set.
+pub fn registry_credentials(rc: &Yarnrc) -> Vec<(String, String, Provenance)> {
+    let mut out = Vec::new();
+    for key in rc.registry_keys() {
+        for field in ["npmAuthToken", "npmAuthIdent"] {
+            if let Some(s) = rc.get(&["npmRegistries", &key, field]) {
+                let schemeless = key.split_once(':').filter(|(_, r)| r.starts_with("//"));
+                let nerf = schemeless.map_or(key.as_str(), |(_, r)| r);
+                out.push((
+                    display_key(&["npmRegistries".into(), key.clone()], field),
+                    with_slash(nerf),
+                    s.provenance.clone(),
+                ));
+            }
+        }
+    }
+    out
 }
 
 fn pick_registry(rc: &Yarnrc, scope: Option<&str>) -> (String, Provenance, String) {

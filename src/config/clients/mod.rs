@@ -67,7 +67,7 @@ pub struct SentCredential {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum IgnoredBecause {
     /// pnpm: `${VAR}` in a credential of the project `.npmrc` is never expanded.
-    ProjectVariableCredential,
+    ProjectVariableCredential { variable: String },
     /// pnpm 11: `${VAR}` unset or empty: the key is dropped ("Failed to replace env").
     VariableNotReplaced { variable: String },
     /// pnpm 10: one unset `${VAR}` drops the whole file, its registry lines too.
@@ -83,8 +83,8 @@ impl IgnoredBecause {
     pub fn sentence(&self, client: ClientKind) -> String {
         let who = client.label();
         match self {
-            IgnoredBecause::ProjectVariableCredential => format!(
-                "{who} does not expand ${{VAR}} in a credential of the project .npmrc; move the line to ~/.npmrc"
+            IgnoredBecause::ProjectVariableCredential { variable } => format!(
+                "{who} does not expand ${{{variable}}} in a credential of the project .npmrc; move the line to ~/.npmrc"
             ),
             IgnoredBecause::VariableNotReplaced { variable } => {
                 format!("{who} drops this key: ${{{variable}}} is unset or empty where it ran")

@@ -201,8 +201,10 @@ fn left_out(
         });
     }
     let is_credential = credential::split_key(&v.key).is_some();
-    if is_credential && v.layer() == Layer::Project && !v.variables.is_empty() {
-        return Some(IgnoredBecause::ProjectVariableCredential);
+    if let (true, Layer::Project, Some(r)) = (is_credential, v.layer(), v.variables.first()) {
+        return Some(IgnoredBecause::ProjectVariableCredential {
+            variable: r.name.clone(),
+        });
     }
     let not_replaced = v.variables.iter().find(|r| r.state != VarState::Set);
     match not_replaced {

@@ -45,10 +45,69 @@ static BERRY_VERSION: LazyLock<Regex> =
     LazyLock::new(|| re(r"^Yarn Package Manager - (\d[\w.-]*)$"));
 static BERRY_REQUEST_METHOD: LazyLock<Regex> = LazyLock::new(|| re(r"Request Method: ([A-Z]+)"));
 
+/// npm 12's item lines under a policy heading: `  - --bogus-flag`, `  - user config "always-auth"
+/// from /home/u/.npmrc`.
+static NPM12_ITEM: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*- (.+)$"));
+/// `Refusing to fetch "x@git+https://host/x.git"` (EALLOWGIT, EALLOWREMOTE).
+static NPM12_REFUSING: LazyLock<Regex> = LazyLock::new(|| re(r#"^Refusing to fetch "([^"]+)""#));
+
 impl Scanner {
     /// The lines above; true when one matched.
     pub(super) fn match_client_lines(&mut self, body: &str) -> bool {
-        self.match_pnpm12(body) || self.match_yarn1(body) || self.match_berry(body)
+        self.match_npm12_policy(body)
+            || self.match_pnpm12(body)
+            || self.match_yarn1(body)
+            || self.match_berry(body)
+    }
+
+    /// npm 12's refusals that are no auth problem (EUNKNOWNCONFIG, EALLOWGIT, EALLOWREMOTE):
+    /// what was refused, as one sentence for `regauth explain` (the shim stays quiet).
+    fn match_npm12_policy(&mut self, body: &str) -> bool {
+        let code = self.failure.code.clone().unwrap_or_default();
+        let body = body.trim();
+        match code.as_str() {
+            "EUNKNOWNCONFIG" => {
+                if body.starts_with("Unknown cli flag")
+                    || body.starts_with("Unknown npm configuration key")
+                {
+                    self.failure.message = Some(body.trim_end_matches(':').to_owned());
+                    return true;
+                }
+                let Some(item) = NPM12_ITEM.captures(body) else {
+                    return false;
+                };
+                let heading = self.failure.message.take().unwrap_or_default();
+                let sentence = if heading.starts_with("Unknown cli flag") {
+                    format!(
+                        "npm 12 rejects the unknown command-line flag {}",
+                        scrub(&item[1])
+                    )
+                } else {
+                    format!(
+                        "npm 12 rejects an unknown configuration key (strict-npmrc): {}; delete that line",
+                        scrub(&item[1])
+                    )
+                };
+                self.failure.message = Some(sentence);
+                true
+            }
+            "EALLOWGIT" | "EALLOWREMOTE" => {
+                let Some(c) = NPM12_REFUSING.captures(body) else {
+                    return false;
+                };
+                let (setting, what) = if code == "EALLOWGIT" {
+                    ("allow-git", "a git dependency")
+                } else {
+                    ("allow-remote", "a remote tarball URL")
+                };
+                self.failure.message = Some(format!(
+                    "npm's {setting} setting refused to fetch {} ({what})",
+                    scrub(&c[1])
+                ));
+                true
+            }
+            _ => false,
+        }
     }
 
     fn match_pnpm12(&mut self, body: &str) -> bool {
@@ -130,6 +189,12 @@ impl Scanner {
     }
 
     fn match_berry(&mut self, body: &str) -> bool {
+        if body.contains("YN0041:") {
+            // berry's handleInvalidAuthenticationError handles 401 only (npmHttpUtils.ts)
+            self.failure.tool.get_or_insert(ClientId::YarnBerry);
+            self.set_status(401, false);
+            return false;
+        }
         if BERRY_RC_ERROR.is_match(body) {
             self.failure.tool = Some(ClientId::YarnBerry);
             // the variable itself is taken by the shared ENV_UNRESOLVED matcher

@@ -16,6 +16,7 @@ const MAX_MESSAGE: usize = 2000;
 // pnpm 12, yarn 1 and yarn berry lines npm's matchers miss
 mod clients;
 mod infer;
+pub(crate) mod lexicon;
 mod npm_lines;
 mod patterns;
 mod signals;
@@ -37,6 +38,8 @@ pub struct Scanner {
     in_no_auth_block: bool,
     /// The status and URL came from an explicit error message (stronger than a fetch line).
     status_from_message: bool,
+    /// npm <= 8 put the debug log's path on the line after "A complete log of this run".
+    log_path_next: bool,
 }
 
 impl Scanner {
@@ -176,6 +179,9 @@ impl Scanner {
 
     fn match_line(&mut self, line: &Line) {
         let body = line.body.as_ref();
+        if self.match_log_path(body) {
+            return;
+        }
         let mut relevant = false;
         self.continuation = false;
         if line.level == Level::Error {
@@ -215,6 +221,28 @@ impl Scanner {
         if relevant {
             self.keep(line);
         }
+    }
+
+    /// The debug log the output names; several (comma-joined) give the first.
+    fn match_log_path(&mut self, body: &str) -> bool {
+        if std::mem::take(&mut self.log_path_next) {
+            let path = body.trim();
+            if path.ends_with(".log") {
+                self.failure.debug_log_path = Some(scrub(path).into_owned());
+                return true;
+            }
+        }
+        let Some(c) = COMPLETE_LOG.captures(body) else {
+            return false;
+        };
+        match c.get(1) {
+            Some(m) => {
+                let first = m.as_str().split(',').next().unwrap_or("").trim();
+                self.failure.debug_log_path = Some(scrub(first).into_owned());
+            }
+            None => self.log_path_next = true,
+        }
+        true
     }
 
     fn set_code(&mut self, code: &str) {
@@ -298,6 +326,11 @@ impl Scanner {
             .any(|w| w.to_ascii_lowercase().split([',', ' ']).any(|p| p == "otp"))
         {
             f.signals.otp = true;
+        }
+        if f.signals.otp && f.http_status == Some(404) && f.code.as_deref() != Some("EOTP") {
+            // npm-registry-fetch lib/check-response.js raises EOTP on a 401 only (and npmjs
+            // words a 2FA refusal as a 403): 2FA wording beside a 404 is another step's
+            f.signals.otp = false;
         }
         if f.signals.operation == Operation::Unknown {
             infer_operation_from_request(f);
@@ -394,6 +427,20 @@ mod tests {
         );
         let f = from_text("2022-12-08T11:29:09.1314429Z npm ERR! code E403");
         assert_eq!(f.signals.ci.as_deref(), Some("github-actions"));
+    }
+
+    #[test]
+    fn the_debug_log_the_output_names() {
+        let f = from_text("npm error code E401\nnpm error A complete log of this run can be found in: /home/u/.npm/_logs/2026-01-01T00_00_00_000Z-debug-0.log");
+        assert_eq!(
+            f.debug_log_path.as_deref(),
+            Some("/home/u/.npm/_logs/2026-01-01T00_00_00_000Z-debug-0.log")
+        );
+        let f = from_text("npm ERR! code E401\n\nnpm ERR! A complete log of this run can be found in:\nnpm ERR!     /root/.npm/_logs/2020-02-17T11_17_32_964Z-debug.log");
+        assert_eq!(
+            f.debug_log_path.as_deref(),
+            Some("/root/.npm/_logs/2020-02-17T11_17_32_964Z-debug.log")
+        );
     }
 
     #[test]

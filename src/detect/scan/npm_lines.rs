@@ -11,7 +11,8 @@ impl Scanner {
                 return true;
             }
         }
-        if line.level == Level::Error {
+        // a bare `E401 Incorrect or missing password` is npm's error line quoted without its prefix
+        if line.level == Level::Error || line.level == Level::None {
             if let Some(c) = CODE_AT_START.captures(body) {
                 if self.failure.code.is_none() {
                     self.set_code(&c[1]);

@@ -23,11 +23,11 @@ pub(super) static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
         // HTTP failures and registry/proxy words in bare lines
         r" - GET | - PUT | - POST | - DELETE | - HEAD | - PATCH |Forbidden|Unauthorized|Not found|",
         r"is not in the npm registry|is not in this registry|could not be found|Unable to authenticate|roxy|",
-        r"network administrator|web site|one-time|OTP|verify your email|Payment|paid account|Login first|logged in|",
+        r"network administrator|web site|one-time|One-time password|OTP|verify your email|Payment|paid account|Login first|logged in|",
         r"anonymous|unregistered|token|Error:|code E|URI:|Scoped Registry Key|ermission|quarantin|",
         r"E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|Two-factor|2FA|Publishing|407|",
         // CI context (commands in `Run` lines carry their tool's name, matched above)
-        r"argv |/home/runner/|GITHUB_ACTIONS"
+        r"argv |/home/runner/|GITHUB_ACTIONS|XXXXX-XXXXX"
     ))
     .unwrap()
 });
@@ -51,7 +51,7 @@ pub(super) static PNPM_CODE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static BERRY_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"\bYN(\d{4})\b"));
 pub(super) static HTTP_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^|\s)([1-5]\d\d)\s+([^\n]*?)\s*-\s*(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+)(?:\s+-\s+(.*))?$",
+        r"(?:^|\s)E?([1-5]\d\d)\s+([^\n]*?)\s*-\s*(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+)(?:\s+-\s+(.*))?$",
     )
 });
 pub(super) static FETCH_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -73,6 +73,9 @@ pub(super) static ARGV: LazyLock<Regex> = LazyLock::new(|| re(r#"^argv ((?:"[^"]
 pub(super) static VERSION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:using npm@(\d[\w.-]*)|^npm\s+v(\d[\w.-]*)$|^(?:yarn|pnpm) [a-z]+ v(\d[\w.-]*)$)")
 });
+/// npm/cli lib/utils/exit-handler.js (9+, one line) and npm <= 8 (the path on the next line).
+pub(super) static COMPLETE_LOG: LazyLock<Regex> =
+    LazyLock::new(|| re(r"A complete log of this run can be found in:\s*(\S.*?)?\s*$"));
 pub(super) static PUBLISHING_TO: LazyLock<Regex> = LazyLock::new(|| re(r"Publishing to (\S+)"));
 pub(super) static NO_AUTH_URI: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:registry\s+)?URI: (\S+)"));
@@ -82,29 +85,13 @@ pub(super) static INVALID_AUTH: LazyLock<Regex> =
     LazyLock::new(|| re(r"Invalid auth configuration found: (.+)$"));
 pub(super) static NEED_AUTH: LazyLock<Regex> =
     LazyLock::new(|| re(r"requires you to be logged in(?: to (\S+?))?\.?$"));
-pub(super) static OTP: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"one-time pass|\bOTP\b|(?i:two-factor authentication.{0,80}required|2fa (?:is )?required|requires? (?:a )?two-factor)",
-    )
-});
-pub(super) static VERSION_EXISTS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)cannot publish over|previously published|EPUBLISHCONFLICT|cannot modify pre-existing version|attempting to modify version|version already exists|already been published|already present|409 conflict",
-    )
-});
-pub(super) static IP_NOT_ALLOWED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)not allowed from your IP|IP address (?:is )?not (?:allowed|permitted)|\bEAUTHIP\b")
-});
-pub(super) static ANONYMOUS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)authentication token not provided|no authorization header was set|authorization required|for user: 'anonymous'|as an anonymous user|unregistered users|must be logged in|login first|not logged in|missing authorization|authentication required|requires authentication|no credentials (?:were )?(?:provided|supplied)",
-    )
-});
-pub(super) static REJECTED: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)with the token provided|authorization header was used|bad credentials|invalid (?:api )?token|token (?:is )?(?:invalid|expired|revoked|has expired)|expired token|credentials? (?:are |is )?(?:invalid|expired)|invalid credentials|invalid username or password|bad username/password|authentication failed",
-    )
-});
+pub(super) static OTP: LazyLock<Regex> = LazyLock::new(|| super::lexicon::OTP.regex());
+pub(super) static VERSION_EXISTS: LazyLock<Regex> =
+    LazyLock::new(|| super::lexicon::VERSION_EXISTS.regex());
+pub(super) static IP_NOT_ALLOWED: LazyLock<Regex> =
+    LazyLock::new(|| super::lexicon::IP_NOT_ALLOWED.regex());
+pub(super) static ANONYMOUS: LazyLock<Regex> = LazyLock::new(|| super::lexicon::ANONYMOUS.regex());
+pub(super) static REJECTED: LazyLock<Regex> = LazyLock::new(|| super::lexicon::REJECTED.regex());
 pub(super) static INVALID_AUTHENTICATION_AS: LazyLock<Regex> =
     LazyLock::new(|| re(r"Invalid authentication \((?:as|attempted as) ([^)]+)\)"));
 pub(super) static ENV_UNRESOLVED: LazyLock<Regex> = LazyLock::new(|| {
@@ -123,25 +110,10 @@ pub(super) static YARN1_UNEXPECTED: LazyLock<Regex> =
     LazyLock::new(|| re(r#""(https?://[^"\s]+?): ([^"]+?)"?\.?$"#));
 pub(super) static BERRY_RESPONSE_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)Response Code:? (\d{3})"));
-pub(super) static PROXY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)proxy authentication required|\bE407\b|\b407 proxy|statusCode=407|proxy.{0,60}(?:denied|authori[sz]ation|authentication)|network administrator|access the requested web ?site",
-    )
-});
-/// A proxy asked for credentials (407), even when npm reports a network error code.
-pub(super) static PROXY_407: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\bE407\b|statusCode=407|\b407\b.{0,3}proxy|proxy authentication required")
-});
-pub(super) static PAYMENT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)payment required|paid account|paid plan|sign up for private packages|\bE402\b|upgrade your (?:plan|account)",
-    )
-});
-pub(super) static ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)verify your email|email (?:address )?(?:is )?not (?:yet )?verified|unverified email|account (?:has been |is )?(?:suspended|locked|disabled|blocked)",
-    )
-});
+pub(super) static PROXY: LazyLock<Regex> = LazyLock::new(|| super::lexicon::PROXY.regex());
+pub(super) static PROXY_407: LazyLock<Regex> = LazyLock::new(|| super::lexicon::PROXY_407.regex());
+pub(super) static PAYMENT: LazyLock<Regex> = LazyLock::new(|| super::lexicon::PAYMENT.regex());
+pub(super) static ACCOUNT: LazyLock<Regex> = LazyLock::new(|| super::lexicon::ACCOUNT.regex());
 pub(super) static NOT_IN_REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?:'|‘)((?:@[^'\s/@]+/)?[^'\s@]+)(?:@[^']*)?(?:'|’) (?:is not in (?:the npm|this) registry|could not be)|requested resource '((?:@[^'\s/@]+/)?[^'\s@]+)(?:@[^']*)?' could not",

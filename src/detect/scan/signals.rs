@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// actions/setup-node src/authutil.ts: the NODE_AUTH_TOKEN it writes when none was given.
+const SETUP_NODE_PLACEHOLDER: &str = "XXXXX-XXXXX-XXXXX-XXXXX";
+
 impl Scanner {
     pub(super) fn match_other_clients(&mut self, body: &str) -> bool {
         if self.match_client_lines(body) {
@@ -156,6 +159,10 @@ impl Scanner {
         }
         if ACCOUNT.is_match(body) {
             s.account_problem = true;
+            hit = true;
+        }
+        if body.contains(SETUP_NODE_PLACEHOLDER) {
+            s.placeholder_token = true;
             hit = true;
         }
         if body.starts_with("Error:")

@@ -27,8 +27,18 @@ fn permission_body(cx: &Context, s: &mut Scores) {
             s.add("publish-not-allowed", 3, None);
         }
         s.add("token-invalid-or-expired", 1, None);
+        if NAMED_USER.is_match(&cx.all_text()) {
+            // Verdaccio says `user <name> is not allowed to access package <p>` only to a
+            // logged-in user (verdaccio/verdaccio packages/auth/src/utils.ts allow_action;
+            // anonymous gets "authorization required"): the credential is valid
+            s.decide("insufficient-permission");
+        }
     }
 }
+
+static NAMED_USER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\buser \S+ is not allowed to (?:access|publish)").unwrap()
+});
 
 fn forbidden_read(cx: &Context, s: &mut Scores) {
     if !has_status(cx, &[403]) || !cx.is_read() || specific_signal(cx) || cx.op == Operation::Login

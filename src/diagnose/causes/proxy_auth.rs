@@ -20,6 +20,10 @@ fn proxy_answered(cx: &Context, s: &mut Scores) {
             line(cx, &["407", "roxy", "network administrator", "web site"])
                 .or_else(|| main_line(cx)),
         );
+        if cx.failure.signals.proxy_auth_required {
+            // 407 is the proxy's own status (RFC 9110 15.5.8): no registry sends it
+            s.decide("proxy-auth");
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub(super) const UNIT: super::Cause = super::Cause {
     rules: &[
         rule!(24, not_found_scoped_read),
         rule!(34, probe_view_elsewhere),
+        rule!(50, unmapped_scope_credential_on_another_port),
     ],
     advice,
     live_fix,
@@ -25,6 +26,14 @@ fn not_found_scoped_read(cx: &Context, s: &mut Scores) {
     }
     let ev =
         main_line(cx).or_else(|| line(cx, &["404", "not in", "could not be found", "Not found"]));
+    if cx.tarball && cx.kind() == Kind::Npmjs {
+        // a tarball URL on npmjs came from its packument or a lockfile: the package is there,
+        // and npmjs answers 404 to a reader it will not show a private package to
+        s.add("insufficient-permission", 6, ev);
+        s.add("token-invalid-or-expired", 4, None);
+        s.add("scope-not-mapped", 2, None);
+        return;
+    }
     if matches!(cx.kind(), Kind::Npmjs | Kind::Yarnpkg | Kind::Mirror) || cx.registry.is_none() {
         s.add("scope-not-mapped", 7, ev);
         s.add("token-invalid-or-expired", 3, None);
@@ -94,6 +103,52 @@ fn probe_view_elsewhere(cx: &Context, s: &mut Scores) {
             return;
         }
     }
+}
+
+/// Without probes (none answered, or berry's, which npm cannot run): the scope has no mapping,
+/// nothing was sent, and the only credential near the failing host is for another port of it,
+/// another server: the scoped request most likely went to the wrong registry, not a key typo
+/// (a typo keeps the port; `localhost` for `127.0.0.1` is `LoopbackAlias`). The probe, when it
+/// answers, outweighs this.
+fn unmapped_scope_credential_on_another_port(cx: &Context, s: &mut Scores) {
+    let Some(config) = &cx.facts.config else {
+        return;
+    };
+    let probed = cx.facts.probes.iter().any(|p| {
+        matches!(
+            p,
+            ProbeFact::View {
+                status: Some(_),
+                failing_registry: false,
+                ..
+            }
+        )
+    });
+    if config.unmapped_scope.is_none() || config.credential.is_some() || probed {
+        return;
+    }
+    let Some(near) = config
+        .near_misses
+        .iter()
+        .find(|n| matches!(n.why, crate::diagnose::facts::NearMissWhy::OtherPort { .. }))
+    else {
+        return;
+    };
+    let scope = config.unmapped_scope.clone().unwrap_or_default();
+    // outweighs the near-miss rule's guess (token_missing's routing rule gives the key +12)
+    s.add(
+        "scope-not-mapped",
+        10,
+        Some(Evidence {
+            kind: EvidenceKind::Config,
+            text: format!(
+                "{scope} has no registry mapping, and the only credential near it, {}, is for another port (another registry)",
+                near.key
+            ),
+            source: Some(near.source.clone()),
+        }),
+    );
+    s.add("token-wrong-host", -6, None);
 }
 
 /// The meaning, general fix steps, verify commands and deciding fact.

@@ -13,6 +13,7 @@ pub(super) const UNIT: super::Cause = super::Cause {
         rule!(7, variable_not_replaced),
         rule!(26, config_variable_unset),
         rule!(41, config_placeholder),
+        rule!(42, placeholder_in_text),
     ],
     advice,
     live_fix,
@@ -77,6 +78,21 @@ fn config_placeholder(cx: &Context, s: &mut Scores) {
         ),
     );
     s.add("token-invalid-or-expired", -6, None);
+}
+
+/// The text shows setup-node's placeholder (actions/setup-node src/authutil.ts writes
+/// `XXXXX-XXXXX-XXXXX-XXXXX` into NODE_AUTH_TOKEN when the job gave it no secret): whatever the
+/// registry answered (npmjs: 404 on the PUT, others 401), the variable was empty of a token.
+fn placeholder_in_text(cx: &Context, s: &mut Scores) {
+    if !cx.failure.signals.placeholder_token {
+        return;
+    }
+    s.add(
+        "token-env-unset",
+        12,
+        line(cx, &["XXXXX-XXXXX-XXXXX-XXXXX"]),
+    );
+    s.add("token-invalid-or-expired", -4, None);
 }
 
 /// The variable a placeholder credential came from (setup-node's is NODE_AUTH_TOKEN).

@@ -3,7 +3,7 @@
 use crate::detect::url;
 use crate::diagnose::advice::{key, retry, whoami, Advice};
 use crate::diagnose::context::Context;
-use crate::diagnose::evidence::{config_evidence, has_status, line};
+use crate::diagnose::evidence::{config_evidence, has_status, line, main_line};
 use crate::diagnose::facts::{ConfigFacts, VarState};
 use crate::diagnose::registry::{nerf, Kind};
 use crate::diagnose::score::{rule, Scores};
@@ -78,6 +78,14 @@ fn no_credential_sent(cx: &Context, s: &mut Scores) {
             s.add("npmrc-misconfig", 0, line(cx, &["_authToken=", "_auth="]));
         }
         return;
+    }
+    if cx.failure.tool == Some(crate::types::ClientId::Pnpm)
+        && cx.failure.url.as_deref().is_some_and(explicit_default_port)
+    {
+        // pnpm looked the credential up by host:port; a key without the port did not match
+        // (pnpm/pnpm pnpm11/network/auth-header/src/index.ts retries without the port only
+        // since pnpm/pnpm#7337): the credential is there, keyed to another "host"
+        s.add("token-wrong-host", 9, main_line(cx));
     }
     if cx.kind() == Kind::Yarnpkg {
         // npm keys credentials by host: a token saved for registry.npmjs.org is not sent here
@@ -185,6 +193,16 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
             }),
         );
     }
+}
+
+/// `https://h:443/...` or `http://h:80/...`: a port written out that the scheme implies.
+fn explicit_default_port(u: &str) -> bool {
+    let rest = |scheme: &str| {
+        u.strip_prefix(scheme)
+            .map(|r| r.split('/').next().unwrap_or(""))
+    };
+    rest("https://").is_some_and(|a| a.ends_with(":443"))
+        || rest("http://").is_some_and(|a| a.ends_with(":80"))
 }
 
 /// A registry URL with a path and no trailing slash: npm keys its credential one level up.

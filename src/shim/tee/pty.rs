@@ -1,19 +1,18 @@
-//! The tee's pty (when regauth's stderr is a terminal): a slave that looks like that terminal,
-//! and window sizes copied from it.
+//! The tee's pty (when regauth's stdout or stderr is a terminal): a slave that looks like that
+//! terminal, and window sizes copied from it.
 
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 
 use nix::fcntl::{fcntl, FcntlArg, FdFlag};
 use nix::pty::Winsize;
 
-/// A pty whose slave looks like regauth's stderr terminal (same settings and size), except that
+/// A pty whose slave looks like the terminal `model` (same settings and size), except that
 /// output processing is off so bytes arrive unchanged and the real terminal does its own.
 /// Returns (slave, master).
-pub(super) fn open() -> io::Result<(OwnedFd, OwnedFd)> {
-    let stderr = io::stderr();
-    let size = window_size(stderr.as_fd());
-    let termios = nix::sys::termios::tcgetattr(stderr.as_fd()).ok();
+pub(super) fn open(model: BorrowedFd) -> io::Result<(OwnedFd, OwnedFd)> {
+    let size = window_size(model);
+    let termios = nix::sys::termios::tcgetattr(model).ok();
     let termios = termios.map(|mut t| {
         t.output_flags.remove(nix::sys::termios::OutputFlags::OPOST);
         t
