@@ -32,11 +32,11 @@ const FLOORS: [Floor; 2] = [
     Floor {
         half: "dev",
         cases: 79,
-        top1: 53,
-        top3: 59,
+        top1: 54,
+        top3: 60,
         false_alarms: 4,
         high_given: 15,
-        top1_per_tool: &[("npm", 40), ("pnpm", 5), ("yarn1", 5), ("yarn-berry", 3)],
+        top1_per_tool: &[("npm", 41), ("pnpm", 5), ("yarn1", 5), ("yarn-berry", 3)],
     },
     Floor {
         half: "heldout",
@@ -44,7 +44,7 @@ const FLOORS: [Floor; 2] = [
         top1: 47,
         top3: 53,
         false_alarms: 5,
-        high_given: 1,
+        high_given: 14,
         top1_per_tool: &[("npm", 37), ("pnpm", 3), ("yarn1", 5), ("yarn-berry", 2)],
     },
 ];

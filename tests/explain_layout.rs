@@ -3,6 +3,10 @@
 //! unless it is one unbreakable word, and the evidence that decided the cause is there whole
 //! (wrapped, never cut). The long form (verbose) still shows everything. Snapshots of each.
 
+#[path = "support/log_noise.rs"]
+mod log_noise;
+
+use log_noise::without_log_noise;
 use regauth::diagnose::explain_text;
 use regauth::render::human::{render, Style, BUDGET};
 
@@ -83,13 +87,27 @@ fn the_deciding_evidence_is_whole_at_every_width() {
                 .and_then(|f| f.code.clone())
                 .unwrap_or_default();
             // the `error code X` line may give way: the headline names the code
-            let deciding = top.evidence.iter().filter(|e| {
-                top.evidence.len() == 1 || !e.text.ends_with(&format!("error code {code}"))
-            });
-            // the first one always; the next ones as the line budget allows
-            for e in deciding.take(1) {
+            let informative: Vec<_> = top
+                .evidence
+                .iter()
+                .filter(|e| {
+                    top.evidence.len() == 1 || !e.text.ends_with(&format!("error code {code}"))
+                })
+                .collect();
+            // the deciding one always (the first fact regauth established, else npm's request
+            // line, else its first line); the next ones as the line budget allows
+            let is_text = |e: &&&regauth::report::Evidence| {
+                use regauth::report::EvidenceKind::{DebugLog, Output};
+                matches!(e.kind, DebugLog | Output)
+            };
+            let deciding = informative
+                .iter()
+                .find(|e| !is_text(e))
+                .or_else(|| informative.iter().find(|e| e.text.contains("http fetch ")))
+                .or_else(|| informative.first());
+            if let Some(e) = deciding {
                 assert!(
-                    out.contains(&unwrapped(&e.text)),
+                    out.contains(&unwrapped(&without_log_noise(&e.text))),
                     "{name} at {width}: evidence {:?} not whole in\n{out}",
                     e.text
                 );

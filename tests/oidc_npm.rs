@@ -2,7 +2,11 @@
 //! job against the loopback `OidcFixture` (ID-token endpoint + token exchange + PUT), once per
 //! answer the exchange can get. Each case checks what npm itself did (its debug log and the
 //! requests the fixture saw) and what regauth says about it, and that no ID token, request token
-//! or exchanged token appears in anything regauth prints or writes.
+//! or exchanged token appears in anything regauth prints or writes (stderr, the REGAUTH_REPORT
+//! file, the JSON, the `::error` annotation and the GitHub job summary).
+//!
+//! scripts/test.sh runs this file again with `TEST_NPM_DIR=tests/clients/bin/npm12` (npm 12 on
+//! Node 24); every case checks that its debug log was written by the npm under test.
 
 mod live_common;
 mod support;
@@ -23,6 +27,8 @@ fn publish(fixture: &OidcFixture, id_token_write: bool, userconfig: &[String]) -
         env.remove_env(var);
     }
     fixture.github_job(&mut env, id_token_write);
+    let summary = env.root().join("step-summary.md");
+    env.set_env("GITHUB_STEP_SUMMARY", summary);
     write_package_json(&env, PACKAGE, "1.0.0");
     let mut scenario = Scenario::new(env, &["publish"]);
     for secret in oidc_secrets() {
@@ -43,6 +49,32 @@ impl Case {
         self.explained.top_is(id, "high");
         for word in words {
             self.explained.names(word);
+        }
+        self
+    }
+
+    /// Under GITHUB_ACTIONS=true regauth adds one `::error` annotation titled with the top cause
+    /// and a section of the job summary naming it; neither holds a secret.
+    fn github_outputs_name(&self, id: &str) -> &Self {
+        let stderr = &self.explained.ran.stderr;
+        let title = format!("::error title=regauth%3A {id}::");
+        assert!(
+            stderr.lines().filter(|l| l.starts_with("::error")).count() == 1
+                && stderr.contains(&title),
+            "PRODUCT: no single {title:?} annotation:\n{stderr}"
+        );
+        let path = self.scenario.env.root().join("step-summary.md");
+        let summary = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("PRODUCT: no job summary at {} ({e})", path.display()));
+        assert!(
+            summary.contains(id),
+            "PRODUCT: the job summary does not name {id}:\n{summary}"
+        );
+        for secret in oidc_secrets() {
+            assert!(
+                !summary.contains(secret),
+                "PRODUCT: {secret} leaked into the job summary:\n{summary}"
+            );
         }
         self
     }
@@ -131,10 +163,18 @@ fn need_auth(fixture: &OidcFixture, id_token_write: bool, json: bool) -> Case {
         code: Some("ENEEDAUTH"),
         stderr_has: "This command requires you to be logged in",
     });
+    explained.npm_logged(&npm_under_test_banner());
     Case {
         scenario,
         explained,
     }
+}
+
+/// npm's `verbose npm  v<major>.` banner line of the npm under test: 12 in scripts/test.sh's
+/// npm 12 pass (`TEST_NPM_DIR=tests/clients/bin/npm12`), else the npm on PATH (11).
+fn npm_under_test_banner() -> String {
+    let npm12 = std::env::var("TEST_NPM_DIR").is_ok_and(|d| d.contains("npm12"));
+    format!("verbose npm  v{}.", if npm12 { 12 } else { 11 })
 }
 
 /// The exchange was attempted once, with the ID token as its bearer, and nothing was PUT.
@@ -191,7 +231,8 @@ fn exchange_fails(reply: ExchangeReply, logged: &str) -> Case {
     case.top_names(
         "oidc-exchange-failed",
         &["refused the token exchange", "ENEEDAUTH"],
-    );
+    )
+    .github_outputs_name("oidc-exchange-failed");
     case
 }
 
@@ -202,6 +243,7 @@ fn id_token_fails(reply: IdTokenReply, logged: &str) -> Case {
     case.explained.npm_logged(logged);
     assert!(fixture.exchanges().is_empty(), "SETUP: exchanged anyway");
     case.top_names("oidc-exchange-failed", &["ID token could not be fetched"])
+        .github_outputs_name("oidc-exchange-failed")
         .offline_top_is("oidc-exchange-failed", &["ID token could not be fetched"]);
     case
 }
@@ -277,6 +319,7 @@ fn job_without_id_token_permission() {
         "silly oidc Skipped because incorrect permissions for id-token within GitHub workflow",
     );
     case.top_names("oidc-not-attempted", &["id-token: write"])
+        .github_outputs_name("oidc-not-attempted")
         .offline_top_is("oidc-not-attempted", &["id-token: write"]);
     assert!(
         fixture.requests().iter().all(|r| r.method != "POST"),
@@ -302,7 +345,9 @@ fn exchange_refused_then_the_placeholder_token_gets_a_404_put() {
         code: Some("E404"),
         stderr_has: "404 Not Found - PUT",
     });
-    explained.npm_logged("OIDC token exchange error - package not found");
+    explained
+        .npm_logged("OIDC token exchange error - package not found")
+        .npm_logged(&npm_under_test_banner());
     let puts = fixture.puts();
     assert!(
         puts.iter()

@@ -6,6 +6,7 @@
 
 mod line;
 pub mod oidc;
+pub mod publisher;
 mod scan;
 pub(crate) use scan::lexicon;
 pub(crate) mod url;
@@ -158,6 +159,8 @@ pub struct Failure {
     pub signals: Signals,
     /// npm's trusted publishing (OIDC) steps; its requests are not in `requests`.
     pub oidc: oidc::OidcFacts,
+    /// Who made the publish: release tool, clients, injected registry, placeholder token.
+    pub publisher: publisher::PublisherFacts,
     /// The lines the facts above came from.
     pub lines: Vec<SourceLine>,
     /// The debug log the output names (npm's "A complete log of this run can be found in:").

@@ -39,6 +39,19 @@ impl OidcStep {
         !matches!(self, OidcStep::Succeeded)
     }
 
+    /// True for the failures of a flow that really ran (an ID token was asked for or used):
+    /// the job was set up for trusted publishing, so the publish failed for want of its token.
+    /// The two `Skipped` steps are logged on every CI publish without OIDC and are not.
+    pub fn attempted_and_failed(&self) -> bool {
+        matches!(
+            self,
+            OidcStep::IdTokenFetchFailed { .. }
+                | OidcStep::ExchangeRefused { .. }
+                | OidcStep::ExchangeWithoutToken
+                | OidcStep::Crashed { .. }
+        )
+    }
+
     /// True when the exchange with the registry was reached (and refused).
     pub fn reached_exchange(&self) -> bool {
         matches!(
@@ -70,6 +83,9 @@ pub struct OidcFacts {
     pub exchange: Option<OidcRequest>,
     /// The package named in the exchange URL (`@scope%2fname` decoded).
     pub exchange_package: Option<String>,
+    /// The last step line ended at "body message:": the registry's message follows on the
+    /// next (wrapped) line, as pasted CI output shows it.
+    awaiting_message: bool,
 }
 
 impl OidcFacts {
@@ -82,6 +98,12 @@ impl OidcFacts {
     pub fn failed_step(&self) -> Option<&OidcStep> {
         self.step.as_ref().filter(|s| s.failed())
     }
+
+    /// True when npm's trusted publishing ran and failed (see `OidcStep::attempted_and_failed`).
+    pub fn attempt_failed(&self) -> bool {
+        self.failed_step()
+            .is_some_and(OidcStep::attempted_and_failed)
+    }
 }
 
 /// The exchange endpoint (oidc.js: `/-/npm/v1/oidc/token/exchange/package/${escapedPackageName}`).
@@ -92,8 +114,9 @@ static ID_TOKEN_GET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:http\s+)?fetch\s+GET\s+(\S*audience=npm(?::|%3A)\S*)\s+(\d{3})\b").unwrap()
 });
 static EXCHANGE_POST: LazyLock<Regex> = LazyLock::new(|| {
+    // also as people quote it: without `http fetch`, the host elided (`POST 404 …/oidc/...`)
     Regex::new(
-        r"^(?:http\s+)?fetch\s+POST\s+(\d{3})\s+(\S*/-/npm/v1/oidc/token/exchange/package/(\S+))",
+        r"^(?:http\s+)?(?:fetch\s+)?POST\s+(\d{3})\s+(\S*/oidc/token/exchange/package/(\S+))",
     )
     .unwrap()
 });
@@ -101,9 +124,21 @@ static EXCHANGE_POST: LazyLock<Regex> = LazyLock::new(|| {
 /// Reads one normalised line; true when it was part of the OIDC flow (then no other matcher
 /// should take it: the exchange's 404 is not the failing request).
 pub fn match_line(facts: &mut OidcFacts, level: Level, body: &str, line_no: usize) -> bool {
+    if std::mem::take(&mut facts.awaiting_message) && level == Level::None {
+        if let Some(OidcStep::ExchangeRefused { message: None }) = facts.step {
+            let message = body.trim();
+            if !message.is_empty() && message != "Unknown error" {
+                facts.step = Some(OidcStep::ExchangeRefused {
+                    message: Some(scrub(message).into_owned()),
+                });
+                return true;
+            }
+        }
+    }
     match level {
         Level::Verbose | Level::Silly | Level::Info | Level::None => {
             if let Some(step) = OIDC_LINE.captures(body).and_then(|c| parse_step(&c[1])) {
+                facts.awaiting_message = body.trim_end().ends_with("body message:");
                 facts.step = Some(step);
                 facts.step_line = Some(line_no);
                 return true;
@@ -174,6 +209,12 @@ fn parse_step(text: &str) -> Option<OidcStep> {
 /// (docs.npmjs.com/trusted-publishers: "Trusted publishing requires npm CLI version 11.5.1 or
 /// later and Node version 22.14.0 or higher.").
 pub fn npm_can_do_oidc(version: &str) -> Option<bool> {
+    version_at_least(version, (11, 5, 1))
+}
+
+/// `version >= min` for `major.minor.patch` (a `v` prefix and pre-release tails ignored); None
+/// when the version is unreadable.
+pub fn version_at_least(version: &str, min: (u32, u32, u32)) -> Option<bool> {
     let mut parts = version
         .trim()
         .trim_start_matches('v')
@@ -181,7 +222,7 @@ pub fn npm_can_do_oidc(version: &str) -> Option<bool> {
     let major: u32 = parts.next()?.parse().ok()?;
     let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     let patch: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    Some((major, minor, patch) >= (11, 5, 1))
+    Some((major, minor, patch) >= min)
 }
 
 #[cfg(test)]
@@ -264,6 +305,45 @@ mod tests {
         assert_eq!(facts.exchange.as_ref().map(|r| r.status), Some(404));
         assert_eq!(facts.exchange_package.as_deref(), Some("@octo/widget"));
         assert!(facts.seen() && facts.step.is_none());
+    }
+
+    #[test]
+    fn a_quoted_exchange_with_its_message_on_the_next_line() {
+        let facts = facts_of(&[
+            (
+                Level::None,
+                "POST 404 …/oidc/token/exchange/package/react-native-cache-video",
+            ),
+            (
+                Level::Verbose,
+                "oidc Failed token exchange request with body message:",
+            ),
+            (
+                Level::None,
+                "      OIDC token exchange error - package not found",
+            ),
+        ]);
+        assert_eq!(facts.exchange.as_ref().map(|r| r.status), Some(404));
+        assert_eq!(
+            facts.exchange_package.as_deref(),
+            Some("react-native-cache-video")
+        );
+        assert_eq!(
+            facts.step,
+            Some(OidcStep::ExchangeRefused {
+                message: Some("OIDC token exchange error - package not found".into())
+            })
+        );
+        assert!(facts.attempt_failed());
+    }
+
+    #[test]
+    fn skipped_steps_are_not_failed_attempts() {
+        let facts = facts_of(&[(
+            Level::Silly,
+            "oidc Skipped because incorrect permissions for id-token within GitHub workflow",
+        )]);
+        assert!(facts.failed_step().is_some() && !facts.attempt_failed());
     }
 
     #[test]

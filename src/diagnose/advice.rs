@@ -27,15 +27,35 @@ pub(crate) fn view(cx: &Context) -> String {
     }
 }
 
-pub(crate) fn retry(cx: &Context) -> String {
+/// A read-only check of what failed, never the user's command again: for a publish, whether the
+/// registry accepts the credential (`npm publish --dry-run` checks nothing about auth); for a
+/// read, the package's version as the registry answers it.
+pub(crate) fn check_request(cx: &Context) -> String {
     if cx.is_publish() {
-        "npm publish --dry-run".to_owned()
-    } else if cx.failure.command.is_empty() {
-        view(cx)
+        whoami(cx)
     } else {
-        let tool = cx.failure.tool.map_or("npm", |t| t.command_name());
-        format!("{tool} {}", cx.failure.command.join(" "))
+        view(cx)
     }
+}
+
+/// The request again, read-only and routed by the configuration alone (no `--registry`): after a
+/// fix to the routing (a scope mapping, a registry setting), it goes where npm now sends it.
+pub(crate) fn routed_check(cx: &Context) -> String {
+    match (&cx.package, cx.is_publish(), &cx.registry) {
+        (Some(p), false, _) => format!("npm view {p} version"),
+        (_, _, Some(_)) => whoami(cx),
+        // where the configuration sends it, whatever that is
+        (_, _, None) => "npm whoami".to_owned(),
+    }
+}
+
+/// After a refused package write: who maintains the package (the logged-in user must be listed).
+pub(crate) fn owners(cx: &Context) -> String {
+    format!(
+        "npm owner ls {} --registry {}",
+        cx.package.clone().unwrap_or_else(|| "<package>".into()),
+        cx.registry_or_placeholder()
+    )
 }
 
 pub(crate) fn key(cx: &Context) -> String {

@@ -71,12 +71,17 @@ fn auth_signal(f: &Failure) -> bool {
         || s.proxy
         || s.placeholder_token
         || s.token_expired_notice && s.operation == Operation::Publish
+        // trusted publishing ran and failed: what follows (ENEEDAUTH, a 404 PUT) is its result
+        || f.oidc.attempt_failed()
         || matches!(
             f.code.as_deref(),
             Some(
                 "EOTP"
                     | "ENEEDAUTH"
                     | "ERR_INVALID_AUTH"
+                    | "ERR_PNPM_INVALID_AUTH_SETTING"
+                    | "ERR_PNPM_UNAUTHORIZED"
+                    | "ERR_PNPM_FORBIDDEN"
                     | "EAUTHIP"
                     | "EPUBLISHCONFLICT"
                     | "E402"
@@ -113,7 +118,7 @@ pub(crate) fn is_auth_failure(f: &Failure) -> bool {
     }
     match f.http_status {
         Some(401 | 403 | 407 | 402) => true,
-        Some(400) => f.signals.operation == Operation::Login,
+        Some(400) => f.signals.operation == Operation::Login || otp_value_refused(f),
         Some(404) => not_found_is_auth(f),
         Some(409) => f.signals.operation == Operation::Publish,
         Some(_) => false,
@@ -124,6 +129,15 @@ pub(crate) fn is_auth_failure(f: &Failure) -> bool {
                 || crate::diagnose::wording::server_text_says_auth(f)
         }
     }
+}
+
+/// npmjs's 400 for an `--otp` value it does not take: a recovery code, which publish's OTP
+/// check refuses (npm/cli#9326: `child "otp" fails because ["otp" with value ...`).
+pub(crate) fn otp_value_refused(f: &Failure) -> bool {
+    [&f.message, &f.server_message]
+        .into_iter()
+        .flatten()
+        .any(|m| m.contains("child \"otp\" fails"))
 }
 
 /// True for a failure regauth explains with this machine's configuration and probes (in the

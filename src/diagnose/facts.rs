@@ -160,13 +160,18 @@ pub enum ProbeFact {
         /// registry this configuration holds a credential for).
         failing_registry: bool,
     },
-    /// `npm view <pkg> versions`: is the version a publish sends there already?
+    /// `npm view <pkg> versions dist-tags`: is the version a publish sends there already, and
+    /// what is published (for a version npm will accept)?
     Versions {
         package: String,
         command: String,
         local_version: Option<String>,
         /// `Some(true)` when `local_version` is already published.
         exists: Option<bool>,
+        /// Every published version, as the registry lists them (empty when the probe failed).
+        published: Vec<String>,
+        /// The `latest` dist-tag, when the registry answered.
+        latest: Option<String>,
     },
     /// `npm owner ls <pkg>`: whether the logged-in user maintains it (None: unknown).
     Owners {

@@ -14,8 +14,10 @@ pub(crate) mod evidence;
 pub mod facts;
 #[cfg(test)]
 mod fix_keys;
+pub(crate) mod next_version;
 pub(crate) mod pnpm_keys;
 pub mod problem_text;
+pub(crate) mod publish_chain;
 pub(crate) mod registry;
 pub mod score;
 pub(crate) mod wording;
@@ -166,7 +168,7 @@ fn add_main_evidence(cx: &Context, evidence: &mut Vec<Evidence>) {
         .flatten()
         .collect();
     for needle in needles {
-        if let Some(l) = f.lines.iter().find(|l| l.text.contains(needle)) {
+        if let Some(l) = failing_line(f, needle) {
             let kind = match l.origin {
                 crate::detect::Origin::Output => EvidenceKind::Output,
                 crate::detect::Origin::DebugLog => EvidenceKind::DebugLog,
@@ -182,6 +184,30 @@ fn add_main_evidence(cx: &Context, evidence: &mut Vec<Evidence>) {
             break;
         }
     }
+}
+
+/// The line holding `needle` that names the failing request itself: a publish GETs the
+/// packument before its PUT, so the URL alone may find the GET while the headline says PUT.
+/// Prefers `METHOD STATUS`, then the status, then the first line with the needle.
+fn failing_line<'f>(
+    f: &'f crate::detect::Failure,
+    needle: &str,
+) -> Option<&'f crate::detect::SourceLine> {
+    let with = |words: Option<String>| {
+        let words = words?;
+        f.lines
+            .iter()
+            .find(|l| l.text.contains(needle) && l.text.contains(&words))
+    };
+    let status = f.http_status.map(|s| s.to_string());
+    let method_status = f
+        .method
+        .as_deref()
+        .zip(status.as_deref())
+        .map(|(m, s)| format!("{m} {s}"));
+    with(method_status)
+        .or_else(|| with(status.map(|s| format!(" {s} "))))
+        .or_else(|| f.lines.iter().find(|l| l.text.contains(needle)))
 }
 
 fn report(cx: &Context, auth: bool, causes: Vec<Cause>) -> Report {
@@ -218,4 +244,36 @@ fn unique(lines: Vec<String>) -> Vec<String> {
         }
     }
     seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{Failure, Origin, SourceLine};
+
+    #[test]
+    fn the_main_evidence_is_the_request_the_headline_names() {
+        let url = "http://127.0.0.1:4873/@team%2fx";
+        let line = |n: usize, text: String| SourceLine {
+            origin: Origin::DebugLog,
+            line: n,
+            text,
+        };
+        let f = Failure {
+            method: Some("PUT".into()),
+            http_status: Some(403),
+            url: Some(url.into()),
+            lines: vec![
+                line(10, format!("10 http fetch GET 403 {url} 5ms (cache skip)")),
+                line(14, format!("14 http fetch PUT 403 {url} 9ms")),
+            ],
+            ..Failure::default()
+        };
+        assert_eq!(failing_line(&f, url).map(|l| l.line), Some(14));
+        let get = Failure {
+            method: Some("GET".into()),
+            ..f.clone()
+        };
+        assert_eq!(failing_line(&get, url).map(|l| l.line), Some(10));
+    }
 }

@@ -33,6 +33,9 @@ pub(crate) struct Entry {
     pub(crate) root: fn(url: &str) -> Option<String>,
     /// How to get a working credential for `registry` (commands and steps).
     pub(crate) login: fn(registry: &str) -> Vec<String>,
+    /// Where a token for `registry` comes from and which type to pick, as one phrase (`None`
+    /// for registries whose tokens come from `npm login` alone).
+    pub(crate) token_source: fn(registry: &str) -> Option<String>,
     /// What to know about this kind's credentials (lifetimes, scopes).
     pub(crate) token_note: &'static str,
     /// What "not allowed" usually means here and how to get access.
@@ -56,9 +59,10 @@ pub(crate) const ENTRIES: &[Entry] = &[
         login: |_| {
             vec![
                 "npm login   # an interactive session token, valid for 2 hours".into(),
-                "for CI: create a granular access token on npmjs.com (write tokens expire in at most 90 days) and set //registry.npmjs.org/:_authToken=${NPM_TOKEN}".into(),
+                "for CI: create a granular access token at https://www.npmjs.com/settings/<your-user>/tokens (read-only to install; read and write, with Bypass 2FA, to publish; write tokens expire in at most 90 days) and set //registry.npmjs.org/:_authToken=${NPM_TOKEN}".into(),
             ]
         },
+        token_source: |_| Some("a granular access token from https://www.npmjs.com/settings/<your-user>/tokens (read-only to install; read and write to publish, from CI with Bypass 2FA, which npm is phasing out for trusted publishing (OIDC))".into()),
         token_note: "All classic npmjs tokens were revoked on 2025-12-09; granular write tokens expire in at most 90 days and `npm login` sessions last 2 hours",
         permission_note: "a granular token only works for the packages and scopes it was given (and read-write for publishing); org membership decides scoped packages",
         mirrors_public: false,
@@ -82,6 +86,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                 "or key the token to this host too: //registry.yarnpkg.com/:_authToken=${NPM_TOKEN}".into(),
             ]
         },
+        token_source: |_| Some("an npmjs granular access token (https://www.npmjs.com/settings/<your-user>/tokens)".into()),
         token_note: "credentials saved for registry.npmjs.org are not sent to registry.yarnpkg.com: npm keys them by host",
         permission_note: "same accounts as npmjs",
         mirrors_public: true,
@@ -95,6 +100,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         matches: |h, _| h.contains("npmmirror.com") || h.contains("taobao.org") || h.contains("cnpmjs.org") || h == "r.cnpmjs.org",
         root: origin_root,
         login: |_| vec!["use the real registry for login and publish: npm publish --registry https://registry.npmjs.org/".into()],
+        token_source: |_| None,
         token_note: "mirrors do not accept npmjs logins or publishes",
         permission_note: "mirrors are read-only",
         mirrors_public: true,
@@ -113,6 +119,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                 "set //npm.pkg.github.com/:_authToken=${GITHUB_TOKEN} in .npmrc and export GITHUB_TOKEN; in GitHub Actions give the job `permissions: packages: read` (write to publish)".into(),
             ]
         },
+        token_source: |_| Some("a personal access token (classic) with read:packages (write:packages to publish) from https://github.com/settings/tokens; in GitHub Actions the job's GITHUB_TOKEN with `permissions: packages: read` (write to publish)".into()),
         token_note: "GitHub Packages needs a token even for public packages; fine-grained PATs do not work for npm packages, classic PATs need read:packages",
         permission_note: "the token needs read:packages/write:packages and its user (or the workflow's repository) must have access to the package; GITHUB_TOKEN in a fork's pull request is read-only",
         mirrors_public: false,
@@ -132,10 +139,11 @@ pub(crate) const ENTRIES: &[Entry] = &[
         root: |u| cut_after(u, "/packages/npm/").or_else(|| origin_root(u)),
         login: |r| {
             vec![format!(
-                "set {}:_authToken=${{GITLAB_TOKEN}} with a token that has read_api (or read_package_registry; write_package_registry to publish), or use ${{CI_JOB_TOKEN}} in GitLab CI",
+                "set {}:_authToken=${{GITLAB_TOKEN}} with a personal access token with the api scope or a deploy token with read_package_registry (write_package_registry to publish), or use ${{CI_JOB_TOKEN}} in GitLab CI",
                 nerf(r)
             )]
         },
+        token_source: |_| Some("a personal access token with the api scope, a deploy token with read_package_registry (write_package_registry to publish), or ${CI_JOB_TOKEN} inside GitLab CI".into()),
         token_note: "GitLab personal/project/deploy tokens expire; CI_JOB_TOKEN only lives for the job",
         permission_note: "the token's project or group needs at least Reporter access (Developer to publish)",
         mirrors_public: false,
@@ -159,6 +167,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                 "on Windows: npx vsts-npm-auth -config .npmrc (writes a 90-day token); in Azure Pipelines: the npmAuthenticate task".into(),
             ]
         },
+        token_source: |r| Some(format!("a personal access token with the Packaging scope (Read; Read & write to publish) from https://dev.azure.com/{}/_usersSettings/tokens; Azure wants it base64-encoded in `:_password` with `:username` and `:email` lines, not `:_authToken`", azure_org(r).unwrap_or("ORG"))),
         token_note: "Azure DevOps PATs expire (30 days by default, vsts-npm-auth tokens 90 days); npm answers 401 once they do",
         permission_note: "the identity needs Reader on the feed (Contributor to publish) and, for upstream packages, Collaborator",
         mirrors_public: true,
@@ -172,6 +181,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         matches: |h, _| h.contains(".codeartifact.") && h.ends_with(".amazonaws.com"),
         root: |u| cut_after_segment_after(u, "/npm/").or_else(|| origin_root(u)),
         login: |r| vec![codeartifact_login(r)],
+        token_source: |r| Some(format!("`{}` writes one (valid 12 hours; needs codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken)", codeartifact_login(r).split("   #").next().unwrap_or_default())),
         token_note: "CodeArtifact tokens last 12 hours by default: re-run `aws codeartifact login --tool npm` (AWS CLI >= 2.9.5 for npm 10+)",
         permission_note: "the IAM identity needs codeartifact:GetAuthorizationToken, sts:GetServiceBearerToken and read (or publish) on the repository",
         mirrors_public: true,
@@ -186,10 +196,11 @@ pub(crate) const ENTRIES: &[Entry] = &[
         root: |u| cut_after_segment_after(u, "/api/npm/").or_else(|| origin_root(u)),
         login: |r| {
             vec![
-                format!("npm login --registry {r}   # or set {}:_authToken to an Artifactory identity/access token", nerf(r)),
+                format!("npm login --auth-type=legacy --registry {r}   # or set {}:_authToken to an Artifactory identity/access token", nerf(r)),
                 "Artifactory's 'Set Me Up' page for the repository shows the exact .npmrc lines".into(),
             ]
         },
+        token_source: |_| Some("an Artifactory identity or access token (your profile, or the repository's Set Me Up page) as `_authToken`; for basic auth `_auth` holds base64 of user:token; `npm login` on npm 9+ needs --auth-type=legacy".into()),
         token_note: "Artifactory access tokens and identity tokens expire; API keys are deprecated",
         permission_note: "the user needs read (deploy to publish) permission on the repository, and on its remote/virtual members",
         mirrors_public: true,
@@ -208,6 +219,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                 format!("or set {}:_auth=<base64 of user:password>", nerf(r)),
             ]
         },
+        token_source: |_| Some("`npm login` against Nexus (a bearer token; needs the npm Bearer Token Realm active), else `_auth` = base64 of user:password".into()),
         token_note: "Nexus accepts a bearer token only when the npm Bearer Token Realm is active",
         permission_note: "the user needs nx-repository-view-npm-<repo>-read (add/edit to publish); Nexus Firewall can also quarantine components",
         mirrors_public: true,
@@ -220,7 +232,13 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "google-ar",
         matches: |h, _| h.ends_with("-npm.pkg.dev"),
         root: |u| cut_after_n_segments(u, 2).or_else(|| origin_root(u)),
-        login: |_| vec!["npx google-artifactregistry-auth --repo-config=.npmrc --credential-config=~/.npmrc   # tokens last about 1 hour: refresh before each install".into()],
+        login: |_| {
+            vec![
+                "npx google-artifactregistry-auth --repo-config=.npmrc --credential-config=~/.npmrc   # tokens last about 1 hour: refresh before each install".into(),
+                "gcloud artifacts print-settings npm --scope=@<your-scope>   # the .npmrc lines for the repository".into(),
+            ]
+        },
+        token_source: |_| Some("`npx google-artifactregistry-auth` (after `gcloud artifacts print-settings npm` for the .npmrc lines) writes a short-lived access token (about 1 hour) from your gcloud or service-account credentials".into()),
         token_note: "Artifact Registry access tokens are short-lived (about an hour): refresh them with google-artifactregistry-auth",
         permission_note: "the account needs roles/artifactregistry.reader (writer to publish) on the repository",
         mirrors_public: true,
@@ -234,6 +252,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         matches: |h, _| h.ends_with(":4873") || h.contains("verdaccio"),
         root: origin_root,
         login: |r| vec![format!("npm login --registry {r}")],
+        token_source: |_| None,
         token_note: "Verdaccio tokens are signed with the server's secret and can expire (JWT settings)",
         permission_note: "the `packages` section of Verdaccio's config.yaml decides who may access and publish each name",
         mirrors_public: true,
@@ -249,6 +268,7 @@ const OTHER: Entry = Entry {
     matches: |_, _| true,
     root: origin_root,
     login: |r| vec![format!("npm login --registry {r}")],
+    token_source: |_| None,
     token_note: "the registry's tokens may expire or be revoked",
     permission_note: "the registry's access rules decide who may read or publish each package",
     mirrors_public: true,
@@ -309,7 +329,7 @@ fn codeartifact_login(registry: &str) -> String {
 }
 
 /// The organization of an Azure Artifacts feed URL (`https://pkgs.dev.azure.com/ORG/...`).
-fn azure_org(registry: &str) -> Option<&str> {
+pub(crate) fn azure_org(registry: &str) -> Option<&str> {
     let rest = registry.split_once("://")?.1;
     let (host, path) = rest.split_once('/')?;
     if host == "pkgs.dev.azure.com" {
@@ -370,6 +390,63 @@ mod tests {
             azure_org("https://contoso.pkgs.visualstudio.com/_packaging/feed/npm/registry/"),
             Some("contoso")
         );
+    }
+
+    #[test]
+    fn fixes_say_where_each_kind_s_tokens_come_from() {
+        let cases: [(&str, &[&str]); 8] = [
+            (
+                "https://registry.npmjs.org/",
+                &["npmjs.com/settings/", "granular", "read-only", "Bypass 2FA"],
+            ),
+            (
+                "https://npm.pkg.github.com/",
+                &[
+                    "classic",
+                    "read:packages",
+                    "write:packages",
+                    "permissions: packages",
+                ],
+            ),
+            (
+                "https://gitlab.com/api/v4/projects/1/packages/npm/",
+                &["deploy token", "CI_JOB_TOKEN", "api scope"],
+            ),
+            (
+                "https://pkgs.dev.azure.com/o/p/_packaging/f/npm/registry/",
+                &["Packaging", "base64", "_password", "username", "email"],
+            ),
+            (
+                "https://d-111122223333.d.codeartifact.us-east-1.amazonaws.com/npm/r/",
+                &["aws codeartifact login --tool npm", "12 hours"],
+            ),
+            (
+                "https://us-npm.pkg.dev/p/r/",
+                &[
+                    "gcloud artifacts print-settings npm",
+                    "google-artifactregistry-auth",
+                ],
+            ),
+            (
+                "https://acme.jfrog.io/artifactory/api/npm/npm/",
+                &["identity", "_auth", "_authToken"],
+            ),
+            (
+                "https://nexus.acme.dev/repository/npm/",
+                &["Bearer Token Realm", "_auth"],
+            ),
+        ];
+        for (url, words) in cases {
+            let e = entry_for(url);
+            let text = format!(
+                "{} {}",
+                (e.login)(url).join(" "),
+                (e.token_source)(url).unwrap_or_default()
+            );
+            for w in words {
+                assert!(text.contains(w), "{url}: no {w:?} in {text}");
+            }
+        }
     }
 
     #[test]

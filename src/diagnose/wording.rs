@@ -17,7 +17,6 @@ pub(crate) fn specific_signal(cx: &Context) -> bool {
         || s.proxy
         || !s.env_unresolved.is_empty()
         || !s.ignored_auth_settings.is_empty()
-        || s.token_expired_notice
         || s.ip_not_allowed
         || s.no_auth_for_uri.is_some()
         || policy_text(cx)

@@ -12,6 +12,10 @@ pub enum Source {
     Stderr,
 }
 
+/// Codes npm raises itself, before any request: no credential for a publish (ENEEDAUTH), a
+/// credential written without its registry (ERR_INVALID_AUTH).
+const BEFORE_ANY_REQUEST: &[&str] = &["ENEEDAUTH", "ERR_INVALID_AUTH"];
+
 /// The one line for a failure with one of npm's auth codes; `None` for any other failure.
 /// `client` is how the line names the client (`npm`).
 pub fn failure_line(failure: &Failure, source: Source, client: &str) -> Option<String> {
@@ -29,6 +33,10 @@ pub fn failure_line(failure: &Failure, source: Source, client: &str) -> Option<S
         }
         (None, Some(url), Some(status)) => {
             format!("regauth: a request to {} answered {status}", redact_url(url))
+        }
+        // npm throws these itself, so no log could name a request
+        _ if failure.http_status.is_none() && BEFORE_ANY_REQUEST.contains(&code) => {
+            format!("regauth: {client} stopped with {code} before sending any request")
         }
         _ => match source {
             Source::DebugLog => {
@@ -71,7 +79,11 @@ mod tests {
     fn says_what_is_known_without_a_url() {
         assert_eq!(
             failure_line(&failure("ENEEDAUTH"), Source::DebugLog, "npm").unwrap(),
-            "regauth: npm failed with ENEEDAUTH; npm's debug log names no failing request"
+            "regauth: npm stopped with ENEEDAUTH before sending any request"
+        );
+        assert_eq!(
+            failure_line(&failure("E401"), Source::DebugLog, "npm").unwrap(),
+            "regauth: npm failed with E401; npm's debug log names no failing request"
         );
         let teed = Failure {
             http_status: Some(401),

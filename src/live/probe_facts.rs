@@ -64,13 +64,15 @@ fn credential_kind(field: CredentialField) -> Option<CredentialKind> {
 /// npm's exit goes only to open questions:
 /// - viewing the package on the registry that failed, when npm's log named the request and its
 ///   status (the view would repeat the same request with the same credential);
-/// - every probe, when npm itself said the version exists (checked client-side, no request).
+/// - every probe but the published versions, when npm itself said the version exists (checked
+///   client-side, no request): which versions and tags exist decides the version to propose.
 pub fn plan(request: &ProbeRequest, failure: &crate::detect::Failure) -> probe::Plan {
     let mut plan = probe::plan(request);
     if failure.signals.publish_over_existing {
         plan.skipped
-            .push("all: npm's own message proves the version exists".into());
-        plan.probes.clear();
+            .push("all but view-versions: npm's own message proves the version exists".into());
+        plan.probes
+            .retain(|p| matches!(p.kind, probe::ProbeKind::ViewVersions { .. }));
         return plan;
     }
     let known = failure.url.is_some() && failure.http_status.is_some();
@@ -128,20 +130,7 @@ pub fn facts(probes: &Probes, failing_registry: &str) -> Vec<ProbeFact> {
                         code,
                     }
                 }
-                Outcome::Versions(v) => ProbeFact::Versions {
-                    package,
-                    command,
-                    local_version: match v {
-                        Versions::Listed { local_version, .. } => local_version.clone(),
-                        Versions::Failed(_) => None,
-                    },
-                    exists: match v {
-                        Versions::Listed {
-                            local_published, ..
-                        } => *local_published,
-                        Versions::Failed(_) => None,
-                    },
-                },
+                Outcome::Versions(v) => versions_fact(v, package, command),
                 Outcome::Owners(o) => ProbeFact::Owners {
                     package,
                     command,
@@ -158,6 +147,35 @@ pub fn facts(probes: &Probes, failing_registry: &str) -> Vec<ProbeFact> {
             }
         })
         .collect()
+}
+
+fn versions_fact(v: &Versions, package: String, command: String) -> ProbeFact {
+    match v {
+        Versions::Listed {
+            versions,
+            local_version,
+            local_published,
+            dist_tags,
+        } => ProbeFact::Versions {
+            package,
+            command,
+            local_version: local_version.clone(),
+            exists: *local_published,
+            published: versions.clone(),
+            latest: dist_tags
+                .iter()
+                .find(|(tag, _)| tag == "latest")
+                .map(|(_, v)| v.clone()),
+        },
+        Versions::Failed(_) => ProbeFact::Versions {
+            package,
+            command,
+            local_version: None,
+            exists: None,
+            published: Vec::new(),
+            latest: None,
+        },
+    }
 }
 
 fn whoami_outcome(w: &Whoami) -> ProbeOutcome {
@@ -218,6 +236,18 @@ mod tests {
         assert_eq!(plan(&read_request(), &failure).probes.len(), 3);
         failure.signals.publish_over_existing = true;
         assert!(plan(&read_request(), &failure).probes.is_empty());
+        // a publish keeps the one probe that lists what is published
+        let publish = ProbeRequest {
+            command: vec!["publish".into()],
+            cwd: std::env::temp_dir(),
+            ..read_request()
+        };
+        let kept: Vec<&str> = plan(&publish, &failure)
+            .probes
+            .iter()
+            .map(|p| p.kind.label())
+            .collect();
+        assert_eq!(kept, ["view-versions"]);
     }
 
     #[test]

@@ -16,7 +16,8 @@ pub enum ProbeKind {
     /// `npm view <pkg> version --loglevel=http`: the exact status and URL of a read with the
     /// user's credentials.
     ViewVersion { package: String },
-    /// `npm view <pkg> versions --json`: is the version a publish would send already there?
+    /// `npm view <pkg> versions dist-tags --json`: is the version a publish would send already
+    /// there, and which versions and tags are (for a version npm will accept)?
     ViewVersions {
         package: String,
         local_version: Option<String>,
@@ -55,7 +56,9 @@ impl ProbeKind {
         let words: Vec<&str> = match self {
             ProbeKind::Whoami => vec!["whoami"],
             ProbeKind::ViewVersion { package } => vec!["view", package, "version"],
-            ProbeKind::ViewVersions { package, .. } => vec!["view", package, "versions"],
+            ProbeKind::ViewVersions { package, .. } => {
+                vec!["view", package, "versions", "dist-tags"]
+            }
             ProbeKind::OwnerLs { package } => vec!["owner", "ls", package],
         };
         words.into_iter().map(String::from).collect()

@@ -58,6 +58,8 @@ pub enum Versions {
         local_version: Option<String>,
         /// Whether `local_version` is already published.
         local_published: Option<bool>,
+        /// The dist-tags (`latest`, `next`, ...) with their versions, sorted by tag.
+        dist_tags: Vec<(String, String)>,
     },
     Failed(NpmError),
 }
@@ -151,12 +153,16 @@ fn versions_summary(versions: &Versions) -> String {
             versions,
             local_version,
             local_published,
+            dist_tags,
         } => {
-            let listed = match versions.len() {
+            let mut listed = match versions.len() {
                 0 => "no versions published".to_string(),
                 n if n <= 5 => format!("published: {}", versions.join(", ")),
-                n => format!("{n} versions published, latest listed {}", versions[n - 1]),
+                n => format!("{n} versions published, last listed {}", versions[n - 1]),
             };
+            if let Some((_, latest)) = dist_tags.iter().find(|(tag, _)| tag == "latest") {
+                listed.push_str(&format!(" (latest: {latest})"));
+            }
             match (local_version, local_published) {
                 (Some(v), Some(true)) => format!("{listed}; {v} (package.json) already exists"),
                 (Some(v), Some(false)) => format!("{listed}; {v} (package.json) not yet published"),

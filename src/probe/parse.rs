@@ -58,14 +58,31 @@ fn whoami(ok: bool, stdout: &str, error: NpmError, requests: &[HttpLine]) -> Who
     }
 }
 
-/// `npm view --json` prints an array, or a bare string for a single value in some versions.
+/// `npm view <pkg> versions dist-tags --json` prints `{"versions": [...], "dist-tags": {...}}`;
+/// with one field asked (older probes, tests) just the array, or a bare string for a single value.
 fn listed_versions(stdout: &str, local_version: Option<String>) -> Versions {
-    let versions = match serde_json::from_str::<serde_json::Value>(stdout.trim()) {
-        Ok(serde_json::Value::Array(items)) => items
+    use serde_json::Value;
+    let answer = serde_json::from_str::<Value>(stdout.trim()).unwrap_or(Value::Null);
+    let (versions, tags) = match &answer {
+        Value::Object(fields) => (
+            fields.get("versions").cloned().unwrap_or(Value::Null),
+            fields.get("dist-tags").cloned().unwrap_or(Value::Null),
+        ),
+        other => (other.clone(), Value::Null),
+    };
+    let versions: Vec<String> = match versions {
+        Value::Array(items) => items
             .iter()
             .filter_map(|v| v.as_str().map(String::from))
             .collect(),
-        Ok(serde_json::Value::String(one)) => vec![one],
+        Value::String(one) => vec![one],
+        _ => Vec::new(),
+    };
+    let dist_tags = match tags {
+        Value::Object(tags) => tags
+            .into_iter()
+            .filter_map(|(tag, v)| Some((tag, v.as_str()?.to_owned())))
+            .collect(),
         _ => Vec::new(),
     };
     let local_published = local_version.as_ref().map(|v| versions.contains(v));
@@ -73,6 +90,7 @@ fn listed_versions(stdout: &str, local_version: Option<String>) -> Versions {
         versions,
         local_version,
         local_published,
+        dist_tags,
     }
 }
 
@@ -310,6 +328,24 @@ mod tests {
                 versions: vec!["0.9.0".into(), "1.0.0".into()],
                 local_version: Some("1.0.0".into()),
                 local_published: Some(true),
+                dist_tags: Vec::new(),
+            })
+        );
+        let both = "{\n  \"versions\": [\"1.0.0\", \"2.0.0\"],\n  \"dist-tags\": {\"latest\": \"2.0.0\", \"next\": \"3.0.0-rc.1\"}\n}\n";
+        let kind = ProbeKind::ViewVersions {
+            package: "p".into(),
+            local_version: Some("1.0.1".into()),
+        };
+        assert_eq!(
+            run(kind, 0, both, "").1,
+            Outcome::Versions(Versions::Listed {
+                versions: vec!["1.0.0".into(), "2.0.0".into()],
+                local_version: Some("1.0.1".into()),
+                local_published: Some(false),
+                dist_tags: vec![
+                    ("latest".into(), "2.0.0".into()),
+                    ("next".into(), "3.0.0-rc.1".into())
+                ],
             })
         );
         let kind = ProbeKind::ViewVersions {

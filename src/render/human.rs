@@ -144,7 +144,10 @@ fn compose(d: &Diagnosis, style: &Style, meaning: Meaning) -> String {
     let _ = write!(out, "  {}", style.cyan("="));
     wrap_into_first(&mut out, &cause, " ", "    ", style.width);
     let shown = |n: usize| if style.verbose { usize::MAX } else { n };
-    let evidence: Vec<String> = deciding_evidence(r, top, style.verbose)
+    let shown_evidence = deciding_evidence(r, top, style.verbose);
+    // the deciding fact (the first config, lockfile or probe line), else the first line
+    let must = shown_evidence.iter().position(|e| !is_text(e)).unwrap_or(0);
+    let evidence: Vec<String> = shown_evidence
         .into_iter()
         .map(|e| {
             let source = e
@@ -152,18 +155,21 @@ fn compose(d: &Diagnosis, style: &Style, meaning: Meaning) -> String {
                 .as_deref()
                 .map(home_as_tilde)
                 .unwrap_or_else(|| kind_word(e.kind).to_owned());
-            let mut block = format!(
-                "  {} {}",
-                style.cyan("-->"),
-                style.dim(&format!("{source}:"))
-            );
-            wrap_into_first(
-                &mut block,
-                &home_in_text(&e.text),
-                " ",
-                "      ",
-                style.width,
-            );
+            let text = home_in_text(&quoted_text(e, style.verbose));
+            let mut block = format!("  {} ", style.cyan("-->"));
+            if source.chars().count() + 7 <= style.width / 2 {
+                let _ = write!(block, "{}", style.dim(&format!("{source}:")));
+                wrap_into_first(&mut block, &text, " ", "      ", style.width);
+            } else {
+                // a long source (a probe's command line) wraps with its text, never past the edge
+                wrap_into_first(
+                    &mut block,
+                    &format!("{source}: {text}"),
+                    "",
+                    "      ",
+                    style.width,
+                );
+            }
             block
         })
         .collect();
@@ -176,11 +182,13 @@ fn compose(d: &Diagnosis, style: &Style, meaning: Meaning) -> String {
         let _ = write!(tail, "{}", style.bold("verify"));
         wrap_into_first(&mut tail, &home_in_text(v), ": ", "        ", style.width);
     }
-    // the first evidence line always; the next ones while the screen budget allows
+    // the deciding line always; the others while the screen budget allows
     let lines = |t: &str| t.lines().count();
-    let mut used = lines(&out) + lines(&tail);
+    let mut used = lines(&out) + lines(&tail) + evidence.get(must).map_or(0, |b| lines(b));
     for (i, block) in evidence.into_iter().enumerate() {
-        if style.verbose || i == 0 || used + lines(&block) <= BUDGET {
+        if style.verbose || i == must {
+            out.push_str(&block);
+        } else if used + lines(&block) <= BUDGET {
             used += lines(&block);
             out.push_str(&block);
         }
@@ -206,8 +214,10 @@ fn compose(d: &Diagnosis, style: &Style, meaning: Meaning) -> String {
     out
 }
 
-/// The evidence to show: all of it in the long form; else the first lines, leaving out the
-/// `error code X` line the headline already names (unless it is the only evidence).
+/// The evidence to show: all of it in the long form; else one line of npm's text (the request's
+/// `http fetch` line when there is one) and then the facts (config, env, lockfile, probes) that
+/// decided the cause, leaving out the `error code X` line the headline already names (unless it
+/// is the only evidence).
 fn deciding_evidence<'a>(
     r: &Report,
     top: &'a crate::report::Cause,
@@ -227,12 +237,67 @@ fn deciding_evidence<'a>(
             .is_some_and(|c| e.text.trim_end().ends_with(c))
     };
     let informative: Vec<_> = top.evidence.iter().filter(|e| !restates_code(e)).collect();
-    let chosen = if informative.is_empty() {
+    let chosen: Vec<_> = if informative.is_empty() {
         top.evidence.iter().collect()
     } else {
         informative
     };
-    chosen.into_iter().take(EVIDENCE_SHOWN).collect()
+    let is_text = |e: &&crate::report::Evidence| is_text(e);
+    if chosen.iter().all(is_text) {
+        // npm's text alone decides: its first lines, as they came
+        return chosen.into_iter().take(EVIDENCE_SHOWN).collect();
+    }
+    let request = chosen
+        .iter()
+        .copied()
+        .filter(is_text)
+        .find(|e| e.text.contains("http fetch "))
+        .or_else(|| chosen.iter().copied().find(is_text));
+    let facts = chosen.iter().copied().filter(|e| !is_text(e));
+    request
+        .into_iter()
+        .chain(facts)
+        .take(EVIDENCE_SHOWN)
+        .collect()
+}
+
+/// An evidence line as the short form quotes it: a debug-log line without npm's line counter
+/// and its `190ms (cache skip)` timing, which decide nothing (the long form keeps them).
+fn quoted_text(e: &crate::report::Evidence, verbose: bool) -> String {
+    if verbose || e.kind != crate::report::EvidenceKind::DebugLog {
+        return e.text.clone();
+    }
+    trim_log_noise(&e.text).to_owned()
+}
+
+/// `12 http fetch GET 401 <url> 190ms (cache skip)` -> `http fetch GET 401 <url>`.
+fn trim_log_noise(line: &str) -> &str {
+    let line = match line.split_once(' ') {
+        Some((counter, rest)) if counter.bytes().all(|b| b.is_ascii_digit()) => rest,
+        _ => line,
+    };
+    if !line.starts_with("http fetch ") {
+        return line;
+    }
+    let words: Vec<&str> = line.split(' ').collect();
+    match words.iter().rposition(|w| is_duration(w)) {
+        Some(i) if i >= 4 => {
+            let kept = words[..i].iter().map(|w| w.len() + 1).sum::<usize>();
+            line[..kept.saturating_sub(1)].trim_end()
+        }
+        _ => line,
+    }
+}
+
+fn is_duration(word: &str) -> bool {
+    word.strip_suffix("ms")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// npm's own text (its output or debug log), as opposed to a fact regauth established.
+fn is_text(e: &crate::report::Evidence) -> bool {
+    use crate::report::EvidenceKind::{DebugLog, Output};
+    matches!(e.kind, DebugLog | Output)
 }
 
 fn headline(r: &Report, style: &Style, out: &mut String) {
@@ -397,6 +462,23 @@ fn wrap_into_first(out: &mut String, text: &str, first: &str, rest: &str, width:
 #[cfg(test)]
 mod tilde_tests {
     use super::*;
+
+    #[test]
+    fn debug_log_lines_lose_their_counter_and_timing() {
+        assert_eq!(
+            trim_log_noise("12 http fetch GET 401 http://h/@a%2fb 190ms (cache skip)"),
+            "http fetch GET 401 http://h/@a%2fb"
+        );
+        assert_eq!(
+            trim_log_noise("28 http fetch PUT 403 http://h/x 9ms"),
+            "http fetch PUT 403 http://h/x"
+        );
+        assert_eq!(
+            trim_log_noise("13 verbose stack HttpErrorAuthUnknown: 5ms"),
+            "verbose stack HttpErrorAuthUnknown: 5ms"
+        );
+        assert_eq!(trim_log_noise("no counter here"), "no counter here");
+    }
 
     #[test]
     fn home_paths_shown_with_a_tilde() {

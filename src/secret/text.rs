@@ -25,10 +25,15 @@ static AUTH_SCHEME: LazyLock<Regex> = LazyLock::new(|| {
 /// `_authToken=...`, `_auth = ...`, `_password=...`, `password: ...`, `NPM_TOKEN=...`.
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)((?:_authToken|_auth|_password|password|passwd|secret|npmAuthToken|npmAuthIdent|[A-Z0-9_]*(?:TOKEN|PAT|SECRET|PASSWORD|API_KEY))["']?\s*[=:]\s*["']?)([^\s"',;}]+)"#,
+        r#"(?i)((?:_authToken|_auth|_password|password|passwd|secret|--otp|npmAuthToken|npmAuthIdent|[A-Z0-9_]*(?:TOKEN|PAT|SECRET|PASSWORD|API_KEY))["']?\s*[=:]\s*["']?)([^\s"',;}]+)"#,
     )
     .unwrap()
 });
+
+/// npmjs's validation message quoting the `otp` sent (a recovery code is a credential, npm/cli#9326):
+/// `child "otp" fails because ["otp" with value "<code>" fails to match ...]`.
+static OTP_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(["']otp["'] with value ["'])([^"']+)(["'])"#).unwrap());
 
 /// `scheme://user:password@host`.
 static URL_CREDENTIALS: LazyLock<Regex> =
@@ -82,6 +87,9 @@ pub fn scrub_text(text: &str) -> Cow<'_, str> {
             }
         });
         out = Cow::Owned(replaced.into_owned());
+    }
+    if OTP_VALUE.is_match(&out) {
+        out = Cow::Owned(OTP_VALUE.replace_all(&out, "${1}[hidden]${3}").into_owned());
     }
     if URL_CREDENTIALS.is_match(&out) {
         out = Cow::Owned(

@@ -6,6 +6,8 @@
 //! test's fault) and with `PRODUCT:` when regauth's behaviour differs from the contract.
 #![allow(dead_code)]
 
+pub mod scenarios;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

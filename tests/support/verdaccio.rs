@@ -374,8 +374,19 @@ fn build_tarball(name: &str, version: &str) -> Vec<u8> {
         format!("module.exports = {version:?};\n"),
     )
     .expect("write index.js");
+    // the same bytes for the same name@version on every instance, as on a registry and its
+    // mirrors (a lockfile's integrity then holds on either): fixed times, owners and order
     let output = Command::new("tar")
-        .args(["-czf", "-", "-C"])
+        .args([
+            "--mtime=@1700000000",
+            "--owner=0",
+            "--group=0",
+            "--numeric-owner",
+            "--sort=name",
+            "-czf",
+            "-",
+            "-C",
+        ])
         .arg(staging.path())
         .arg("package")
         .output()

@@ -234,6 +234,8 @@ pub(crate) const PERMISSION: Lexicon = Lexicon {
           "npmjs 403 body; reports: semantic-release/semantic-release#3186 (one thread found; also asserted by tests/explain_ids.rs)"),
         p(r#"permission "artifactregistry\.[a-z.]+" denied"#, r#"Permission "artifactregistry.repositories.downloadArtifacts" denied"#,
           "Google Artifact Registry 403 body (IAM permission names, Google Cloud docs `Artifact Registry roles and permissions`); report: n055 (firebase/genkit)"),
+        p(r"do not have permission to \w+ this package", "You do not have permission to deprecate this package.",
+          "pnpm/pnpm pnpm11/registry-access/commands/src/access.ts, distTag.ts, deprecation/common.ts (ERR_PNPM_FORBIDDEN)"),
         p(r"not allowed to access", "user alice is not allowed to access package @team/secret",
           "verdaccio/verdaccio packages/auth/src/utils.ts allow_action; API_ERROR.NOT_ALLOWED"),
     ],

@@ -191,6 +191,7 @@ impl Scanner {
             self.keep(line);
             return;
         }
+        relevant |= super::publisher::match_line(&mut self.failure.publisher, body, self.line_no);
         match line.level {
             // request lines and debug details: only their own matchers (most of a verbose log)
             Level::Http => relevant |= self.match_http(line, body),

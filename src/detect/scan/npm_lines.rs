@@ -31,6 +31,19 @@ impl Scanner {
             {
                 self.set_status(status, true);
             }
+            // pnpm11/registry-access/commands/src/access.ts: UNAUTHORIZED on a 401, FORBIDDEN on a 403
+            match &c[1] {
+                "ERR_PNPM_UNAUTHORIZED" => self.set_status(401, false),
+                "ERR_PNPM_FORBIDDEN" => self.set_status(403, false),
+                _ => {}
+            }
+            if c.get(2).is_none() {
+                let rest = body
+                    .trim()
+                    .trim_start_matches('[')
+                    .trim_start_matches(&c[1]);
+                self.set_message(rest.trim_start_matches([']', ' ', '\u{2009}']));
+            }
             if let (Some(method), Some(url)) = (c.get(2), c.get(3)) {
                 self.set_request(method.as_str(), url.as_str(), true);
                 self.set_message(body.trim_start_matches(['[', ' ']));

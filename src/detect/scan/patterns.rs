@@ -25,9 +25,11 @@ pub(super) static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
         r"is not in the npm registry|is not in this registry|could not be found|Unable to authenticate|roxy|",
         r"network administrator|web site|one-time|One-time password|OTP|verify your email|Payment|paid account|Login first|logged in|",
         r"anonymous|unregistered|token|Error:|code E|URI:|Scoped Registry Key|ermission|quarantin|",
-        r"E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|Two-factor|2FA|Publishing|407|",
+        r"Received a 401|E400|E401|E402|E403|E404|E407|E409|EAUTHIP|ENEEDAUTH|EPUBLISHCONFLICT|two-factor|Two-factor|2FA|Publishing|407|",
         // CI context (commands in `Run` lines carry their tool's name, matched above)
-        r"argv |/home/runner/|GITHUB_ACTIONS|XXXXX-XXXXX"
+        r"argv |/home/runner/|GITHUB_ACTIONS|XXXXX-XXXXX|",
+        // who published (detect/publisher.rs): release tools, script environments
+        r"🦋|semantic-release|npm: |pnpm: |npm_config_|npm_lifecycle_event|hostedtoolcache/node/|OIDC is available"
     ))
     .unwrap()
 });
@@ -45,12 +47,13 @@ pub(super) static CODE_AT_START: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(E\d{3}|EOTP|ENEEDAUTH|EAUTHIP|EPUBLISHCONFLICT|ERR_INVALID_AUTH)\b"));
 pub(super) static PNPM_CODE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\[?(ERR_PNPM_[A-Z0-9_]+)\]?\s+(?:(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+?):?(?:\s+(.*))?)?$",
+        r"\[?(ERR_PNPM_[A-Z0-9_]+)\]?(?:\s+(?:(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+?):?(?:\s+(.*))?|.*))?$",
     )
 });
 pub(super) static BERRY_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"\bYN(\d{4})\b"));
 pub(super) static HTTP_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     re(
+        // `E404 Not Found - PUT <url>` too, as CI logs and threads quote it
         r"(?:^|\s)E?([1-5]\d\d)\s+([^\n]*?)\s*-\s*(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+)(?:\s+-\s+(.*))?$",
     )
 });
@@ -76,6 +79,10 @@ pub(super) static VERSION: LazyLock<Regex> = LazyLock::new(|| {
 /// npm/cli lib/utils/exit-handler.js (9+, one line) and npm <= 8 (the path on the next line).
 pub(super) static COMPLETE_LOG: LazyLock<Regex> =
     LazyLock::new(|| re(r"A complete log of this run can be found in:\s*(\S.*?)?\s*$"));
+/// yarn 1 src/util/request-manager.js: a 401 from GitHub (`unauthorizedResponse` in
+/// src/reporters/lang/en.js: "Received a 401 from $0. $1").
+pub(super) static YARN1_RECEIVED_401: LazyLock<Regex> =
+    LazyLock::new(|| re(r"Received a 401 from (\S+?)\.\s"));
 pub(super) static PUBLISHING_TO: LazyLock<Regex> = LazyLock::new(|| re(r"Publishing to (\S+)"));
 pub(super) static NO_AUTH_URI: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:registry\s+)?URI: (\S+)"));

@@ -32,6 +32,16 @@ impl Scanner {
             self.failure.signals.has_error = true;
             return true;
         }
+        if YARN1_RECEIVED_401.is_match(body) {
+            self.failure.tool.get_or_insert(ClientId::Yarn1);
+            self.set_status(401, false);
+            self.failure.signals.credential_rejected |= body.contains("check that it is valid");
+            self.set_message(
+                body.trim_start_matches("error ")
+                    .trim_start_matches("Error: "),
+            );
+            return true;
+        }
         if let Some(c) = BERRY_RESPONSE_CODE.captures(body) {
             self.failure.tool.get_or_insert(ClientId::YarnBerry);
             self.set_status(c[1].parse().unwrap_or(0), false);

@@ -39,7 +39,13 @@ fn advice(cx: &Context) -> Advice {
             "for a new scoped package you meant to be public: npm publish --access public".to_owned(),
             "verify the account's email / check its status and plan on the registry's website".to_owned(),
         ],
-        verify: vec![whoami(cx), "npm publish --dry-run".to_owned()],
+        verify: vec![
+            format!(
+                "npm profile get --registry {}   # shows whether the email is verified",
+                cx.registry_or_placeholder()
+            ),
+            whoami(cx),
+        ],
         decider: "the registry's message (payment required, verify your email) or the account page".to_owned(),
     }
 }

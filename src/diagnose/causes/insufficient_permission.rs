@@ -1,7 +1,7 @@
 //! `insufficient-permission`: a valid credential without access to this package, scope or action. Its rules, its fix text offline and live, and what decides it.
 
 use crate::detect::Operation;
-use crate::diagnose::advice::{capitalize, view, whoami, whoami_user, Advice};
+use crate::diagnose::advice::{capitalize, owners, view, whoami, whoami_user, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line, main_line};
 use crate::diagnose::registry::Kind;
@@ -75,13 +75,14 @@ fn advice(cx: &Context) -> Advice {
             capitalize(e.permission_note)
         ),
         fix: permission_fix(cx),
+        // the refused request first: whoami alone already succeeded with a valid token
         verify: vec![
-            whoami(cx),
             if cx.is_publish() {
-                "npm publish --dry-run".into()
+                owners(cx)
             } else {
                 view(cx)
             },
+            whoami(cx),
         ],
         decider: format!(
             "`{}` succeeds (the token is valid) while the package request is refused",

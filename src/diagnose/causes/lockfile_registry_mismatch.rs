@@ -1,7 +1,7 @@
 //! `lockfile-registry-mismatch`: lockfile URLs point at a host without credentials here. Its rules, its fix text offline and live, and what decides it.
 
 use crate::detect::url;
-use crate::diagnose::advice::{retry, Advice};
+use crate::diagnose::advice::Advice;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line, main_line};
 use crate::diagnose::registry::Kind;
@@ -86,9 +86,43 @@ fn advice(cx: &Context) -> Advice {
             "or regenerate the lockfile against your registry: rm package-lock.json && npm install".to_owned(),
             format!("or get credentials for {host}"),
         ],
-        verify: vec![format!("grep -c '{host}' package-lock.json"), retry(cx)],
+        // the package where the fix fetches it, once the configured registry is known
+        verify: match configured_view(cx) {
+            Some(view) => vec![view, format!("grep -c '{host}' package-lock.json")],
+            None => vec![format!("grep -c '{host}' package-lock.json")],
+        },
         decider: format!("package-lock.json (or yarn.lock/pnpm-lock.yaml) has resolved URLs on {host} while the configured registry is another"),
     }
+}
+
+/// The package as the configured registry serves it, where the fix sends the request (a read,
+/// never the install again).
+fn configured_view(cx: &Context) -> Option<String> {
+    let configured = cx
+        .facts
+        .config
+        .as_ref()
+        .and_then(|c| c.registry.as_ref())
+        .map(|r| r.value.clone())?;
+    let package = cx
+        .package
+        .clone()
+        .or_else(|| cx.failure.url.as_deref().and_then(tarball_package))
+        .unwrap_or_else(|| "<package>".into());
+    Some(format!(
+        "npm view {package} version --registry {configured}"
+    ))
+}
+
+/// `pub-pkg` of `.../pub-pkg/-/pub-pkg-1.0.0.tgz` (`@s/p` of `.../@s/p/-/p-1.0.0.tgz`).
+fn tarball_package(tarball: &str) -> Option<String> {
+    let (before, _) = tarball.split_once("/-/")?;
+    let mut parts = before.rsplit('/');
+    let name = parts.next().filter(|n| !n.is_empty())?;
+    Some(match parts.next().filter(|s| s.starts_with('@')) {
+        Some(scope) => format!("{scope}/{name}"),
+        None => name.to_owned(),
+    })
 }
 
 /// Fix steps that name what this machine's configuration showed.
@@ -114,9 +148,28 @@ fn live_fix(cx: &Context) -> Vec<String> {
             Some(v @ ("install" | "i" | "ci" | "update")) => v.to_owned(),
             _ => "ci".to_owned(),
         };
+        // the file's name: it sits where the command ran (the evidence gives its full path)
+        let file = l.source.rsplit('/').next().unwrap_or(&l.source);
         vec![
-            format!("npm {verb} --replace-registry-host=always   # {} resolves packages on {}; this fetches them from {configured} instead", l.source, l.value),
+            format!("npm {verb} --replace-registry-host=always   # {file} pins {}; this fetches from {configured} instead", l.value),
             format!("or regenerate {} against {configured}: delete it and run `npm install`", l.source),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tarball_package;
+
+    #[test]
+    fn package_names_from_tarball_urls() {
+        let cases = [
+            ("http://h/pub-pkg/-/pub-pkg-1.0.0.tgz", Some("pub-pkg")),
+            ("https://h/api/npm/r/@s/p/-/p-1.0.0.tgz", Some("@s/p")),
+            ("https://h/pub-pkg", None),
+        ];
+        for (url, name) in cases {
+            assert_eq!(tarball_package(url).as_deref(), name, "{url}");
+        }
     }
 }

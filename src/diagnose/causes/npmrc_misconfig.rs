@@ -1,7 +1,7 @@
 //! `npmrc-misconfig`: the credential is where the client does not read it, shadowed, legacy or malformed. Its rules, its fix text offline and live, and what decides it.
 
 use crate::detect::Operation;
-use crate::diagnose::advice::{key, variable, whoami, Advice};
+use crate::diagnose::advice::{key, routed_check, variable, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, line, main_line};
 use crate::diagnose::facts::ConfigFacts;
@@ -27,11 +27,24 @@ pub(super) const UNIT: super::Cause = super::Cause {
 
 fn invalid_auth_config(cx: &Context, s: &mut Scores) {
     let f = cx.failure;
-    if f.signals.invalid_auth.is_some() || f.code.as_deref() == Some("ERR_INVALID_AUTH") {
+    // pnpm's own: pnpm/pnpm pnpm11/config/reader/src/loadNpmrcFiles.ts (INVALID_AUTH_SETTING)
+    if f.signals.invalid_auth.is_some()
+        || matches!(
+            f.code.as_deref(),
+            Some("ERR_INVALID_AUTH" | "ERR_PNPM_INVALID_AUTH_SETTING")
+        )
+    {
         s.add(
             "npmrc-misconfig",
             12,
-            line(cx, &["Invalid auth configuration", "ERR_INVALID_AUTH"]),
+            line(
+                cx,
+                &[
+                    "Invalid auth configuration",
+                    "ERR_INVALID_AUTH",
+                    "ERR_PNPM_INVALID_AUTH_SETTING",
+                ],
+            ),
         );
     }
 }
@@ -114,7 +127,8 @@ fn advice(cx: &Context) -> Advice {
         verify: if cx.failure.tool == Some(crate::types::ClientId::YarnBerry) {
             vec!["yarn config get npmAuthToken".to_owned(), "yarn npm whoami".to_owned()]
         } else {
-            vec!["npm config list".to_owned(), "regauth doctor".to_owned(), whoami(cx)]
+            // the failed request, routed by the repaired configuration, then where it comes from
+            vec![routed_check(cx), "npm config list".to_owned(), "regauth doctor".to_owned()]
         },
         decider: "which .npmrc files npm read (`npm config list`) and whether the credential line is in one of them, keyed to the registry URL in use".to_owned(),
     }

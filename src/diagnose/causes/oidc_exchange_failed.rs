@@ -7,12 +7,19 @@ use crate::detect::oidc::OidcStep;
 use crate::diagnose::advice::Advice;
 use crate::diagnose::ci_job::{CiJob, CiSystem};
 use crate::diagnose::context::Context;
-use crate::diagnose::evidence::line;
+use crate::diagnose::evidence::{has_status, line};
+use crate::diagnose::publish_chain::{chain, YARNPKG_REGISTRY_STEP};
+use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
+use crate::diagnose::wording::specific_signal;
 
 pub(super) const UNIT: super::Cause = super::Cause {
     id: "oidc-exchange-failed",
-    rules: &[rule!(37, exchange_refused), rule!(38, id_token_failed)],
+    rules: &[
+        rule!(37, exchange_refused),
+        rule!(38, id_token_failed),
+        rule!(60, npmjs_publish_404),
+    ],
     advice,
     live_fix,
 };
@@ -50,6 +57,32 @@ fn id_token_failed(cx: &Context, s: &mut Scores) {
     ) {
         s.add("oidc-exchange-failed", 16, line(cx, &ID_TOKEN_LINES));
         demote_consequences(s);
+    }
+}
+
+/// npmjs's 404 on a publish with no `oidc` line in the text: when the job could get an ID token
+/// (npm signed provenance from GitHub Actions, changesets said "OIDC is available") and the
+/// client can do OIDC, the exchange is what failed (npm then publishes without a token, and
+/// npmjs answers the PUT with 404). Without such a sign only a candidate: the debug log decides.
+fn npmjs_publish_404(cx: &Context, s: &mut Scores) {
+    if !cx.is_publish()
+        || !has_status(cx, &[404])
+        || cx.kind() != Kind::Npmjs
+        || cx.failure.oidc.seen()
+        || specific_signal(cx)
+    {
+        return;
+    }
+    if chain(cx).is_some_and(|c| c.can_oidc == Some(false)) {
+        return; // oidc-not-attempted's rule
+    }
+    let p = &cx.failure.publisher;
+    if p.provenance_signed || p.oidc_intended {
+        let ev = line(cx, &["provenance statement", "OIDC is available"]);
+        s.add("oidc-exchange-failed", 9, ev);
+        s.add("token-invalid-or-expired", -2, None);
+    } else if p.npm_11_5_or_later || cx.in_ci() {
+        s.add("oidc-exchange-failed", 4, None);
     }
 }
 
@@ -119,8 +152,14 @@ fn advice(cx: &Context) -> Advice {
         fix.push(format!("on npmjs.com open {package} -> Settings -> Trusted publishing and compare each field with this run (exact case): {}", publisher_fields(cx.facts.env.ci_job.as_ref())));
         fix.push("a package never published has no trusted publisher yet: publish it once with a token, then add the trusted publisher (npm/cli#8544)".to_owned());
     }
+    if chain(cx).is_some_and(|c| c.yarnpkg_registry) {
+        fix.insert(0, YARNPKG_REGISTRY_STEP.to_owned());
+    }
+    let by = chain(cx)
+        .map(|c| format!(" (published by {})", c.words))
+        .unwrap_or_default();
     Advice {
-        summary: format!("Trusted publishing (OIDC) of {package} failed: {}; {then}.", step_words(cx)),
+        summary: format!("Trusted publishing (OIDC) of {package}{by} failed: {}; {then}.", step_words(cx)),
         fix,
         verify: vec!["npm publish --dry-run --loglevel verbose   # in the CI job: look for `verbose oidc`".to_owned()],
         decider: "the debug log's `verbose oidc` line and the status of `POST .../-/npm/v1/oidc/token/exchange/package/...`".to_owned(),

@@ -6,14 +6,20 @@
 use crate::detect::oidc::{npm_can_do_oidc, OidcStep};
 use crate::diagnose::advice::Advice;
 use crate::diagnose::context::Context;
-use crate::diagnose::evidence::line;
+use crate::diagnose::evidence::{has_status, line};
+use crate::diagnose::publish_chain::{chain, publishing, upgrade_step, YARNPKG_REGISTRY_STEP};
+use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
 use crate::report::{Evidence, EvidenceKind};
-use crate::types::ClientId;
 
 pub(super) const UNIT: super::Cause = super::Cause {
     id: "oidc-not-attempted",
-    rules: &[rule!(39, oidc_skipped), rule!(40, npm_too_old)],
+    rules: &[
+        rule!(39, oidc_skipped),
+        rule!(40, publisher_cannot_oidc),
+        rule!(62, ci_publish_without_any_token),
+        rule!(63, yarn1_script_registry),
+    ],
     advice,
     live_fix: |_| Vec::new(),
 };
@@ -35,46 +41,67 @@ fn oidc_skipped(cx: &Context, s: &mut Scores) {
     s.add("token-missing", -4, None);
 }
 
-/// A publish in CI by an npm without lib/utils/oidc.js. Strong when the job could have had an
-/// ID token (it was meant to publish with OIDC); a candidate only from a log alone.
-fn npm_too_old(cx: &Context, s: &mut Scores) {
-    if !cx.is_publish() || cx.failure.oidc.seen() || !cx.in_ci() {
+/// A publish made by a client that cannot do trusted publishing (npm < 11.5.1, yarn 1, pnpm 10
+/// running such an npm, yarn < 4.10; publish_chain.rs). Strong when the job was meant to
+/// publish with OIDC (it could request an ID token, changesets said so, provenance was signed);
+/// a candidate in CI or for npmjs's 404/ENEEDAUTH, where OIDC is what 2026 publishes rely on.
+fn publisher_cannot_oidc(cx: &Context, s: &mut Scores) {
+    if !publishing(cx) || cx.failure.oidc.seen() {
         return;
     }
-    if !matches!(cx.failure.tool, None | Some(ClientId::Npm)) {
-        return;
-    }
-    let Some(version) = cx.failure.tool_version.as_deref() else {
+    let Some(chain) = chain(cx).filter(|c| c.can_oidc == Some(false)) else {
         return;
     };
-    if npm_can_do_oidc(version) != Some(false) {
-        return;
-    }
-    let expected = cx
+    let p = &cx.failure.publisher;
+    let job_could = cx
         .facts
         .env
         .ci_job
         .as_ref()
         .and_then(|j| j.id_token_available)
         == Some(true);
-    let ev = line(
-        cx,
-        &[&format!("npm  v{version}"), &format!("npm@{version}")],
-    )
-    .or_else(|| {
-        Some(Evidence {
-            kind: EvidenceKind::Output,
-            text: format!("npm {version} has no trusted publishing (needs 11.5.1 or later)"),
-            source: None,
-        })
+    let expected = job_could || p.oidc_intended || p.provenance_signed;
+    let npmjs_refusal =
+        cx.kind() == Kind::Npmjs && (has_status(cx, &[404]) || cx.failure.signals.need_auth);
+    let ev = Some(Evidence {
+        kind: EvidenceKind::Output,
+        text: format!("published by {}: {}", chain.words, chain.why),
+        source: None,
     });
     if expected {
-        // the job could have had an ID token: OIDC was the way npm would have had a token
+        // OIDC was the way this publish would have had a token
         s.add("oidc-not-attempted", 18, ev);
         s.add("token-missing", -4, None);
-    } else {
-        s.add("oidc-not-attempted", 6, ev);
+    } else if cx.in_ci() || npmjs_refusal {
+        s.add("oidc-not-attempted", 7, ev);
     }
+}
+
+/// ENEEDAUTH on a CI publish, with no `oidc` line to say more (a terminal log): no credential
+/// at all was configured, which is how a job meant for trusted publishing looks when npm did not
+/// try it; an empty token secret looks the same, so only a candidate.
+fn ci_publish_without_any_token(cx: &Context, s: &mut Scores) {
+    let sig = &cx.failure.signals;
+    if cx.is_publish() && sig.need_auth && cx.in_ci() && !cx.failure.oidc.seen() {
+        s.add("oidc-not-attempted", 4, None);
+    }
+}
+
+/// `npm publish` in a yarn 1 script goes to registry.yarnpkg.com (yarn sets npm_config_registry
+/// for its scripts): the npmjs token, keyed `//registry.npmjs.org/`, is not sent there.
+fn yarn1_script_registry(cx: &Context, s: &mut Scores) {
+    if !cx.is_publish() || cx.failure.oidc.attempt_failed() {
+        return;
+    }
+    let Some(chain) = chain(cx).filter(|c| c.yarnpkg_registry) else {
+        return;
+    };
+    let ev = Some(Evidence {
+        kind: EvidenceKind::Output,
+        text: format!("published by {}: yarn 1 sets npm_config_registry=https://registry.yarnpkg.com for its scripts, and a token keyed //registry.npmjs.org/ is not sent there", chain.words),
+        source: None,
+    });
+    s.add("token-wrong-host", 12, ev);
 }
 
 fn old_npm(cx: &Context) -> Option<String> {
@@ -82,8 +109,29 @@ fn old_npm(cx: &Context) -> Option<String> {
     (npm_can_do_oidc(&version) == Some(false)).then_some(version)
 }
 
+/// The summary and fix for a publishing client that cannot do trusted publishing.
+fn chain_advice(cx: &Context) -> Option<(String, Vec<String>)> {
+    let chain = chain(cx).filter(|c| c.can_oidc == Some(false))?;
+    let mut fix = vec![upgrade_step(&chain)];
+    if chain.yarnpkg_registry {
+        fix.push(YARNPKG_REGISTRY_STEP.to_owned());
+    }
+    fix.push(format!("and keep the job's\n{PERMISSIONS_BLOCK}"));
+    let summary = format!(
+        "Trusted publishing (OIDC) was not attempted: the publish was made by {} ({}), which cannot do it: {}.",
+        chain.publisher, chain.words, chain.why
+    );
+    Some((summary, fix))
+}
+
 fn advice(cx: &Context) -> Advice {
+    let skipped = matches!(
+        cx.failure.oidc.step,
+        Some(OidcStep::NoIdTokenPermission | OidcStep::NoIdToken)
+    );
+    let by_chain = (!skipped).then(|| chain_advice(cx)).flatten();
     let (summary, fix) = match (&cx.failure.oidc.step, old_npm(cx)) {
+        _ if by_chain.is_some() => by_chain.unwrap_or_default(),
         (Some(OidcStep::NoIdTokenPermission), _) => (
             "Trusted publishing (OIDC) was not attempted: the GitHub job cannot request an ID token (ACTIONS_ID_TOKEN_REQUEST_URL is unset: the job lacks `id-token: write`), so npm published without a token.".to_owned(),
             vec![format!("add to the publishing job (or the workflow):\n{PERMISSIONS_BLOCK}")],

@@ -1,6 +1,6 @@
 //! `publish-not-allowed`: a publish refused: not a maintainer, a name owned by others or too similar. Its rules, its fix text offline and live, and what decides it.
 
-use crate::diagnose::advice::{whoami, whoami_user, Advice};
+use crate::diagnose::advice::{owners, whoami, whoami_user, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line, main_line};
 use crate::diagnose::facts::ProbeFact;
@@ -81,11 +81,12 @@ fn advice(cx: &Context) -> Advice {
     let reg = cx.registry_or_placeholder();
     Advice {
         summary: format!("{host} refused the publish: this account is not a maintainer of {}, or the name/scope belongs to someone else or is too similar to an existing name.", cx.package.clone().unwrap_or_else(|| "this package".into())),
+        // the action first; the owners list is what verify shows
         fix: vec![
-            format!("npm owner ls {} --registry {reg}   # who may publish it", cx.package.clone().unwrap_or_else(|| "<package>".into())),
             "ask an owner to add you (`npm owner add <you> <package>`), or rename the package to a scope you own (@you/name)".to_owned(),
+            format!("npm owner ls {} --registry {reg}   # who may publish it", cx.package.clone().unwrap_or_else(|| "<package>".into())),
         ],
-        verify: vec![whoami(cx), "npm publish --dry-run".to_owned()],
+        verify: vec![owners(cx), whoami(cx)],
         decider: "the server's 403 text on the PUT, and `npm owner ls <package>` not listing you".to_owned(),
     }
 }

@@ -1,6 +1,6 @@
 //! `scope-not-mapped`: a scoped package went to the default registry for want of `@scope:registry`. Its rules, its fix text offline and live, and what decides it.
 
-use crate::diagnose::advice::{view, Advice};
+use crate::diagnose::advice::{routed_check, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line, main_line};
 use crate::diagnose::facts::{ConfigFacts, ProbeFact};
@@ -162,7 +162,8 @@ fn advice(cx: &Context) -> Advice {
                 format!("npm config set {scope}:registry <your-private-registry-url> --location project"),
                 "for publishing: set publishConfig.registry in package.json (and give the package a scope the mapping covers)".to_owned(),
             ],
-            verify: vec![format!("npm config get {scope}:registry"), view(cx)],
+            // no --registry: the mapping itself must send the request to the right registry
+            verify: vec![routed_check(cx), format!("npm config get {scope}:registry")],
             decider: format!("`npm config get {scope}:registry` prints the default registry (no mapping)"),
         }
     }
@@ -173,7 +174,6 @@ fn live_fix(cx: &Context) -> Vec<String> {
     let Some(config) = &cx.facts.config else {
         return Vec::new();
     };
-    let host = cx.host_or_registry_word();
     {
         let scope = config
             .unmapped_scope
@@ -181,9 +181,9 @@ fn live_fix(cx: &Context) -> Vec<String> {
             .or_else(|| cx.scope.clone())
             .unwrap_or_else(|| "@scope".into());
         match home_registry(cx, config) {
+            // the evidence says where the package is and where it went
             Some(r) => vec![format!(
-                "npm config set {scope}:registry {r} --location project   # {} is on {r}; without the mapping it goes to {host}",
-                cx.package.clone().unwrap_or_else(|| "the package".into())
+                "npm config set {scope}:registry {r} --location project"
             )],
             None => Vec::new(),
         }

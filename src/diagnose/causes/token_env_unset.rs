@@ -107,6 +107,9 @@ fn placeholder_variable(config: &crate::diagnose::facts::ConfigFacts) -> String 
 fn advice(cx: &Context) -> Advice {
     let host = cx.host_or_registry_word();
     let reg = cx.registry_or_placeholder();
+    if let Some(var) = cx.failure.publisher.placeholder_variable.as_deref() {
+        return placeholder_advice(cx, var, &host);
+    }
     {
         let var = variable(cx);
         Advice {
@@ -118,6 +121,19 @@ fn advice(cx: &Context) -> Advice {
             verify: vec![format!("test -n \"${var}\" && echo set"), whoami(cx)],
             decider: format!("the .npmrc line for {} uses ${{{var}}} and {var} is unset or empty in that shell/step", nerf(&reg)),
         }
+    }
+}
+
+/// setup-node's placeholder was the token: the step's log names the variable that got no secret.
+fn placeholder_advice(cx: &Context, var: &str, host: &str) -> Advice {
+    Advice {
+        summary: format!("The token sent to {host} was setup-node's placeholder XXXXX-XXXXX-XXXXX-XXXXX: {var} got no secret in this step, so npm sent the placeholder from the .npmrc line `{}=${{{var}}}`.", key(cx)),
+        fix: vec![
+            format!("pass the secret to the step: `env: {var}: ${{{{ secrets.NPM_TOKEN }}}}`"),
+            "or, for trusted publishing (OIDC), drop setup-node's `registry-url` so no placeholder token is configured, and publish with npm 11.5.1 or later in a job with `permissions: id-token: write`".to_owned(),
+        ],
+        verify: vec![format!("test \"${var}\" != XXXXX-XXXXX-XXXXX-XXXXX && echo set"), whoami(cx)],
+        decider: format!("the step's environment shows {var}: XXXXX-XXXXX-XXXXX-XXXXX (setup-node's placeholder)"),
     }
 }
 
@@ -137,6 +153,10 @@ fn live_fix(cx: &Context) -> Vec<String> {
             "pass the token to this step: `env: {var}: ${{{{ secrets.NPM_TOKEN }}}}`, or publish with trusted publishing (OIDC) and drop `registry-url`/{var} from the job"
         )];
     }
+    // where a token comes from, for the kinds whose tokens are not just `npm login`'s
+    let origin = (cx.entry.token_source)(&cx.registry_or_placeholder())
+        .map(|s| format!("; the token: {s}"))
+        .unwrap_or_default();
     config
         .variables
         .iter()
@@ -148,7 +168,7 @@ fn live_fix(cx: &Context) -> Vec<String> {
                 "unset"
             };
             format!(
-                "export {name}=<token>   # ${{{name}}} is {state} here; it is used by {source}",
+                "export {name}=<token>   # ${{{name}}} is {state} here; it is used by {source}{origin}",
                 name = v.name,
                 source = v.source
             )

@@ -1,7 +1,7 @@
 //! `token-invalid-or-expired`: a credential was sent and rejected (expired, revoked, wrong). Its rules, its fix text offline and live, and what decides it.
 
 use crate::detect::Operation;
-use crate::diagnose::advice::{capitalize, retry, whoami, Advice};
+use crate::diagnose::advice::{capitalize, check_request, whoami, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, has_status, line, main_line};
 use crate::diagnose::facts::{ProbeFact, ProbeOutcome, VarState};
@@ -25,6 +25,10 @@ pub(super) const UNIT: super::Cause = super::Cause {
     live_fix,
 };
 
+/// npmjs's `npm-notice` header "Access token expired or revoked": npm sent a token npmjs no
+/// longer takes. Weak alone (npm prints it on runs that succeed, and npmjs then treats the
+/// request as anonymous, docs/oidc.md): it backs a refusal, it does not outweigh the failure's
+/// own signals (a failed OIDC step, a 2FA demand, a probe).
 fn token_expired_notice(cx: &Context, s: &mut Scores) {
     if cx.failure.signals.token_expired_notice {
         s.add(
@@ -203,19 +207,25 @@ fn probe_whoami(cx: &Context, s: &mut Scores) {
     }
 }
 
+/// npmjs's token rules since 2025 (github.blog changelog 2025-09-29, 2025-11-05, 2025-12-09).
+const NPMJS_TOKEN_POLICY: &str = "npmjs's token rules: classic tokens were revoked on 2025-12-09, an `npm login` session lasts 2 hours, a write granular token at most 90 days; make a new granular token (npmjs.com -> Access Tokens -> Generate New Token, with \"Bypass 2FA\" for CI publishes), or publish from CI with trusted publishing (OIDC) and no token";
+
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
     let host = cx.host_or_registry_word();
     let reg = cx.registry_or_placeholder();
     let e = cx.entry;
-    let login = (e.login)(&reg);
+    let mut login = (e.login)(&reg);
+    if cx.kind() == Kind::Npmjs {
+        login.push(NPMJS_TOKEN_POLICY.to_owned());
+    }
     Advice {
         summary: format!(
             "A credential was sent to {host} and refused: it is expired, revoked or wrong. {}.",
             capitalize(e.token_note)
         ),
         fix: login,
-        verify: vec![whoami(cx), retry(cx)],
+        verify: vec![whoami(cx), check_request(cx)],
         decider: format!(
             "`{}` fails with E401 (or the token's expiry date is past)",
             whoami(cx)
@@ -230,6 +240,10 @@ fn live_fix(cx: &Context) -> Vec<String> {
     };
 
     match &config.credential {
+        Some(c) if c.kind == "npm-legacy-token" && cx.kind() == Kind::Npmjs => vec![format!(
+            "`{}` ({}) at {} is a classic (legacy) token: npmjs revoked every classic token on 2025-12-09; replace it with a granular token, or use trusted publishing in CI",
+            c.key, c.redacted, c.source
+        )],
         Some(c) => {
             let when = c
                 .expiry

@@ -1,7 +1,7 @@
 //! `token-missing`: no credential is configured for the host the failing request went to. Its rules, its fix text offline and live, and what decides it.
 
 use crate::detect::url;
-use crate::diagnose::advice::{key, retry, whoami, Advice};
+use crate::diagnose::advice::{check_request, key, variable, whoami, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, has_status, line, main_line};
 use crate::diagnose::facts::{ConfigFacts, VarState};
@@ -243,7 +243,7 @@ fn advice(cx: &Context) -> Advice {
             "No credential was sent to {host}: none is configured for it where the command ran."
         ),
         fix: login,
-        verify: vec![whoami(cx), retry(cx)],
+        verify: vec![whoami(cx), check_request(cx)],
         decider: format!(
             "no `{}` line in any .npmrc npm reads (`regauth doctor`), or `{}` says ENEEDAUTH",
             key(cx),
@@ -264,13 +264,31 @@ fn live_fix(cx: &Context) -> Vec<String> {
             .iter()
             .find(|f| f.ends_with("/.npmrc"))
             .cloned();
-        // the line alone leads into token-env-unset: say that the variable must hold a token
-        vec![format!(
-            "add `{}:_authToken=${{NPM_TOKEN}}` to {} and export NPM_TOKEN=<a token for {}> \
-             where npm runs (or run `npm login --registry {reg}`, which stores one)",
-            nerf(&reg),
-            file.unwrap_or_else(|| "~/.npmrc".into()),
-            cx.host_or_registry_word()
-        )]
+        let file = file.unwrap_or_else(|| "~/.npmrc".into());
+        let var = variable(cx);
+        let key = nerf(&reg);
+        // the line alone leads into token-env-unset: say that the variable must hold a token,
+        // and where such a token comes from
+        let lines = match cx.kind() {
+            Kind::Azure => format!(
+                "`{key}:username={}`, `{key}:_password=${{{var}}}` and `{key}:email=npm requires email`",
+                crate::diagnose::registry::azure_org(&reg).unwrap_or("ORG")
+            ),
+            _ => format!("`{key}:_authToken=${{{var}}}`"),
+        };
+        let what = match cx.kind() {
+            Kind::Azure => "<the base64 of a token>",
+            _ => "<token>",
+        };
+        match (cx.entry.token_source)(&reg) {
+            Some(source) => vec![format!(
+                "add {lines} to {file} and export {var}={what} where npm runs; the token: {source}"
+            )],
+            None => vec![format!(
+                "add {lines} to {file} and export {var}=<a token for {}> where npm runs (or run \
+                 `npm login --registry {reg}`, which stores one)",
+                cx.host_or_registry_word()
+            )],
+        }
     }
 }

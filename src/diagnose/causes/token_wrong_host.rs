@@ -35,7 +35,8 @@ fn advice(cx: &Context) -> Advice {
             format!("key the token to the exact registry path: {}=${{{}}}", key(cx), variable(cx)),
             "make registry URLs end with `/` and match host, port and path exactly (localhost is not 127.0.0.1)".to_owned(),
         ],
-        verify: vec!["regauth doctor".to_owned(), whoami(cx)],
+        // whoami sends the re-keyed token: it answers with the user once the key matches
+        verify: vec![whoami(cx), "regauth doctor".to_owned()],
         decider: format!("the .npmrc credential keys vs {}: same host but another path, port or protocol", nerf(&reg)),
     }
 }

@@ -1,0 +1,88 @@
+//! Client and registry messages that produced no cause before issue 14, each written as its
+//! source prints it (the file named beside it), with the cause it must rank first and whether
+//! the text decides it ("high") or only suggests it.
+
+use regauth::diagnose::explain_text;
+use regauth::report::Confidence;
+
+/// (source, text, top cause, may it be high)
+const FAMILIES: &[(&str, &str, &str, bool)] = &[
+    (
+        "yarnpkg/berry packages/plugin-npm/sources/npmHttpUtils.ts askForOtp",
+        "➤ YN0000: package.json\n✖ One-time password: · ",
+        "otp-required",
+        true,
+    ),
+    (
+        "yarnpkg/yarn src/registries/npm-registry.js + src/reporters/lang/en.js twoFactorAuthenticationEnabled",
+        "yarn publish v1.22.22\ninfo Two factor authentication enabled.\nquestion npm one-time password: ",
+        "otp-required",
+        true,
+    ),
+    (
+        "yarnpkg/yarn src/util/request-manager.js unauthorizedResponse",
+        "error Received a 401 from GitHub.com. Bad credentials. If using GITHUB_TOKEN in your env, check that it is valid.",
+        "token-invalid-or-expired",
+        false,
+    ),
+    (
+        "pnpm/pnpm pnpm11/config/reader/src/loadNpmrcFiles.ts INVALID_AUTH_SETTING",
+        " ERR_PNPM_INVALID_AUTH_SETTING  pnpm_config__auth must be a JSON object",
+        "npmrc-misconfig",
+        true,
+    ),
+    (
+        "pnpm/pnpm pnpm11/registry-access/commands/src/deprecation/common.ts FORBIDDEN",
+        " ERR_PNPM_FORBIDDEN  You do not have permission to deprecate this package. {\"error\":\"forbidden\"}",
+        "insufficient-permission",
+        false,
+    ),
+    (
+        "actions/setup-node src/authutil.ts placeholder, npmjs 404 on PUT",
+        "NODE_AUTH_TOKEN: XXXXX-XXXXX-XXXXX-XXXXX\nE404 Not Found - PUT https://registry.npmjs.org/@me%2fpkg",
+        "token-env-unset",
+        true,
+    ),
+    (
+        "Google Artifact Registry IAM denial",
+        "npm error code E403\nnpm error 403 403 Forbidden - GET https://us-central1-npm.pkg.dev/p/npm/@g%2fk - Permission \"artifactregistry.repositories.downloadArtifacts\" denied.",
+        "insufficient-permission",
+        false,
+    ),
+];
+
+#[test]
+fn each_family_names_its_cause_with_honest_confidence() {
+    for (source, text, id, may_be_high) in FAMILIES {
+        let d = explain_text(text);
+        assert!(d.report.auth_failure, "{source}: not an auth failure");
+        let top = &d.report.causes[0];
+        assert_eq!(
+            top.id,
+            *id,
+            "{source}\n{:?}",
+            d.report.causes.iter().map(|c| &c.id).collect::<Vec<_>>()
+        );
+        if !may_be_high {
+            assert_ne!(
+                top.confidence,
+                Confidence::High,
+                "{source}: inferred, yet high"
+            );
+        }
+    }
+}
+
+/// Structural evidence keeps look-alikes quiet: a 404 for a URL the command itself names, and
+/// 2FA wording beside a 404 (npm raises EOTP only on a 401).
+#[test]
+fn look_alikes_stay_silent() {
+    for text in [
+        "$ pnpm i https://pkg.example.dev/@o/p@422\n ERR_PNPM_FETCH_404  GET https://pkg.example.dev/@o/p@422: Not Found - 404\n\nNo authorization header was set for the request.",
+        "$ npm install https://cdn.example.dev/p-1.0.0.tgz\nnpm error code E404\nnpm error 404 Not Found - GET https://cdn.example.dev/p-1.0.0.tgz",
+    ] {
+        assert!(!explain_text(text).report.auth_failure, "{text}");
+    }
+    let d = explain_text("Two-factor authentication is required for this operation\n\nnpm error code E404\nnpm error 404 Not Found - POST https://registry.npmjs.org/-/package/@o%2fp/trust");
+    assert!(d.report.causes.iter().all(|c| c.id != "otp-required"));
+}
