@@ -193,6 +193,13 @@ fn cases() -> Vec<(&'static str, Setup)> {
             write(&alt, "@a:registry=http://alt-global-a.example/\n");
             args(&[&format!("--globalconfig={}", alt.display())])
         }),
+        ("cli globalconfig loses to env globalconfig", |e| {
+            let (a, b) = (e.root().join("alt/a"), e.root().join("alt/b"));
+            write(&a, "@a:registry=http://cli-global.example/\n");
+            write(&b, "@a:registry=http://env-global.example/\n");
+            e.set_env("npm_config_globalconfig", &b);
+            args(&[&format!("--globalconfig={}", a.display())])
+        }),
         ("globalconfig moved by the user file", |e| {
             let alt = e.root().join("alt/global");
             write(&alt, "@b:registry=http://alt-global-b.example/\n");
@@ -416,4 +423,216 @@ fn workspace_member_uses_the_root_npmrc() {
                 && message(p).contains("`registry`")),
         "{problems:?}"
     );
+}
+
+/// A loopback server that answers 404 to everything and records what npm sent.
+fn capture() -> support::FixtureServer {
+    support::FixtureServer::start(|_| support::Response::new(404).json(serde_json::json!({})))
+}
+
+/// `regauth doctor ARGS` in the situation's environment, as JSON.
+fn doctor(env: &NpmEnv, args: &[&str]) -> serde_json::Value {
+    let out = env
+        .regauth()
+        .arg("doctor")
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "PRODUCT: doctor failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("PRODUCT: doctor JSON")
+}
+
+fn npm_view(env: &NpmEnv, args: &[&str]) -> String {
+    let out = env
+        .npm()
+        .args(["view", "--fetch-retries=0"])
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn problem_messages(report: &serde_json::Value) -> String {
+    report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {}", p["id"], p["message"]))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_registry_that_is_no_url_stops_npm_and_doctor_says_so() {
+    for (rc, env_value, npm_says) in [
+        ("registry=${UNSET_NPM_REGISTRY}\n", None, "ERR_INVALID_URL"),
+        ("registry=\n", None, "ERR_INVALID_URL"),
+        ("registry=127.0.0.1:4873/x\n", None, "ERR_INVALID_URL"),
+        ("", Some("\"http://127.0.0.1:9/\""), "ERR_INVALID_URL"),
+        (
+            "registry=localhost:4873\n",
+            None,
+            "Only HTTP(S) protocols are supported",
+        ),
+    ] {
+        let mut env = NpmEnv::new();
+        env.write_userconfig(rc);
+        if let Some(value) = env_value {
+            env.set_env("npm_config_registry", value);
+        }
+        let stderr = npm_view(&env, &["lodash"]);
+        assert!(stderr.contains(npm_says), "SETUP: npm {rc:?}: {stderr}");
+        let report = doctor(&env, &["lodash"]);
+        let problems = problem_messages(&report);
+        assert!(
+            problems.contains(npm_says) && problems.contains("npm keeps it"),
+            "PRODUCT: {rc:?} {env_value:?}: doctor does not say npm stops with {npm_says}:\n{problems}"
+        );
+    }
+}
+
+#[test]
+fn a_file_loaded_as_two_layers_stops_npm_and_doctor_says_so() {
+    let env = NpmEnv::new();
+    env.write_userconfig("registry=http://127.0.0.1:9/\n");
+    let user = env.userconfig().display().to_string();
+    let global = format!("--globalconfig={user}");
+    let stderr = npm_view(&env, &["lodash", &global]);
+    assert!(stderr.contains("double-loading"), "SETUP: {stderr}");
+    let report = doctor(&env, &["lodash", "--", &global]);
+    assert!(
+        problem_messages(&report).contains("double-loading config"),
+        "PRODUCT: {report}"
+    );
+    let env = NpmEnv::new();
+    let project = env.project().join(".npmrc").display().to_string();
+    env.write_userconfig(&format!("globalconfig={project}\n"));
+    env.write_project_npmrc("registry=http://127.0.0.1:9/\n");
+    assert!(npm_view(&env, &["lodash"]).contains("double-loading"));
+    assert!(problem_messages(&doctor(&env, &["lodash"])).contains("double-loading config"));
+}
+
+#[test]
+fn credentials_in_the_registry_url_are_sent_as_basic_and_doctor_routes_them() {
+    use base64::Engine;
+    let server = capture();
+    let registry = server.url().replace("http://", "http://carol:CANARYpw1@");
+    let env = NpmEnv::new();
+    env.write_userconfig(&format!("registry={registry}\n"));
+    npm_view(&env, &["lodash"]);
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("carol:CANARYpw1")
+    );
+    let sent = server.requests();
+    assert!(
+        sent.iter()
+            .any(|r| r.header("authorization") == Some(expected.as_str())),
+        "SETUP: npm sends the URL's user info as Basic"
+    );
+    let report = doctor(&env, &["lodash"]);
+    let route = &report["routes"][0];
+    assert_eq!(
+        route["credential"], "registry (its URL's user info)",
+        "PRODUCT: {report}"
+    );
+    assert!(
+        !report.to_string().contains("CANARYpw1"),
+        "PRODUCT: {report}"
+    );
+}
+
+#[test]
+fn the_scope_setting_sends_unscoped_and_unmapped_names_to_its_registry() {
+    let server = capture();
+    let env = NpmEnv::new();
+    env.write_userconfig(&format!(
+        "scope=s\n@s:registry={}\nregistry=http://127.0.0.1:9/\n",
+        server.url()
+    ));
+    npm_view(&env, &["lodash"]);
+    npm_view(&env, &["@other/x"]);
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(
+        paths.iter().any(|p| p == "/lodash") && paths.iter().any(|p| p == "/@other%2fx"),
+        "SETUP: npm sends both to the scope's registry: {paths:?}"
+    );
+    let report = doctor(&env, &["lodash", "@other/x"]);
+    for route in report["routes"].as_array().unwrap() {
+        assert_eq!(route["registry"], server.url(), "PRODUCT: {route}");
+    }
+}
+
+#[test]
+fn a_token_for_a_registry_written_without_its_slash_is_sent_and_not_a_problem() {
+    let server = capture();
+    let registry = format!("{}api/npm/repo", server.url());
+    let nerf = format!("{}/", registry.trim_start_matches("http:"));
+    let env = NpmEnv::new();
+    env.write_userconfig(&format!(
+        "registry={registry}\n{nerf}:_authToken=CANARYslash1\n"
+    ));
+    npm_view(&env, &["lodash"]);
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.header("authorization") == Some("Bearer CANARYslash1")),
+        "SETUP: npm sends the token"
+    );
+    let report = doctor(&env, &["lodash"]);
+    assert_eq!(
+        report["routes"][0]["credential"],
+        format!("{nerf}:_authToken")
+    );
+    assert!(
+        !problem_messages(&report).contains("token-wrong-host"),
+        "PRODUCT: {report}"
+    );
+}
+
+#[test]
+fn doctor_with_npm_arguments_routes_like_that_npm_command_line() {
+    let (a, b) = (capture(), capture());
+    let env = NpmEnv::new();
+    let alt = env.root().join("alt-npmrc");
+    write(&alt, &format!("@u:registry={}\n", b.url()));
+    let alt = alt.display().to_string();
+    let scoped = format!("--@s:registry={}", b.url());
+    let regis = format!("--regis={}", a.url());
+    for (packages, args, expect) in [
+        (
+            vec!["lodash"],
+            vec!["--registry", a.url().as_str()],
+            a.url(),
+        ),
+        (vec!["lodash"], vec!["-reg", a.url().as_str()], a.url()),
+        (vec!["lodash"], vec![regis.as_str()], a.url()),
+        (vec!["@s/x"], vec![scoped.as_str()], b.url()),
+        (vec!["@u/x"], vec!["--userconfig", alt.as_str()], b.url()),
+    ] {
+        let (seen_a, seen_b) = (a.requests().len(), b.requests().len());
+        npm_view(&env, &[&packages[..], &args[..]].concat());
+        let sent_to = if a.requests().len() > seen_a {
+            a.url()
+        } else if b.requests().len() > seen_b {
+            b.url()
+        } else {
+            "nowhere".to_owned()
+        };
+        assert_eq!(sent_to, expect, "SETUP: npm {args:?}");
+        let mut doctor_args = packages.clone();
+        doctor_args.push("--");
+        doctor_args.extend(&args);
+        let report = doctor(&env, &doctor_args);
+        assert_eq!(
+            report["routes"][0]["registry"], expect,
+            "PRODUCT: doctor {doctor_args:?}: {report}"
+        );
+    }
 }

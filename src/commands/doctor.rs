@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::config::lockfile::{self, Lockfile};
 use crate::config::{problems, Config, FileStatus, LoadContext, Problem};
 use crate::render::Format;
-use crate::secret::hide_userinfo;
+use crate::secret::{hide_userinfo, redact_url};
 
 #[derive(clap::Args, Debug)]
 pub struct DoctorArgs {
@@ -24,6 +24,11 @@ pub struct DoctorArgs {
     /// (default: the project's, from `packageManager` or its lockfile)
     #[arg(long)]
     pub client: Option<String>,
+    /// npm's own arguments, after `--` (`regauth doctor PKG -- install --registry URL`): the
+    /// configuration and routes are those of that npm command line, flags applied as npm's
+    /// nopt applies them (`--@s:registry=`, `--userconfig`, `-reg`, `--regis`, ...)
+    #[arg(last = true)]
+    pub npm_args: Vec<String>,
 }
 
 pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<i32> {
@@ -39,7 +44,7 @@ pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<i32> {
         return super::doctor_client::run(client, &args.packages, args.format);
     }
     let knowledge = crate::org::Knowledge::from_process().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let config = Config::load(&LoadContext::from_process(Vec::new()));
+    let config = Config::load(&LoadContext::from_process(args.npm_args.clone()));
     let lockfiles = lockfile::scan(config.local_prefix());
     let report = build(&config, &args.packages, &lockfiles);
     let text = match args.format {
@@ -48,10 +53,18 @@ pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<i32> {
             if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
                 console::set_colors_enabled(false);
             }
-            human(&report, &config, &lockfiles) + &org_section(&report, &knowledge)
+            let mut text = human(&report, &config, &lockfiles);
+            if !args.npm_args.is_empty() {
+                let shown: Vec<String> = args.npm_args.iter().map(|a| redact_url(a)).collect();
+                text = text.replacen('\n', &format!("\n  for: npm {}\n", shown.join(" ")), 1);
+            }
+            text + &org_section(&report, &knowledge)
         }
     };
-    super::stdout::write(&text)?;
+    // the report holds redacted forms only; this also hides any value that reached it otherwise
+    let known =
+        crate::secret::with_decoded_forms(config.secret_values().iter().map(String::as_str));
+    super::stdout::write(&crate::secret::scrub_known(&text, &known))?;
     Ok(0)
 }
 
@@ -205,7 +218,10 @@ fn route_out(config: &Config, package: &str) -> RouteOut {
     RouteOut {
         package: package.to_owned(),
         registry: hide_userinfo(&route.registry.url),
-        credential: r.key.clone(),
+        credential: r.key.clone().or_else(|| {
+            let from_url = route.routed.credential.filter(|_| r.sends_credential());
+            from_url.map(|c| format!("{} (its URL's user info)", c.key))
+        }),
         reason: r.reason.clone(),
         url: hide_userinfo(&r.url),
         header: r.header,

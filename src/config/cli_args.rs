@@ -2,7 +2,13 @@
 //! `--key value` for keys that take a value, `--no-key`, shorthands (`-g`, `-C`, `-L`, `--reg`,
 //! `--local`, glued single letters like `-gf`), unknown keys (`--@scope:registry=URL`, `--//host/:_authToken=...`),
 //! repeated keys becoming lists, and `--` ending the options. Positional arguments are dropped.
-//! Not handled: unique-prefix abbreviations of long options (`--regis`), which npm deprecates.
+//! Unique-prefix abbreviations (`--regis`, `--userc`) expand as nopt's `abbrev` does (npm warns
+//! that they will stop working). The key tables are npm's own (`npm_keys`).
+
+use std::collections::{HashMap, VecDeque};
+
+use super::abbreviations;
+use super::npm_keys::{DEFINED_KEYS, LIST_KEYS, PURE_STRING_KEYS, VALUE_KEYS};
 
 /// One option as nopt leaves it, before type validation.
 #[derive(Debug, Clone, PartialEq)]
@@ -11,150 +17,6 @@ pub enum CliValue {
     Str(String),
     List(Vec<CliValue>),
 }
-
-/// Defined keys that are not plain booleans (from npm 11's definitions). They take the next
-/// argument as their value; the rest of the defined keys are booleans.
-const VALUE_KEYS: &[&str] = &[
-    "_auth",
-    "access",
-    "allow-directory",
-    "allow-file",
-    "allow-git",
-    "allow-remote",
-    "allow-scripts",
-    "also",
-    "audit-level",
-    "auth-type",
-    "before",
-    "ca",
-    "cache",
-    "cache-max",
-    "cache-min",
-    "cafile",
-    "call",
-    "cert",
-    "cidr",
-    "cpu",
-    "depth",
-    "diff",
-    "diff-dst-prefix",
-    "diff-src-prefix",
-    "diff-unified",
-    "editor",
-    "expect-result-count",
-    "expires",
-    "fetch-retries",
-    "fetch-retry-factor",
-    "fetch-retry-maxtimeout",
-    "fetch-retry-mintimeout",
-    "fetch-timeout",
-    "git",
-    "globalconfig",
-    "heading",
-    "https-proxy",
-    "include",
-    "init-author-email",
-    "init-author-name",
-    "init-author-url",
-    "init-license",
-    "init-module",
-    "init-type",
-    "init-version",
-    "install-strategy",
-    "key",
-    "libc",
-    "local-address",
-    "location",
-    "lockfile-version",
-    "loglevel",
-    "logs-dir",
-    "logs-max",
-    "maxsockets",
-    "message",
-    "min-release-age",
-    "min-release-age-exclude",
-    "name",
-    "node-gyp",
-    "node-options",
-    "noproxy",
-    "omit",
-    "only",
-    "orgs",
-    "os",
-    "otp",
-    "package",
-    "pack-destination",
-    "packages",
-    "prefix",
-    "preid",
-    "provenance-file",
-    "proxy",
-    "registry",
-    "replace-registry-host",
-    "save-prefix",
-    "sbom-format",
-    "sbom-type",
-    "scope",
-    "scopes",
-    "password",
-    "token-description",
-    "script-shell",
-    "searchexclude",
-    "searchlimit",
-    "searchopts",
-    "searchstaleness",
-    "shell",
-    "tag",
-    "tag-version-prefix",
-    "umask",
-    "user-agent",
-    "userconfig",
-    "viewer",
-    "which",
-    "workspace",
-];
-
-/// Keys of type String alone: a following `-x`/`--x` argument is not taken as their value.
-const PURE_STRING_KEYS: &[&str] = &[
-    "call",
-    "editor",
-    "git",
-    "heading",
-    "init-author-email",
-    "init-author-name",
-    "init-license",
-    "init-type",
-    "message",
-    "pack-destination",
-    "preid",
-    "save-prefix",
-    "scope",
-    "script-shell",
-    "searchexclude",
-    "searchopts",
-    "shell",
-    "tag",
-    "tag-version-prefix",
-    "user-agent",
-    "viewer",
-];
-
-/// Keys that nopt collects into a list.
-const LIST_KEYS: &[&str] = &[
-    "allow-scripts",
-    "ca",
-    "cidr",
-    "diff",
-    "include",
-    "min-release-age-exclude",
-    "noproxy",
-    "omit",
-    "orgs",
-    "package",
-    "packages",
-    "scopes",
-    "workspace",
-];
 
 /// npm's shorthands (`definitions/index.js`).
 const SHORTHANDS: &[(&str, &[&str])] = &[
@@ -200,72 +62,103 @@ const SHORTHANDS: &[(&str, &[&str])] = &[
     ("y", &["--yes"]),
 ];
 
-/// Boolean keys npm defines that matter for config (so `--global` is known, not "unknown").
-const KNOWN_BOOLEANS: &[&str] = &["global", "workspaces", "yes", "usage", "version"];
-
 fn is_defined(key: &str) -> bool {
-    VALUE_KEYS.contains(&key) || KNOWN_BOOLEANS.contains(&key)
+    DEFINED_KEYS.binary_search(&key).is_ok()
+}
+
+/// The names of npm's shorthands (for their abbreviation table).
+pub(crate) fn shorthand_names() -> Vec<&'static str> {
+    SHORTHANDS.iter().map(|(s, _)| *s).collect()
 }
 
 fn shorthand(name: &str) -> Option<&'static [&'static str]> {
     SHORTHANDS.iter().find(|(s, _)| *s == name).map(|(_, e)| *e)
 }
 
-/// nopt's `resolveShort`: an exact shorthand, or one dash followed by single-letter shorthands.
+fn is_single_shorthand(c: char) -> bool {
+    SHORTHANDS
+        .iter()
+        .any(|(s, _)| s.len() == c.len_utf8() && s.starts_with(c))
+}
+
+/// nopt's `resolveShort`: an exact option stays; an exact shorthand, a run of single-letter
+/// shorthands (`-gf`), or a unique prefix of a shorthand (`--porc`) expands; a unique prefix
+/// of an option is left for `expand_abbreviation`.
 fn resolve_short(arg: &str) -> Option<Vec<String>> {
     let name = arg.trim_start_matches('-');
     if is_defined(name) {
         return None;
     }
+    let owned = |e: &[&str]| e.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     if let Some(expansion) = shorthand(name) {
-        return Some(expansion.iter().map(|s| s.to_string()).collect());
+        return Some(owned(expansion));
     }
-    let single_dash = arg.starts_with('-') && !arg.starts_with("--");
-    if !single_dash || name.is_empty() {
+    if name.chars().all(is_single_shorthand) {
+        let mut out = Vec::new();
+        for c in name.chars() {
+            out.extend(owned(shorthand(c.encode_utf8(&mut [0u8; 4]))?));
+        }
+        return Some(out);
+    }
+    if abbreviations::of_option(name).is_some() {
         return None;
     }
-    let mut out = Vec::new();
-    for c in name.chars() {
-        let expansion = shorthand(c.encode_utf8(&mut [0u8; 4]))?;
-        out.extend(expansion.iter().map(|s| s.to_string()));
-    }
-    Some(out)
+    abbreviations::of_shorthand(name)
+        .and_then(shorthand)
+        .map(owned)
 }
 
-/// Parses npm's arguments (without the program name) into config keys, in order.
+/// `--regis` is `--registry` (a unique prefix of a defined key, which npm warns about).
+fn expand_abbreviation(key: &str) -> String {
+    match abbreviations::of_option(key) {
+        Some(full) => full.to_owned(),
+        None => key.to_owned(),
+    }
+}
+
+/// Parses npm's arguments (without the program name) into config keys, in order. Linear in
+/// the number of arguments: expansions go to the front of a queue, keys are indexed.
 pub fn parse(args: &[String]) -> Vec<(String, CliValue)> {
-    let mut args: Vec<String> = args.to_vec();
-    let mut data: Vec<(String, CliValue)> = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let mut arg = args[i].clone();
+    let mut queue: VecDeque<String> = args.iter().cloned().collect();
+    let mut data = Data::default();
+    while let Some(mut arg) = queue.pop_front() {
         if arg.len() >= 2 && arg.chars().all(|c| c == '-') {
             break;
         }
         if !arg.starts_with('-') || arg.len() < 2 {
-            i += 1;
             continue;
         }
         let had_eq = match arg.find('=') {
             Some(at) => {
                 let value = arg[at + 1..].to_owned();
                 arg.truncate(at);
-                args.splice(i..=i, [arg.clone(), value]);
+                queue.push_front(value);
                 true
             }
             None => false,
         };
         if let Some(expansion) = resolve_short(&arg) {
             let first_differs = expansion.first() != Some(&arg);
-            args.splice(i..=i, expansion);
+            for item in expansion.into_iter().rev() {
+                queue.push_front(item);
+            }
             if first_differs {
                 continue;
             }
+            queue.pop_front();
         }
         let (key, negated) = strip_no(arg.trim_start_matches('-'));
-        i = take_value(&args, i, key, negated, had_eq, &mut data);
+        let key = expand_abbreviation(key);
+        take_value(&mut queue, &key, negated, had_eq, &mut data);
     }
-    data
+    data.items
+}
+
+/// The options parsed so far, with an index by key.
+#[derive(Default)]
+struct Data {
+    items: Vec<(String, CliValue)>,
+    index: HashMap<String, usize>,
 }
 
 fn strip_no(mut name: &str) -> (&str, Option<bool>) {
@@ -277,37 +170,35 @@ fn strip_no(mut name: &str) -> (&str, Option<bool>) {
     (name, no)
 }
 
-/// Stores one option and returns the index of the next argument to look at.
+/// Stores one option, taking its value from the front of `queue` when it has one.
 fn take_value(
-    args: &[String],
-    i: usize,
+    queue: &mut VecDeque<String>,
     key: &str,
     negated: Option<bool>,
     had_eq: bool,
-    data: &mut Vec<(String, CliValue)>,
-) -> usize {
-    let next = args.get(i + 1).map(String::as_str);
+    data: &mut Data,
+) {
+    let next = queue.front().map(String::as_str);
     let known_value_key = VALUE_KEYS.contains(&key);
     let unknown = !is_defined(key);
     let is_bool = negated.is_some() || (!known_value_key && !unknown) || (unknown && !had_eq);
     if is_bool {
         let mut value = negated != Some(true);
-        let mut consumed = 0;
         if let Some(word @ ("true" | "false")) = next {
             value = (word == "true") != (negated == Some(true));
-            consumed = 1;
+            queue.pop_front();
         }
         push(data, key, CliValue::Bool(value), unknown);
-        return i + 1 + consumed;
+        return;
     }
     let mut next = next.map(str::to_owned);
-    let mut step = 2;
+    let mut consume = next.is_some();
     if PURE_STRING_KEYS.contains(&key) {
         match &next {
             None => next = Some(String::new()),
             Some(n) if starts_like_flag(n) => {
                 next = Some(String::new());
-                step = 1;
+                consume = false;
             }
             _ => {}
         }
@@ -317,11 +208,13 @@ fn take_value(
         .is_some_and(|n| n.len() >= 2 && n.chars().all(|c| c == '-'))
     {
         next = None;
-        step = 1;
+        consume = false;
+    }
+    if consume {
+        queue.pop_front();
     }
     let value = next.map(CliValue::Str).unwrap_or(CliValue::Bool(true));
     push(data, key, value, unknown);
-    i + step
 }
 
 /// `/^-{1,2}[^-]+/`
@@ -331,14 +224,22 @@ fn starts_like_flag(s: &str) -> bool {
 }
 
 /// Repeated unknown keys and list-typed keys accumulate; other keys take the last value.
-fn push(data: &mut Vec<(String, CliValue)>, key: &str, value: CliValue, unknown: bool) {
+fn push(data: &mut Data, key: &str, value: CliValue, unknown: bool) {
     let listy = LIST_KEYS.contains(&key);
-    match data.iter_mut().find(|(k, _)| k == key) {
-        Some((_, CliValue::List(items))) => items.push(value),
-        Some((_, old)) if unknown || listy => *old = CliValue::List(vec![old.clone(), value]),
-        Some((_, old)) => *old = value,
-        None if listy => data.push((key.to_owned(), CliValue::List(vec![value]))),
-        None => data.push((key.to_owned(), value)),
+    let Some(&at) = data.index.get(key) else {
+        data.index.insert(key.to_owned(), data.items.len());
+        let value = if listy {
+            CliValue::List(vec![value])
+        } else {
+            value
+        };
+        data.items.push((key.to_owned(), value));
+        return;
+    };
+    match &mut data.items[at].1 {
+        CliValue::List(items) => items.push(value),
+        old if unknown || listy => *old = CliValue::List(vec![old.clone(), value]),
+        old => *old = value,
     }
 }
 

@@ -25,6 +25,9 @@ pub enum Field {
     Certfile,
     #[serde(rename = "keyfile")]
     Keyfile,
+    /// `user:password@` in a registry URL: Node sends it as Basic when npm set no header.
+    #[serde(rename = "url-userinfo")]
+    UrlUserinfo,
 }
 
 impl Field {
@@ -111,6 +114,48 @@ pub struct Credential {
     pub jwt: Option<JwtClaims>,
     pub source: Provenance,
     pub variables: Vec<VarRef>,
+    /// For `Field::UrlUserinfo`: `user@host[:port]` of the URL it comes from (no password).
+    #[serde(skip)]
+    pub from_url: Option<String>,
+}
+
+/// `user@host[:port]` of a URL with user info: which URL-borne credential a request carries.
+pub(crate) fn url_identity(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    let user = parsed.username();
+    if user.is_empty() && parsed.password().is_none() {
+        return None;
+    }
+    let host = crate::config::route::host_with_port(&parsed);
+    Some(format!("{user}@{host}"))
+}
+
+/// The credential a registry setting's URL carries in its user info (npm sends it when no
+/// nerf-dart credential covers the request: minipass-fetch passes `user:password` to Node).
+pub(crate) fn from_registry_url(value: &Value) -> Option<Credential> {
+    let text = value.expanded.expose();
+    let from_url = url_identity(text)?;
+    let parsed = url::Url::parse(text.trim()).ok()?;
+    let user = parsed.username();
+    let (redacted, detail) = match parsed.password() {
+        Some(_) => (format!("{user}:****"), format!("user {user}, from the URL")),
+        None => (
+            "****".to_owned(),
+            "a token as the URL's user, from the URL".to_owned(),
+        ),
+    };
+    Some(Credential {
+        key: value.key.clone(),
+        reg_key: None,
+        field: Field::UrlUserinfo,
+        kind: Kind::BasicAuth,
+        redacted,
+        detail: Some(detail),
+        jwt: None,
+        source: value.provenance.clone(),
+        variables: value.variables.clone(),
+        from_url: Some(from_url),
+    })
 }
 
 /// Splits `//host/path/:_authToken` into (`//host/path/`, field); top-level fields give `""`.
@@ -143,6 +188,7 @@ pub(crate) fn from_value(value: &Value, now: i64) -> Option<Credential> {
         jwt,
         source: value.provenance.clone(),
         variables: value.variables.clone(),
+        from_url: None,
     })
 }
 
@@ -177,6 +223,7 @@ fn classify(field: Field, value: &str, vars: &[VarRef], now: i64) -> Classified 
         Field::Username => (Kind::Username, None, None),
         Field::Certfile => (Kind::ClientCert, file_detail(value), None),
         Field::Keyfile => (Kind::ClientKey, file_detail(value), None),
+        Field::UrlUserinfo => (Kind::BasicAuth, None, None),
     }
 }
 

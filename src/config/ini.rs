@@ -70,21 +70,26 @@ pub struct IniFile {
 
 impl IniFile {
     /// Top-level keys as npm's config sees them, in first-insertion order (like `Object.entries`).
+    /// Linear in the number of entries (an index by key, not a search per line).
     pub fn top_level(&self) -> Vec<Resolved> {
         let mut out: Vec<Resolved> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for entry in self.entries.iter().filter(|e| e.section.is_none()) {
-            match out.iter_mut().find(|r| r.key == entry.key) {
-                Some(existing) => merge_duplicate(existing, entry),
-                None => out.push(Resolved {
-                    key: entry.key.clone(),
-                    value: if entry.is_array {
-                        Js::List(vec![entry.value.clone()])
-                    } else {
-                        entry.value.clone()
-                    },
-                    line: entry.line,
-                    shadowed_lines: Vec::new(),
-                }),
+            match index.get(entry.key.as_str()) {
+                Some(&at) => merge_duplicate(&mut out[at], entry),
+                None => {
+                    index.insert(entry.key.as_str(), out.len());
+                    out.push(Resolved {
+                        key: entry.key.clone(),
+                        value: if entry.is_array {
+                            Js::List(vec![entry.value.clone()])
+                        } else {
+                            entry.value.clone()
+                        },
+                        line: entry.line,
+                        shadowed_lines: Vec::new(),
+                    })
+                }
             }
         }
         out

@@ -112,6 +112,11 @@ pub struct Layers {
     /// node's executable, looked up only when `$PREFIX` does not give the global prefix.
     pub node_exec: Option<PathBuf>,
     pub global_mode: bool,
+    /// A file named for a second layer after npm loaded it already (`path`, the second layer,
+    /// the first): npm throws "double-loading config" and runs no command.
+    pub double_loaded: Option<(PathBuf, Layer, Layer)>,
+    /// A layer has set `globalconfig` (see `insert`).
+    globalconfig_set: bool,
 }
 
 impl Layers {
@@ -141,7 +146,15 @@ impl Layers {
     }
 
     fn insert(&mut self, value: Value) {
-        let layer = value.layer();
+        let mut layer = value.layer();
+        // npm's default `globalconfig` is an accessor whose setter turns it into a plain value
+        // of the *default* layer: the first layer that sets it (builtin, cli, env, project,
+        // user, in load order) sets the default, so a later layer's value wins even over the
+        // command line (`--globalconfig=A` with `npm_config_globalconfig=B` reads B).
+        if value.key == "globalconfig" && layer != Layer::Default && !self.globalconfig_set {
+            self.globalconfig_set = true;
+            layer = Layer::Default;
+        }
         self.data
             .entry(layer)
             .or_default()
@@ -179,14 +192,18 @@ pub fn load(ctx: &LoadContext) -> Layers {
     let global = layers
         .text_of("globalconfig")
         .unwrap_or_else(|| default_globalconfig(&layers));
-    load_file(&mut layers, Path::new(&global), Layer::Global);
+    if layers.double_loaded.is_none() {
+        load_file(&mut layers, Path::new(&global), Layer::Global);
+    }
     // npm's default `globalconfig` is a getter on the effective prefix, evaluated when read.
-    let default_global = default_globalconfig(&layers);
-    layers.insert(plain_value(
-        "globalconfig",
-        default_global,
-        Provenance::Default,
-    ));
+    if !layers.globalconfig_set {
+        let default_global = default_globalconfig(&layers);
+        layers.insert(plain_value(
+            "globalconfig",
+            default_global,
+            Provenance::Default,
+        ));
+    }
     layers
 }
 
@@ -232,7 +249,7 @@ fn load_cli(layers: &mut Layers, args: &[String]) {
 /// dropped when they have no host. Path keys are resolved by `parse_field` (`~/`, then cwd).
 fn cli_to_js(key: &str, value: CliValue) -> Option<Js> {
     match (key, value) {
-        ("registry", CliValue::Str(s)) => normalize_registry(&s).map(Js::Str),
+        ("registry", CliValue::Str(s)) => cli_registry(&s).map(Js::Str),
         ("registry", _) => None,
         (_, v) => Some(cli_js(v)),
     }
@@ -244,6 +261,34 @@ fn cli_js(value: CliValue) -> Js {
         CliValue::Str(s) => Js::Str(s),
         CliValue::List(items) => Js::List(items.into_iter().map(cli_js).collect()),
     }
+}
+
+/// nopt's `url` type on the command line: Node's legacy `url.parse(value).host` must be
+/// non-empty, else the option is dropped; a kept value that is no http(s) URL (`localhost:4873`
+/// has host `4873` to `url.parse`) then stops npm's requests.
+fn cli_registry(value: &str) -> Option<String> {
+    legacy_url_has_host(value.trim())
+        .then(|| normalize_registry(value).unwrap_or_else(|| value.trim().to_owned()))
+}
+
+/// Whether Node's legacy `url.parse` finds a host: a `scheme:` (not `javascript:`), then
+/// either `//authority` or, for a scheme without slashes, the text up to `/`, `?` or `#`.
+fn legacy_url_has_host(value: &str) -> bool {
+    let scheme_len = value
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'))
+        .count();
+    if scheme_len == 0 || value.as_bytes().get(scheme_len) != Some(&b':') {
+        return false;
+    }
+    if value[..scheme_len].eq_ignore_ascii_case("javascript") {
+        return false;
+    }
+    let rest = &value[scheme_len + 1..];
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host = authority.rsplit('@').next().unwrap_or("");
+    !host.is_empty()
 }
 
 /// A registry URL as npm's URL type check leaves it: `None` when it has no host (npm then
@@ -334,11 +379,29 @@ fn skipped(path: PathBuf, why: &str) -> FileRead {
 /// A config file larger than this is left to npm (60k keys are about 3 MB).
 const MAX_CONFIG_BYTES: u64 = 16 << 20;
 
-/// Reads one `.npmrc` into a layer (a missing file is normal and recorded as such). Only a
-/// regular file of bounded size is read: a FIFO, `/dev/stdin`, `<(...)` or a device is npm's
-/// alone (regauth reads the config before npm starts: it would take the content from npm, or
-/// never end on `/dev/zero`).
+/// Reads one `.npmrc` into a layer (a missing file is normal and recorded as such). A path npm
+/// loaded already for another layer (missing or not: npm records it as a source either way) is
+/// npm's "double-loading config" error instead. Only a regular file of bounded size is read: a
+/// FIFO, `/dev/stdin`, `<(...)` or a device is npm's alone (regauth reads the config before npm
+/// starts: it would take the content from npm, or never end on `/dev/zero`).
 fn load_file(layers: &mut Layers, path: &Path, layer: Layer) {
+    let earlier = layers
+        .files
+        .iter()
+        .find(|f| f.path == path && !matches!(f.status, FileStatus::Skipped(_)));
+    if let Some(previous) = earlier.map(|f| f.layer) {
+        let why = format!(
+            "double-loading: already loaded as the {} config",
+            previous.as_str()
+        );
+        layers.double_loaded = Some((path.to_path_buf(), layer, previous));
+        layers.files.push(FileRead {
+            layer,
+            path: path.to_path_buf(),
+            status: FileStatus::Skipped(why),
+        });
+        return;
+    }
     let status = match std::fs::metadata(path) {
         Ok(meta) if !meta.is_file() => {
             FileStatus::Skipped("not a regular file, left to npm".into())
@@ -526,5 +589,20 @@ mod tests {
             Some("http://localhost:4873/")
         );
         assert_eq!(normalize_registry("nonsense"), None);
+        for (value, kept) in [
+            ("localhost:4873", true),
+            ("127.0.0.1:4873/x", true),
+            ("ftp://h/", true),
+            ("mailto:a@b", true),
+            ("nonsense", false),
+            ("", false),
+            ("${UNSET}", false),
+            ("\"http://q/\"", false),
+            ("http://", false),
+            ("a:/x", false),
+            ("javascript:x", false),
+        ] {
+            assert_eq!(legacy_url_has_host(value), kept, "{value:?}");
+        }
     }
 }

@@ -2,11 +2,17 @@
 //! `npm-shrinkwrap.json` (lockfileVersion 1 to 3) and `yarn.lock` (v1 `resolved "..."`), counted
 //! per origin, with the line of the first occurrence. npm fetches those URLs as written (unless
 //! `replace-registry-host` says otherwise), so a host without a credential fails with E401.
+//!
+//! Both formats are streamed (`json_scan`, `for_each_line`): memory stays bounded by the number
+//! of distinct origins, whatever the file's size (a 200 MB lockfile is read in 64 KiB chunks).
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+
+use super::lockfile_json::{self, Section};
 
 /// One origin (`scheme://host[:port]`) used by a lockfile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,99 +31,128 @@ pub struct Lockfile {
     pub hosts: Vec<HostCount>,
 }
 
+/// Distinct origins kept per lockfile; more are counted as nothing (memory stays bounded).
+const MAX_ORIGINS: usize = 10_000;
+/// Longest yarn.lock line looked at; the rest of a longer line is skipped unread.
+const MAX_LINE: usize = 64 * 1024;
+
 /// Scans the lockfiles in `dir` (missing or unreadable files are left out).
 pub fn scan(dir: &Path) -> Vec<Lockfile> {
     let mut out = Vec::new();
     for name in ["npm-shrinkwrap.json", "package-lock.json"] {
         let path = dir.join(name);
-        if let Some(lock) = std::fs::read_to_string(&path)
+        if let Some(lock) = std::fs::File::open(&path)
             .ok()
-            .and_then(|t| scan_npm(&path, name, &t))
+            .and_then(|f| scan_npm_reader(&path, name, f))
         {
             out.push(lock);
         }
     }
     let yarn = dir.join("yarn.lock");
-    if let Ok(text) = std::fs::read_to_string(&yarn) {
+    if let Ok(file) = std::fs::File::open(&yarn) {
         out.push(Lockfile {
+            hosts: scan_yarn_reader(file),
             path: yarn,
             format: "yarn.lock".into(),
-            hosts: count(yarn_urls(&text)),
         });
     }
     out
 }
 
-fn scan_npm(path: &Path, name: &str, text: &str) -> Option<Lockfile> {
-    let json: serde_json::Value = serde_json::from_str(text).ok()?;
-    let version = json
-        .get("lockfileVersion")
-        .and_then(|v| v.as_u64())
-        .unwrap_or(1);
-    let mut urls = Vec::new();
+/// An npm lockfile from any reader, streamed; `None` when it is not well-formed JSON.
+pub fn scan_npm_reader(path: &Path, name: &str, reader: impl Read) -> Option<Lockfile> {
+    let mut packages = Counter::default();
+    let mut dependencies = Counter::default();
+    let summary = lockfile_json::scan(reader, |section, url| match section {
+        Section::Packages => packages.add(url),
+        Section::Dependencies => dependencies.add(url),
+    })?;
     // v2 carries both `packages` and the v1 `dependencies` tree; count each package once.
-    match json.get("packages").and_then(|p| p.as_object()) {
-        Some(packages) => {
-            for entry in packages.values() {
-                push_resolved(entry, &mut urls);
-            }
-        }
-        None => collect_v1(json.get("dependencies"), &mut urls),
-    }
+    let hosts = if summary.has_packages {
+        packages
+    } else {
+        dependencies
+    };
     Some(Lockfile {
         path: path.to_path_buf(),
-        format: format!("{name} v{version}"),
-        hosts: count(urls),
+        format: format!("{name} v{}", summary.version.unwrap_or(1)),
+        hosts: hosts.into_sorted(),
     })
 }
 
-fn push_resolved(entry: &serde_json::Value, urls: &mut Vec<String>) {
-    if let Some(url) = entry.get("resolved").and_then(|r| r.as_str()) {
-        urls.push(url.to_owned());
+/// The `  resolved "https://..."` lines of a yarn v1 lockfile, streamed line by line.
+pub fn scan_yarn_reader(reader: impl Read) -> Vec<HostCount> {
+    let mut counter = Counter::default();
+    for_each_line(std::io::BufReader::new(reader), MAX_LINE, |line| {
+        let text = String::from_utf8_lossy(line);
+        if let Some(rest) = text.trim_start().strip_prefix("resolved ") {
+            counter.add(rest.trim().trim_matches('"'));
+        }
+    });
+    counter.into_sorted()
+}
+
+/// Calls `f` with each line (without its `\n`), cut to `cap` bytes; never holds more than
+/// `cap` bytes of a line in memory.
+pub(crate) fn for_each_line(mut reader: impl BufRead, cap: usize, mut f: impl FnMut(&[u8])) {
+    let mut line: Vec<u8> = Vec::new();
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        let (used, ended) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, Some(at)),
+            None => (chunk.len(), None),
+        };
+        let part = &chunk[..ended.unwrap_or(used)];
+        let room = cap.saturating_sub(line.len());
+        line.extend_from_slice(&part[..part.len().min(room)]);
+        reader.consume(used);
+        if ended.is_some() {
+            f(&line);
+            line.clear();
+        }
+    }
+    if !line.is_empty() {
+        f(&line);
     }
 }
 
-fn collect_v1(deps: Option<&serde_json::Value>, urls: &mut Vec<String>) {
-    let Some(deps) = deps.and_then(|d| d.as_object()) else {
-        return;
-    };
-    for entry in deps.values() {
-        push_resolved(entry, urls);
-        collect_v1(entry.get("dependencies"), urls);
-    }
+/// http(s) URLs counted per origin; other specs (git, file) are not registry traffic.
+#[derive(Default)]
+struct Counter {
+    by_origin: BTreeMap<String, HostCount>,
 }
 
-/// `  resolved "https://..."` lines of a yarn v1 lockfile.
-fn yarn_urls(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| l.trim_start().strip_prefix("resolved "))
-        .map(|rest| rest.trim().trim_matches('"').to_owned())
-        .collect()
-}
-
-/// Counts http(s) URLs per origin; other specs (git, file) are not registry traffic.
-fn count(urls: Vec<String>) -> Vec<HostCount> {
-    let mut by_origin: BTreeMap<String, HostCount> = BTreeMap::new();
-    for raw in urls {
-        let Ok(url) = url::Url::parse(&raw) else {
-            continue;
+impl Counter {
+    fn add(&mut self, raw: &str) {
+        let Ok(url) = url::Url::parse(raw) else {
+            return;
         };
         if !matches!(url.scheme(), "http" | "https") {
-            continue;
+            return;
         }
         let origin = url.origin().ascii_serialization();
-        by_origin
-            .entry(origin.clone())
-            .or_insert_with(|| HostCount {
-                origin,
-                sample_url: raw.clone(),
-                count: 0,
-            })
-            .count += 1;
+        if let Some(known) = self.by_origin.get_mut(&origin) {
+            known.count += 1;
+        } else if self.by_origin.len() < MAX_ORIGINS {
+            let host = HostCount {
+                origin: origin.clone(),
+                sample_url: raw.to_owned(),
+                count: 1,
+            };
+            self.by_origin.insert(origin, host);
+        }
     }
-    let mut hosts: Vec<HostCount> = by_origin.into_values().collect();
-    hosts.sort_by(|a, b| b.count.cmp(&a.count).then(a.origin.cmp(&b.origin)));
-    hosts
+
+    fn into_sorted(self) -> Vec<HostCount> {
+        let mut hosts: Vec<HostCount> = self.by_origin.into_values().collect();
+        hosts.sort_by(|a, b| b.count.cmp(&a.count).then(a.origin.cmp(&b.origin)));
+        hosts
+    }
 }
 
 #[cfg(test)]
@@ -147,5 +182,29 @@ mod tests {
         assert_eq!(got[1].hosts[0].count, 2);
         assert_eq!(got[1].hosts[1].count, 1);
         assert_eq!(got[2].hosts[0].origin, "https://registry.yarnpkg.com");
+    }
+
+    #[test]
+    fn malformed_json_is_no_lockfile() {
+        for text in [
+            "",
+            "{",
+            "{\"packages\":{]}",
+            "[1,2",
+            "{\"a\":\"unterminated}",
+        ] {
+            assert!(
+                scan_npm_reader(Path::new("p"), "package-lock.json", text.as_bytes()).is_none(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lines_are_capped_not_lost() {
+        let text = format!("{}\nresolved \"http://h/x\"\nlast", "x".repeat(100));
+        let mut seen = Vec::new();
+        for_each_line(text.as_bytes(), 10, |l| seen.push(l.len()));
+        assert_eq!(seen, vec![10, 10, 4]);
     }
 }

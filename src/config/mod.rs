@@ -24,6 +24,7 @@
 //! load order), `value` (Value, Provenance), `route` (nerf darts, npm-registry-fetch auth),
 //! `credential` (classification), `problems` (findings), `lockfile` (resolved hosts).
 
+mod abbreviations;
 pub(crate) mod cli_args;
 pub(crate) mod clients;
 pub(crate) mod credential;
@@ -32,6 +33,8 @@ pub mod ini;
 pub mod layers;
 mod locations;
 pub mod lockfile;
+mod lockfile_json;
+mod npm_keys;
 pub mod problem_kind;
 pub mod problems;
 pub(crate) mod route;
@@ -44,7 +47,7 @@ use serde::Serialize;
 pub use credential::Credential;
 pub use layers::{FileRead, FileStatus, LoadContext};
 pub use problems::Problem;
-pub use route::{HeaderKind, Route};
+pub use route::{AuthKey, HeaderKind, Route};
 pub use value::{Layer, Provenance, Value};
 
 /// The registry a request goes to and the setting that chose it.
@@ -77,6 +80,19 @@ pub struct PackageRoute<'a> {
     pub package: String,
     pub registry: RegistryChoice,
     pub routed: Routed<'a>,
+}
+
+/// Why npm stops before any command runs (its config load or validation throws).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NpmStop {
+    /// A file named for two layers: "double-loading config".
+    DoubleLoading,
+    /// `registry` (from a file other than the global one, or the environment) is no URL:
+    /// validation's `new URL(registry)` throws ERR_INVALID_URL.
+    InvalidUrl,
+    /// Top-level auth keys in a file: ERR_INVALID_AUTH.
+    InvalidAuth,
 }
 
 /// The loaded configuration.
@@ -135,23 +151,29 @@ impl Config {
         self.layers.all(key)
     }
 
-    /// `registry` as npm's commands use it: the highest layer with a valid URL, normalised.
+    /// `registry` as npm's requests use it: the highest layer's value as npm keeps it (a file or
+    /// env value that is no URL is not dropped: npm then stops with ERR_INVALID_URL, see
+    /// `problems`), normalised when it is a URL. npm's validation removes an empty value of the
+    /// global file only, and a removed value means npm's default registry (`pickRegistry`).
     pub fn default_registry(&self) -> (String, Provenance) {
-        for value in self.layers.all("registry") {
-            if let Some(url) = value.text().and_then(layers::normalize_registry) {
-                return (url, value.provenance.clone());
-            }
+        let default = || (layers::DEFAULT_REGISTRY.to_owned(), Provenance::Default);
+        let Some(top) = self.layers.all("registry").into_iter().next() else {
+            return default();
+        };
+        if top.layer() == Layer::Default || (top.layer() == Layer::Global && !top.is_truthy()) {
+            return default();
         }
-        (layers::DEFAULT_REGISTRY.to_owned(), Provenance::Default)
+        let text = top.expanded.expose();
+        let url = layers::normalize_registry(text).unwrap_or_else(|| text.to_owned());
+        (url, top.provenance.clone())
     }
 
     /// The registry npm uses for a package name (`pickRegistry`): its scope's registry, else the
-    /// `scope` setting's registry, else the default.
+    /// `scope` setting's registry (for unscoped names and scopes without a registry alike,
+    /// measured against npm 11), else the default.
     pub fn registry_for(&self, package: &str) -> RegistryChoice {
-        let scope = route::scope_of(package)
-            .map(str::to_owned)
-            .or_else(|| self.configured_scope());
-        if let Some(scope) = scope {
+        let own = route::scope_of(package).map(str::to_owned);
+        for scope in own.into_iter().chain(self.configured_scope()) {
             if let Some(v) = self.scope_registry(&scope) {
                 return RegistryChoice {
                     url: v.expanded.expose().to_owned(),
@@ -168,9 +190,11 @@ impl Config {
         }
     }
 
+    /// A scope's registry when npm has one: a truthy text, or a list (a repeated
+    /// `--@s:registry`, which npm reads as its items joined with `,`).
     fn scope_registry(&self, scope: &str) -> Option<&Value> {
         self.get(&format!("{scope}:registry"))
-            .filter(|v| v.is_truthy() && v.text().is_some())
+            .filter(|v| v.is_truthy() && (v.text().is_some() || v.kind == value::Kind::List))
     }
 
     /// The `scope` setting, with npm's `@` added.
@@ -209,6 +233,15 @@ impl Config {
         let (default, _) = self.default_registry();
         let get = |k: &str| self.layers.get(k);
         let route = route::credential_route(url, registry, &default, &get);
+        if route.auth_key == Some(route::AuthKey::UrlUserinfo) {
+            let from = credential::url_identity(&route.url);
+            let credential = self.credentials().iter().find(|c| {
+                c.field == credential::Field::UrlUserinfo
+                    && c.from_url.is_some()
+                    && c.from_url == from
+            });
+            return Routed { route, credential };
+        }
         let credential = route.reg_key.as_ref().and_then(|reg| {
             let field = route.auth_key?.as_str();
             self.credentials()
@@ -285,6 +318,12 @@ impl Config {
         for value in self.layers.data.values().flat_map(|layer| layer.values()) {
             out.extend(value.secret_texts());
             out.extend(self.basic_header_value(value));
+            // a password in a URL (`registry=http://user:PASS@host/`, a proxy) is sent too
+            for text in [value.raw.expose(), value.expanded.expose()] {
+                if text.contains('@') && text.contains("://") {
+                    out.extend(crate::secret::userinfo_secrets(text));
+                }
+            }
         }
         out
     }
@@ -300,6 +339,29 @@ impl Config {
         let mut plain = format!("{user}:").into_bytes();
         plain.extend(password);
         Some(engine.encode(plain))
+    }
+
+    /// Whether npm stops before running any command (other than `npm config`) here, in the
+    /// order npm's `load()` and `validate()` throw.
+    pub fn npm_stop(&self) -> Option<NpmStop> {
+        if self.layers.double_loaded.is_some() {
+            return Some(NpmStop::DoubleLoading);
+        }
+        let top = self.layers.all("registry").into_iter().next();
+        let checked_in_validation = top.is_some_and(|v| {
+            matches!(
+                v.layer(),
+                Layer::Builtin | Layer::User | Layer::Project | Layer::Env
+            )
+        });
+        let unusable = problems::unusable(&self.default_registry().0);
+        if checked_in_validation && unusable == Some(problem_kind::UnusableWhy::InvalidUrl) {
+            return Some(NpmStop::InvalidUrl);
+        }
+        self.problems()
+            .iter()
+            .any(|p| p.kind.stops_npm())
+            .then_some(NpmStop::InvalidAuth)
     }
 
     /// Problems found in the configuration itself (no network).
@@ -347,6 +409,11 @@ fn collect_credentials(layers: &layers::Layers, now: i64) -> Vec<Credential> {
         for value in data.values() {
             if seen.insert(value.key.clone()) {
                 out.extend(credential::from_value(value, now));
+                let registry_key = value.key == "registry"
+                    || (value.key.starts_with('@') && value.key.ends_with(":registry"));
+                if registry_key && layer != Layer::Default {
+                    out.extend(credential::from_registry_url(value));
+                }
             }
         }
     }

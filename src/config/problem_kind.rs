@@ -50,10 +50,20 @@ pub enum ProblemKind {
         registry: String,
         why: NearMissWhy,
     },
-    /// `registry` whose value is no URL with a host.
-    RegistryWithoutHost { shown: String },
-    /// A registry setting that is no URL at all.
-    NotAUrl { setting: String, shown: String },
+    /// A registry setting npm keeps though it is no usable URL: its requests stop before any
+    /// is sent (ERR_INVALID_URL, or "Only HTTP(S) protocols are supported").
+    RegistryUnusable {
+        setting: String,
+        shown: String,
+        why: UnusableWhy,
+    },
+    /// A config file loaded as a second layer (`globalconfig` or `userconfig` naming a file npm
+    /// already loaded): npm aborts every command with "double-loading config".
+    DoubleLoaded {
+        path: PathBuf,
+        layer: Layer,
+        previous: Layer,
+    },
     /// A registry URL of a shape its kind never has.
     RegistryShape {
         setting: String,
@@ -144,6 +154,15 @@ pub enum NearMissWhy {
     },
 }
 
+/// Why npm cannot send a request to a registry setting's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnusableWhy {
+    /// No absolute URL (`registry=`, `${UNSET}`, quotes kept, no scheme): ERR_INVALID_URL.
+    InvalidUrl,
+    /// A URL of another scheme (`localhost:4873` reads as scheme `localhost:`).
+    NotHttp { scheme: String },
+}
+
 /// Why a registry URL cannot be right for its kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShapeWhy {
@@ -164,8 +183,8 @@ impl ProblemKind {
             ProblemKind::UnmappedScope { .. } => "scope-not-mapped",
             ProblemKind::LegacyTopLevel { .. }
             | ProblemKind::AlwaysAuth { .. }
-            | ProblemKind::RegistryWithoutHost { .. }
-            | ProblemKind::NotAUrl { .. }
+            | ProblemKind::RegistryUnusable { .. }
+            | ProblemKind::DoubleLoaded { .. }
             | ProblemKind::RegistryShape { .. }
             | ProblemKind::MovedUserconfig { .. }
             | ProblemKind::SkippedFile { .. }
@@ -187,17 +206,26 @@ impl ProblemKind {
             | ProblemKind::SkippedFile { key, .. }
             | ProblemKind::Overridden { key, .. }
             | ProblemKind::InSection { key, .. } => Some(key),
-            ProblemKind::NotAUrl { setting, .. } | ProblemKind::RegistryShape { setting, .. } => {
-                Some(setting)
-            }
-            ProblemKind::RegistryWithoutHost { .. } => Some("registry"),
-            ProblemKind::LockfilePinned { .. } | ProblemKind::UnmappedScope { .. } => None,
+            ProblemKind::RegistryUnusable { setting, .. }
+            | ProblemKind::RegistryShape { setting, .. } => Some(setting),
+            ProblemKind::LockfilePinned { .. }
+            | ProblemKind::UnmappedScope { .. }
+            | ProblemKind::DoubleLoaded { .. } => None,
         }
     }
 
     /// npm stops every command over it (ERR_INVALID_AUTH).
     pub fn stops_npm(&self) -> bool {
         matches!(self, ProblemKind::LegacyTopLevel { .. })
+    }
+
+    /// npm stops before sending any request over it (for every command, or for every request
+    /// to that registry), so no registry answer is to be explained.
+    pub fn stops_before_requests(&self) -> bool {
+        matches!(
+            self,
+            ProblemKind::RegistryUnusable { .. } | ProblemKind::DoubleLoaded { .. }
+        )
     }
 
     /// A credential that sits where npm does not read it.

@@ -6,7 +6,7 @@
 //! credentials, and lockfiles pinned to other hosts.
 
 pub use crate::config::problem_kind::{
-    LegacyFix, NearMissWhy, Problem, ProblemKind, ShapeWhy, VariableEffect,
+    LegacyFix, NearMissWhy, Problem, ProblemKind, ShapeWhy, UnusableWhy, VariableEffect,
 };
 
 use crate::config::credential::{split_key, Credential, Kind};
@@ -24,6 +24,7 @@ fn problem(kind: ProblemKind, source: Option<Provenance>) -> Problem {
 /// All configuration problems, most serious kinds first.
 pub fn find(config: &Config) -> Vec<Problem> {
     let mut out = Vec::new();
+    out.extend(double_loaded(config));
     out.extend(legacy_auth(config));
     out.extend(variable_problems(config));
     out.extend(credential_values(config));
@@ -164,29 +165,39 @@ fn registries(config: &Config) -> Vec<(String, Provenance, String)> {
     out
 }
 
-/// Credential keys that almost match a registry that has none.
+/// Credential keys that almost match a registry that has none. Each key prefix is grouped by
+/// the host it names once, so the work is linear in keys plus registries (not their product).
 fn near_misses(config: &Config) -> Vec<Problem> {
+    let mut by_host: std::collections::HashMap<String, Vec<(&str, &Value)>> = Default::default();
+    let mut seen = std::collections::HashSet::new();
+    for value in all_values(config) {
+        let Some((prefix, _)) = split_key(&value.key) else {
+            continue;
+        };
+        if prefix.is_empty() || !seen.insert(prefix) {
+            continue;
+        }
+        if let Some(host) = prefix_host(prefix) {
+            by_host.entry(host).or_default().push((prefix, value));
+        }
+    }
     let mut out = Vec::new();
     for (name, _, registry) in registries(config) {
-        if config
-            .credential_for(&registry, &registry)
-            .route
-            .key
-            .is_some()
-        {
+        if registry_has_credential(config, &registry) {
             continue;
         }
         let Ok(reg) = url::Url::parse(&registry) else {
             continue;
         };
-        let mut seen = std::collections::BTreeSet::new();
-        for value in all_values(config) {
-            let Some((prefix, _)) = split_key(&value.key) else {
-                continue;
-            };
-            if prefix.is_empty() || !seen.insert(prefix.to_owned()) {
-                continue;
-            }
+        let Some(reg_host) = reg.host_str() else {
+            continue;
+        };
+        let mut hosts = vec![reg_host];
+        if LOOPBACK_NAMES.contains(&reg_host) {
+            hosts.extend(LOOPBACK_NAMES.iter().filter(|h| **h != reg_host));
+        }
+        let candidates = hosts.iter().filter_map(|h| by_host.get(*h)).flatten();
+        for (prefix, value) in candidates {
             if let Some(why) = near_miss(prefix, &reg) {
                 let kind = ProblemKind::NearMiss {
                     key: value.key.clone(),
@@ -199,6 +210,29 @@ fn near_misses(config: &Config) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// npm sends a credential to the registry's requests: checked on a request URL under it
+/// (`<registry>/<name>`), since a registry written without its trailing slash still sends
+/// `//host/path/registry/:_authToken` (npm-registry-fetch walks the request's URL).
+fn registry_has_credential(config: &Config, registry: &str) -> bool {
+    let request = crate::config::route::packument_url(registry, "package");
+    config
+        .credential_for(&request, registry)
+        .route
+        .sends_credential()
+}
+
+/// The host name a credential key prefix names, as `near_miss` compares it.
+fn prefix_host(prefix: &str) -> Option<String> {
+    let url = if prefix.starts_with("http://") || prefix.starts_with("https://") {
+        url::Url::parse(prefix)
+    } else if prefix.starts_with("//") {
+        url::Url::parse(&format!("http:{prefix}"))
+    } else {
+        url::Url::parse(&format!("https://{prefix}"))
+    };
+    url.ok()?.host_str().map(str::to_owned)
 }
 
 const LOOPBACK_NAMES: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
@@ -263,30 +297,18 @@ const HTTPS_HOSTS: &[&str] = &[
 
 fn registry_urls(config: &Config) -> Vec<Problem> {
     let mut out = Vec::new();
-    for value in config
-        .values("registry")
-        .into_iter()
-        .filter(|v| v.layer() != Layer::Default)
-    {
-        if value
-            .text()
-            .and_then(crate::config::layers::normalize_registry)
-            .is_none()
-        {
-            let kind = ProblemKind::RegistryWithoutHost {
-                shown: hide_userinfo(value.expanded.expose()),
-            };
-            out.push(problem(kind, Some(value.provenance.clone())));
-        }
-    }
     for (name, source, registry) in registries(config) {
         let shown = hide_userinfo(&registry);
-        let Ok(url) = url::Url::parse(&registry) else {
-            let kind = ProblemKind::NotAUrl {
+        if let Some(why) = unusable(&registry) {
+            let kind = ProblemKind::RegistryUnusable {
                 setting: name,
                 shown,
+                why,
             };
             out.push(problem(kind, Some(source)));
+            continue;
+        }
+        let Ok(url) = url::Url::parse(&registry) else {
             continue;
         };
         if let Some(why) = registry_shape(&url) {
@@ -299,6 +321,29 @@ fn registry_urls(config: &Config) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// Why npm cannot request anything from a registry value it kept (WHATWG `new URL`, then the
+/// fetch's scheme check).
+pub fn unusable(registry: &str) -> Option<UnusableWhy> {
+    match url::Url::parse(registry.trim()) {
+        Err(_) => Some(UnusableWhy::InvalidUrl),
+        Ok(u) if !matches!(u.scheme(), "http" | "https") => Some(UnusableWhy::NotHttp {
+            scheme: u.scheme().to_owned(),
+        }),
+        Ok(_) => None,
+    }
+}
+
+/// A file npm would load as two layers (it throws before reading the second).
+fn double_loaded(config: &Config) -> Option<Problem> {
+    let (path, layer, previous) = config.layers().double_loaded.clone()?;
+    let kind = ProblemKind::DoubleLoaded {
+        path,
+        layer,
+        previous,
+    };
+    Some(problem(kind, None))
 }
 
 fn registry_shape(url: &url::Url) -> Option<ShapeWhy> {
@@ -371,7 +416,7 @@ fn skipped_files(config: &Config) -> Vec<Problem> {
         let crate::config::FileStatus::Skipped(why) = &file.status else {
             continue;
         };
-        if why.starts_with("same as") {
+        if why.starts_with("same as") || why.starts_with("double-loading") {
             continue;
         }
         let Ok(bytes) = std::fs::read(&file.path) else {

@@ -19,6 +19,9 @@ pub enum AuthKey {
     Username,
     #[serde(rename = "certfile")]
     Certfile,
+    /// No key matched, but the request URL carries `user:password@` (or `token@`).
+    #[serde(rename = "url-userinfo")]
+    UrlUserinfo,
 }
 
 impl AuthKey {
@@ -28,6 +31,7 @@ impl AuthKey {
             AuthKey::Auth => "_auth",
             AuthKey::Username => "username",
             AuthKey::Certfile => "certfile",
+            AuthKey::UrlUserinfo => "url-userinfo",
         }
     }
 
@@ -35,7 +39,7 @@ impl AuthKey {
     pub(crate) fn header(self) -> HeaderKind {
         match self {
             AuthKey::AuthToken => HeaderKind::Bearer,
-            AuthKey::Auth | AuthKey::Username => HeaderKind::Basic,
+            AuthKey::Auth | AuthKey::Username | AuthKey::UrlUserinfo => HeaderKind::Basic,
             AuthKey::Certfile => HeaderKind::None,
         }
     }
@@ -64,6 +68,13 @@ pub struct Route {
     pub header: HeaderKind,
     /// One sentence saying why this key (or none) applies.
     pub reason: String,
+}
+
+impl Route {
+    /// npm (or Node, for URL user info) sends a credential with this request.
+    pub fn sends_credential(&self) -> bool {
+        self.key.is_some() || self.auth_key == Some(AuthKey::UrlUserinfo)
+    }
 }
 
 /// `nerf-dart.js`: `//host[:port]/dir/` for a URL (no scheme, no last path segment without a
@@ -135,9 +146,38 @@ fn same_host(a: &str, b: &str) -> bool {
     }
 }
 
-/// `getAuth(uri, opts)`: `registry` is the request's registry (`@scope:registry` of the package,
-/// else the default), `default_registry` is npm's `registry`.
+/// `getAuth(uri, opts)` and what goes on the wire: `registry` is the request's registry
+/// (`@scope:registry` of the package, else the default), `default_registry` is npm's
+/// `registry`. When npm sets no `Authorization` header and the URL carries user info, Node
+/// sends that as Basic (minipass-fetch hands `user:password` to `http.request`).
 pub(crate) fn credential_route<'a>(
+    url: &str,
+    registry: &str,
+    default_registry: &str,
+    get: &impl Fn(&str) -> Option<&'a Value>,
+) -> Route {
+    let route = npm_auth_route(url, registry, default_registry, get);
+    if route.key.is_some() {
+        return route;
+    }
+    let Some(user) = url::Url::parse(url.trim())
+        .ok()
+        .filter(|u| !u.username().is_empty() || u.password().is_some())
+        .map(|u| u.username().to_owned())
+    else {
+        return route;
+    };
+    Route {
+        auth_key: Some(AuthKey::UrlUserinfo),
+        header: HeaderKind::Basic,
+        reason: format!(
+            "no credential key covers this URL, so its own user info (`{user}:****@`) is sent as Basic"
+        ),
+        ..route
+    }
+}
+
+fn npm_auth_route<'a>(
     url: &str,
     registry: &str,
     default_registry: &str,
@@ -163,7 +203,7 @@ pub(crate) fn credential_route<'a>(
         };
     }
     if url != registry && same_host(url, registry) {
-        let via = credential_route(registry, registry, default_registry, get);
+        let via = npm_auth_route(registry, registry, default_registry, get);
         let reason = match &via.key {
             Some(k) => format!("no key covers this URL; it is on the registry's host, so npm sends the registry's `{k}`"),
             None => "no credential key covers this URL or its registry".to_owned(),

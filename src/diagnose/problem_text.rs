@@ -2,7 +2,7 @@
 
 use crate::config::expand::VarState;
 use crate::config::problems::{
-    LegacyFix, NearMissWhy, Problem, ProblemKind, ShapeWhy, VariableEffect,
+    LegacyFix, NearMissWhy, Problem, ProblemKind, ShapeWhy, UnusableWhy, VariableEffect,
 };
 
 /// The sentence for a problem.
@@ -72,10 +72,21 @@ pub(crate) fn sentence(kind: &ProblemKind) -> String {
             "`{key}` does not apply to {setting} {registry}: {}",
             near_miss(why)
         ),
-        ProblemKind::RegistryWithoutHost { shown } => {
-            format!("`registry` is not a URL with a host (`{shown}`): npm ignores it")
-        }
-        ProblemKind::NotAUrl { setting, shown } => format!("`{setting}` is not a URL (`{shown}`)"),
+        ProblemKind::RegistryUnusable {
+            setting,
+            shown,
+            why,
+        } => unusable(setting, shown, why),
+        ProblemKind::DoubleLoaded {
+            path,
+            layer,
+            previous,
+        } => format!(
+            "{} is named as the {} config but npm already loaded it as the {} config: npm aborts every command with \"double-loading config\"",
+            path.display(),
+            layer.as_str(),
+            previous.as_str()
+        ),
         ProblemKind::RegistryShape {
             setting,
             shown,
@@ -169,5 +180,24 @@ fn shape(why: &ShapeWhy) -> String {
         ShapeWhy::AzurePath => {
             "Azure Artifacts feeds live under `/_packaging/<feed>/npm/registry/`".to_owned()
         }
+    }
+}
+
+fn unusable(setting: &str, shown: &str, why: &UnusableWhy) -> String {
+    let what = if setting == "registry" {
+        "every request".to_owned()
+    } else {
+        format!(
+            "every request for {} packages",
+            setting.trim_end_matches(":registry")
+        )
+    };
+    match why {
+        UnusableWhy::InvalidUrl => format!(
+            "`{setting}` is `{shown}`, which is not a URL: npm keeps it and stops {what} with ERR_INVALID_URL"
+        ),
+        UnusableWhy::NotHttp { scheme } => format!(
+            "`{setting}` is `{shown}`, a URL of scheme `{scheme}:`: npm keeps it and stops {what} with \"Only HTTP(S) protocols are supported\""
+        ),
     }
 }

@@ -101,14 +101,14 @@ pub fn emit(
     d: &Diagnosis,
     first_line: Option<&str>,
     settings: &OutputSettings,
-    known_secrets: &[String],
+    known_secrets: &crate::secret::Known,
 ) {
     let clean = scrubbed_diagnosis(d, known_secrets);
     let d = &clean;
     let mut text = scrubbed(&stderr_text(d, first_line, settings), known_secrets);
     if let Some(path) = &settings.report {
         let json = scrubbed(&render::json::render(&d.report), known_secrets);
-        if let Err(e) = std::fs::write(path, json) {
+        if let Err(e) = crate::secret::write_private(path, json.as_bytes()) {
             text.push_str(&format!(
                 "regauth: cannot write the report to {}: {e}\n",
                 path.display()
@@ -129,19 +129,15 @@ pub fn emit(
     let _ = stderr.flush();
 }
 
-/// Appends to the job summary file (other steps' sections stay).
+/// Appends to the job summary file (other steps' sections stay), owner-only.
 fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)?;
-    file.write_all(text.as_bytes())
+    crate::secret::append_private(path, text.as_bytes())
 }
 
 /// The diagnosis with the known secrets and URL userinfo hidden in every string *before* it is
 /// rendered: hiding them in the rendered text alone misses a value that the 80-column ellipsis
 /// cuts in half or that JSON escaping changes.
-fn scrubbed_diagnosis(d: &Diagnosis, known_secrets: &[String]) -> Diagnosis {
+fn scrubbed_diagnosis(d: &Diagnosis, known_secrets: &crate::secret::Known) -> Diagnosis {
     let mut value = serde_json::to_value(&d.report).unwrap_or_default();
     scrub_strings(&mut value, known_secrets);
     let report = serde_json::from_value(value).unwrap_or_else(|_| d.report.clone());
@@ -171,7 +167,7 @@ fn scrubbed_diagnosis(d: &Diagnosis, known_secrets: &[String]) -> Diagnosis {
     }
 }
 
-fn scrub_strings(value: &mut serde_json::Value, known_secrets: &[String]) {
+fn scrub_strings(value: &mut serde_json::Value, known_secrets: &crate::secret::Known) {
     match value {
         serde_json::Value::String(s) => *s = scrubbed(s, known_secrets),
         serde_json::Value::Array(items) => items
@@ -186,7 +182,7 @@ fn scrub_strings(value: &mut serde_json::Value, known_secrets: &[String]) {
 
 /// The known secrets hidden, and the userinfo of every URL (a quoted argument or log line may
 /// hold `https://TOKEN@host/...`).
-fn scrubbed(text: &str, known_secrets: &[String]) -> String {
+fn scrubbed(text: &str, known_secrets: &crate::secret::Known) -> String {
     redact_url(&scrub_known(text, known_secrets))
 }
 

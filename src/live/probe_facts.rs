@@ -53,7 +53,9 @@ fn credential_kind(field: CredentialField) -> Option<CredentialKind> {
     match field {
         CredentialField::AuthToken => Some(CredentialKind::Token),
         CredentialField::Auth => Some(CredentialKind::LegacyAuth),
-        CredentialField::Username | CredentialField::Password => Some(CredentialKind::Basic),
+        CredentialField::Username | CredentialField::Password | CredentialField::UrlUserinfo => {
+            Some(CredentialKind::Basic)
+        }
         CredentialField::Certfile => Some(CredentialKind::ClientCert),
         // the key file alone is not what npm sends (its cert is)
         CredentialField::Keyfile => None,

@@ -1,19 +1,23 @@
 //! Secret values (tokens, passwords, `_auth`) and all redaction: `redact` (one secret value),
 //! `scrub_text` (free text: anything token-shaped), `scrub_known` (the configured secrets' own
-//! values, in any text), `redact_url` / `hide_userinfo` (userinfo in
-//! URLs).
+//! values, in any text and encoding), `redact_url` / `hide_userinfo` (userinfo in URLs), and
+//! owner-only files for what regauth writes (`write_private`).
 //!
 //! A `Secret`'s Display, Debug and Serialize show only the redacted form, so no code path can
 //! print a credential by accident. The raw value is reachable through `expose()` alone, used only
 //! where a value must be compared, decoded or handed to a child process's environment.
 
+mod file;
 mod known;
+mod known_short;
+mod split;
 mod text;
 mod url;
 
-pub use known::{scrub_known, with_decoded_forms};
+pub use file::{append_private, write_private};
+pub use known::{scrub_known, with_decoded_forms, Known};
 pub use text::scrub_text;
-pub use url::{hide_userinfo, redact_url};
+pub use url::{hide_userinfo, redact_url, userinfo_secrets};
 
 use std::fmt;
 

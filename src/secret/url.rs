@@ -32,6 +32,31 @@ pub fn hide_userinfo(url: &str) -> String {
     }
 }
 
+/// The secret parts of a URL's userinfo, as npm sends them: the password (as written and
+/// decoded), `user:password`, and the base64 of `user:password` that Node puts in the Basic
+/// header (a lone `TOKEN@` is sent as `TOKEN:`). Empty when the URL has no userinfo.
+pub fn userinfo_secrets(text: &str) -> Vec<String> {
+    use base64::Engine;
+    let after_flag = text.split_once('=').map_or(text, |(_, v)| v);
+    let Ok(url) = ::url::Url::parse(text.trim()).or_else(|_| ::url::Url::parse(after_flag.trim()))
+    else {
+        return Vec::new();
+    };
+    let (user, password) = (url.username(), url.password().unwrap_or(""));
+    if user.is_empty() && password.is_empty() {
+        return Vec::new();
+    }
+    let header = format!("{user}:{password}");
+    let mut out = vec![base64::engine::general_purpose::STANDARD.encode(&header)];
+    if password.is_empty() {
+        out.push(user.to_owned());
+    } else {
+        out.push(password.to_owned());
+        out.push(header);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,6 +72,16 @@ mod tests {
         assert_eq!(redact_url("https://TOKEN@h/u/"), "https://***@h/u/");
         assert_eq!(redact_url("https://u:p@CANARY@h/x"), "https://u:***@h/x");
         assert_eq!(redact_url("https://h/?q=a@b"), "https://h/?q=a@b");
+    }
+
+    #[test]
+    fn userinfo_secrets_as_npm_sends_them() {
+        let got = userinfo_secrets("http://carol:p%40ss@h.example/r/");
+        assert!(got.contains(&"p%40ss".to_owned()), "{got:?}");
+        assert!(got.contains(&"Y2Fyb2w6cCU0MHNz".to_owned()), "{got:?}");
+        assert_eq!(userinfo_secrets("--registry=https://TOK@h/").len(), 2);
+        assert!(userinfo_secrets("https://h/").is_empty());
+        assert!(userinfo_secrets("not a url").is_empty());
     }
 
     #[test]
