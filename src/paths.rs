@@ -85,14 +85,16 @@ impl SelfIdentity {
 
     /// True when `candidate` would run regauth again.
     pub fn is_regauth(&self, candidate: &Path) -> bool {
+        self.is_self(candidate) || is_marked_shim(candidate)
+    }
+
+    /// True when `candidate` is this very binary (a link to it included).
+    pub fn is_self(&self, candidate: &Path) -> bool {
         let canonical = candidate.canonicalize().ok();
         if canonical.is_some() && canonical == self.canonical {
             return true;
         }
-        if self.file_id.is_some() && file_id(candidate) == self.file_id {
-            return true;
-        }
-        is_marked_shim(candidate)
+        self.file_id.is_some() && file_id(candidate) == self.file_id
     }
 }
 
@@ -103,6 +105,17 @@ pub fn locate(name: &'static str, override_var: &str) -> Result<PathBuf, LocateE
         Some(value) => locate_override(override_var, value, &me),
         None => search_path(name, std::env::var_os("PATH"), &me),
     }
+}
+
+/// An outer regauth took this copy of regauth for `name`: the first `name` on PATH after this
+/// binary's own entry that is not regauth (all of PATH when this binary is not on it).
+pub fn locate_after_self(name: &'static str, me: &SelfIdentity) -> Result<PathBuf, LocateError> {
+    let path = std::env::var_os("PATH");
+    let mut all = candidates(name, path.as_ref());
+    if let Some(own) = all.iter().position(|c| me.is_self(c)) {
+        all.drain(..own);
+    }
+    first_not_regauth(name, path, me, all)
 }
 
 /// `REGAUTH_NPM=/path` (or a bare name, looked up on PATH); it must not be regauth.
@@ -126,18 +139,29 @@ pub fn search_path(
     path: Option<OsString>,
     me: &SelfIdentity,
 ) -> Result<PathBuf, LocateError> {
+    let all = candidates(name, path.as_ref());
+    first_not_regauth(name, path, me, all)
+}
+
+fn candidates(name: &str, path: Option<&OsString>) -> Vec<PathBuf> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    path.and_then(|p| which::which_in_all(name, Some(p), &cwd).ok())
+        .map(Iterator::collect)
+        .unwrap_or_default()
+}
+
+fn first_not_regauth(
+    name: &'static str,
+    path: Option<OsString>,
+    me: &SelfIdentity,
+    candidates: Vec<PathBuf>,
+) -> Result<PathBuf, LocateError> {
     let mut skipped = Vec::new();
-    if let Some(candidates) = path
-        .as_ref()
-        .and_then(|p| which::which_in_all(name, Some(p), &cwd).ok())
-    {
-        for candidate in candidates {
-            if me.is_regauth(&candidate) {
-                skipped.push(candidate);
-            } else {
-                return Ok(candidate);
-            }
+    for candidate in candidates {
+        if me.is_regauth(&candidate) {
+            skipped.push(candidate);
+        } else {
+            return Ok(candidate);
         }
     }
     Err(LocateError::NotFound {

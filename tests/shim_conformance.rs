@@ -326,6 +326,12 @@ fn first_child(pid: Pid) -> Pid {
     Pid::from_raw(text.split_whitespace().next().unwrap().parse().unwrap())
 }
 
+/// The newest child of `pid` (the kernel lists children oldest first).
+fn last_child(pid: Pid) -> Pid {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap();
+    Pid::from_raw(text.split_whitespace().last().unwrap().parse().unwrap())
+}
+
 /// Waits (a minute at most) until node's main thread `pid` sleeps in its event loop.
 fn wait_until_idle(pid: Pid) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -383,7 +389,7 @@ fn as_pid_1_a_sigterm_during_npm_run_gives_npm_s_own_exit_status() {
         let npm = if command.get_program() == "npm" {
             init
         } else {
-            first_child(init)
+            last_child(init) // regauth's witness comes first, then npm
         };
         wait_until_idle(npm);
         kill(init, Signal::SIGTERM).unwrap();
@@ -396,4 +402,101 @@ fn as_pid_1_a_sigterm_during_npm_run_gives_npm_s_own_exit_status() {
         statuses[0]
     );
     assert_eq!(statuses[1], statuses[0], "through regauth as PID 1");
+}
+
+/// A fake npm that counts the SIGINTs it gets (a line `int` each) and on SIGTERM prints the
+/// count and ends; it starts by printing its PID. Its `sleep` ignores SIGINT (a background job).
+fn counting_npm(env: &NpmEnv) -> PathBuf {
+    waiting_npm(
+        env,
+        "n=0\ntrap 'n=$((n+1)); echo int' INT\ntrap 'echo \"count $n\"; kill $!; exit 0' TERM",
+    )
+}
+
+/// Reads `child`'s stdout lines until one equals `want`; returns every line read.
+fn read_until(lines: &mut impl Iterator<Item = String>, want: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let done = line == want || line.starts_with("count");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    seen
+}
+
+#[test]
+fn a_signal_sent_to_the_whole_process_group_reaches_npm_once() {
+    let env = NpmEnv::new();
+    let npm = counting_npm(&env);
+    let (direct, shimmed) = direct_and_shimmed(&env, &npm, &[]);
+    for (name, mut command) in [("direct", direct), ("through regauth", shimmed)] {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .expect("spawn");
+        let top = Pid::from_raw(child.id() as i32);
+        let mut lines = BufReader::new(child.stdout.take().unwrap())
+            .lines()
+            .map_while(Result::ok);
+        let npm_pid = lines.next().expect("npm's pid line");
+        // Sent to the group, as `kill -INT -PGID` does; once npm has counted it, a SIGTERM to
+        // the started process (regauth passes it on after anything it passed on before).
+        kill(Pid::from_raw(-top.as_raw()), Signal::SIGINT).unwrap();
+        let mut seen = read_until(&mut lines, "int");
+        kill(top, Signal::SIGTERM).unwrap();
+        seen.extend(read_until(&mut lines, "count"));
+        let status = finish(child);
+        reap_sleep(Pid::from_raw(npm_pid.parse().unwrap()));
+        assert_eq!(
+            seen.last().map(String::as_str),
+            Some("count 1"),
+            "{name}: {seen:?}"
+        );
+        assert_eq!(status.code(), Some(0), "{name}: {status:?}");
+    }
+}
+
+/// The `State:` letter of /proc/PID/status (`T` stopped, `S` sleeping, ...).
+fn state(pid: Pid) -> char {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("State:"))
+        .and_then(|s| s.trim().chars().next())
+        .unwrap_or('?')
+}
+
+/// Waits (a minute at most) until `pid` is in `want` state.
+fn wait_for_state(pid: Pid, want: char) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while state(pid) != want {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{pid} never reached state {want}: {}",
+            state(pid)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn sigtstp_to_regauth_stops_npm_and_regauth_and_sigcont_continues_both() {
+    let env = NpmEnv::new();
+    let npm = waiting_npm(&env, "trap 'kill $!; exit 7' TERM");
+    let (_, shimmed) = direct_and_shimmed(&env, &npm, &[]);
+    let (child, npm_pid) = start(shimmed);
+    let regauth = Pid::from_raw(child.id() as i32);
+    kill(regauth, Signal::SIGTSTP).unwrap();
+    wait_for_state(npm_pid, 'T');
+    wait_for_state(regauth, 'T');
+    kill(regauth, Signal::SIGCONT).unwrap();
+    wait_for_state(npm_pid, 'S');
+    wait_for_state(regauth, 'S');
+    kill(regauth, Signal::SIGTERM).unwrap();
+    let status = finish(child);
+    reap_sleep(npm_pid);
+    assert_eq!(status.code(), Some(7), "{status:?}");
 }

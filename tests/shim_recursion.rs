@@ -254,3 +254,73 @@ fn real_npm_nested_in_a_script_is_not_a_loop() {
         "{stdout}"
     );
 }
+
+/// Two copies of regauth (separate files, so neither is the other's link) named npm, both on
+/// PATH before the real npm: the outer one cannot tell the second from npm and launches it; the
+/// second then runs the real npm after itself on PATH, once.
+#[test]
+fn two_copies_of_regauth_named_npm_on_path_run_the_real_npm_once() {
+    let env = NpmEnv::new();
+    let real = counting_npm(&env);
+    let copies: Vec<PathBuf> = ["one", "two"]
+        .iter()
+        .map(|dir| {
+            let copy = env.root().join(dir).join("npm");
+            std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+            std::fs::copy(REGAUTH, &copy).unwrap();
+            copy
+        })
+        .collect();
+    let mut dirs: Vec<PathBuf> = copies.iter().map(|c| c.parent().unwrap().into()).collect();
+    dirs.push(real.parent().unwrap().into());
+    let path = path_of(&dirs);
+    let out = output(env.command(&copies[0]).arg("x").env("PATH", &path));
+    assert_eq!(out.status.code(), Some(0), "{:?}", stderr_lines(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "real-npm x\n");
+    assert!(stderr_lines(&out).is_empty(), "{:?}", stderr_lines(&out));
+    assert_eq!(runs(&env), 1);
+}
+
+/// What `npm run env` shows, with the one variable regauth adds (documented in the README)
+/// taken out; `_` is set as a shell sets it, to the command being run.
+fn run_env(env: &NpmEnv, shimmed: bool) -> (String, Vec<String>) {
+    let mut command = if shimmed {
+        let mut c = env.regauth();
+        c.arg("npm");
+        c
+    } else {
+        env.npm()
+    };
+    let program = which::which("npm").unwrap();
+    command
+        .args(["run", "--silent", "env"])
+        .env("_", if shimmed { REGAUTH.into() } else { program });
+    let out = output(&mut command);
+    assert!(out.status.success(), "{:?}", stderr_lines(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (added, rest): (Vec<&str>, Vec<&str>) = text
+        .lines()
+        .partition(|l| l.starts_with("REGAUTH_RECURSION="));
+    (
+        rest.join("\n"),
+        added.into_iter().map(str::to_owned).collect(),
+    )
+}
+
+#[test]
+fn npm_run_env_through_regauth_is_npm_alone_plus_one_stable_variable() {
+    let env = NpmEnv::new();
+    std::fs::write(
+        env.project().join("package.json"),
+        r#"{"name":"proj","version":"1.0.0","scripts":{"env":"env | LC_ALL=C sort"}}"#,
+    )
+    .unwrap();
+    let (direct, none) = run_env(&env, false);
+    assert!(none.is_empty(), "{none:?}");
+    let (first, added_first) = run_env(&env, true);
+    let (second, added_second) = run_env(&env, true);
+    assert_eq!(first, direct, "npm run env: through regauth vs npm alone");
+    assert_eq!(added_first.len(), 1, "{added_first:?}");
+    assert_eq!(second, first);
+    assert_eq!(added_first, added_second, "the same on every run");
+}

@@ -210,7 +210,7 @@ fn run_context(run: &Run, npm: PathBuf) -> RunContext {
     RunContext {
         extra_env: vec![(
             crate::shim::recursion::ENV_VAR.into(),
-            guard.for_child(std::process::id(), &npm),
+            guard.for_child(&npm),
         )],
         npm,
         cwd: run.cwd.clone(),

@@ -18,6 +18,7 @@ pub mod recursion;
 pub mod signals;
 pub mod spawn;
 pub mod tee;
+mod witness;
 
 pub use guard::{guarded, say};
 
@@ -75,22 +76,15 @@ impl Ended {
 /// Runs `client` with `args`.
 pub fn run(client: &dyn Client, args: Vec<OsString>) -> Outcome {
     let guard = recursion::Guard::from_env();
-    if let Err(found_loop) = guard.check(std::os::unix::process::parent_id()) {
-        say(&found_loop.to_string());
-        return Outcome::NotRun(EXIT_CANNOT_RUN);
-    }
-    let program = match client.locate() {
+    let program = match locate(client, &guard) {
         Ok(program) => program,
-        Err(err) => {
-            say(&err.to_string());
-            return Outcome::NotRun(EXIT_NOT_FOUND);
-        }
+        Err(code) => return Outcome::NotRun(code),
     };
     let launch = spawn::Launch {
         program: &program,
         arg0: std::ffi::OsStr::new(client.binary_name()),
         args: &args,
-        guard: guard.for_child(std::process::id(), &program),
+        guard: guard.for_child(&program),
     };
     if is_off() {
         let err = spawn::exec(&launch);
@@ -135,6 +129,30 @@ pub fn run(client: &dyn Client, args: Vec<OsString>) -> Outcome {
         }),
     };
     Outcome::Ran(Ended { exit, failed })
+}
+
+/// The real binary, after the loop checks (only a nested regauth pays for them); `Err`: the
+/// exit code, its one line already printed.
+fn locate(client: &dyn Client, guard: &recursion::Guard) -> Result<PathBuf, i32> {
+    let located = if guard.depth == 0 {
+        client.locate()
+    } else {
+        let me = crate::paths::SelfIdentity::current();
+        match guard.check(&me, recursion::parent_runs(&me)) {
+            Ok(recursion::Search::Normal) => client.locate(),
+            Ok(recursion::Search::AfterSelf) => {
+                crate::paths::locate_after_self(client.binary_name(), &me)
+            }
+            Err(found_loop) => {
+                say(&found_loop.to_string());
+                return Err(EXIT_CANNOT_RUN);
+            }
+        }
+    };
+    located.map_err(|err| {
+        say(&err.to_string());
+        EXIT_NOT_FOUND
+    })
 }
 
 /// The `Run` of a failed call: its debug log is looked up only now.

@@ -4,10 +4,11 @@
 //! see are blocked before the spawn and read from a signalfd, so nothing is ever lost, fatal to
 //! regauth, or handled in a signal handler; npm gets back exactly the mask regauth was given
 //! (see `spawn`). Then, while waiting:
-//! * a signal sent with kill() (`SI_USER`, `SI_QUEUE`) is passed on to npm's PID only; one a
-//!   terminal generated (Ctrl-C: `SI_KERNEL`) already reached npm through the process group;
+//! * a signal sent with kill() (`SI_USER`, `SI_QUEUE`) to regauth alone is passed on to npm's
+//!   PID only; one a terminal generated (Ctrl-C: `SI_KERNEL`) or one sent to the whole process
+//!   group (`kill -TERM -PGID`, which `witness` tells apart) already reached npm;
 //! * when npm stops (Ctrl-Z, SIGTSTP/SIGSTOP from anyone), regauth stops the same way, so the
-//!   shell sees the job stop; a SIGCONT that wakes regauth is passed on to npm;
+//!   shell sees the job stop; a SIGCONT sent to regauth alone is passed on to npm;
 //! * as PID 1 (a container), a signal is passed on only when npm catches it: the kernel drops
 //!   every other signal sent to a PID 1, so npm, had it been PID 1 itself, would never see it.
 
@@ -17,6 +18,8 @@ use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::signalfd::SignalFd;
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
+
+use super::witness::Witness;
 
 /// The signals a wrapper must pass on with kill().
 pub const FORWARDED: [Signal; 7] = [
@@ -38,6 +41,8 @@ pub struct Watch {
     /// The mask regauth was given (npm starts with it).
     given: SigSet,
     watched: SigSet,
+    /// `None` when it could not be started: then group-directed signals reach npm twice.
+    witness: Option<Witness>,
 }
 
 /// Blocks what regauth watches, before the spawn; `winch` adds SIGWINCH (the pty tee).
@@ -54,7 +59,13 @@ pub fn watch(winch: bool) -> io::Result<Watch> {
             return Err(err.into());
         }
     };
-    Ok(Watch { fd, given, watched })
+    let witness = Witness::start().ok();
+    Ok(Watch {
+        fd,
+        given,
+        watched,
+        witness,
+    })
 }
 
 impl Watch {
@@ -78,20 +89,31 @@ impl Watch {
             let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
                 continue;
             };
+            if matches!(sig, Signal::SIGCHLD | Signal::SIGWINCH) {
+                if sig == Signal::SIGWINCH {
+                    on_winch();
+                }
+                continue;
+            }
+            let to_group = self.witness.as_ref().is_some_and(|w| w.saw(sig));
             let sent_with_kill = matches!(info.ssi_code, libc::SI_USER | libc::SI_QUEUE);
-            match sig {
-                Signal::SIGCHLD => {}
-                Signal::SIGWINCH => on_winch(),
-                // Whoever woke regauth meant npm too (npm may be stopped by a forwarded SIGTSTP).
-                Signal::SIGCONT => pass_on(npm, sig),
-                _ if sent_with_kill && (!as_pid_1 || catches(npm, sig)) => pass_on(npm, sig),
-                _ => {}
+            let for_npm = match sig {
+                // A SIGCONT for regauth alone is for npm too (npm may be stopped by a forwarded
+                // SIGTSTP), whoever sent it.
+                Signal::SIGCONT => !to_group,
+                _ => sent_with_kill && !to_group && (!as_pid_1 || catches(npm, sig)),
+            };
+            if for_npm {
+                pass_on(npm, sig);
             }
         }
     }
 
     /// Gives regauth its own mask back (npm has exited).
     pub fn stop(self) {
+        if let Some(witness) = self.witness {
+            witness.stop();
+        }
         let _ = self.given.thread_set_mask();
         let _ = self.watched;
     }

@@ -39,6 +39,10 @@ fn command(launch: &Launch, mask: SigSet) -> Command {
         .arg0(launch.arg0)
         .args(launch.args)
         .env(recursion::ENV_VAR, &launch.guard);
+    // A shell sets `_` to the path of the command it runs: npm alone would see its own path.
+    if std::env::var_os("_").is_some() {
+        command.env("_", launch.program);
+    }
     // SAFETY: between fork and exec the closure makes one async-signal-safe call
     // (pthread_sigmask) on a value it owns, and allocates nothing.
     unsafe {
