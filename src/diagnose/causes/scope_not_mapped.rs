@@ -114,17 +114,10 @@ fn unmapped_scope_credential_on_another_port(cx: &Context, s: &mut Scores) {
     let Some(config) = &cx.facts.config else {
         return;
     };
-    let probed = cx.facts.probes.iter().any(|p| {
-        matches!(
-            p,
-            ProbeFact::View {
-                status: Some(_),
-                failing_registry: false,
-                ..
-            }
-        )
-    });
-    if config.unmapped_scope.is_none() || config.credential.is_some() || probed {
+    // Only when nothing was probed (yarn berry's runs): a probe tells a scope that belongs to the
+    // credential's registry from a token keyed to a port where no registry answers.
+    if config.unmapped_scope.is_none() || config.credential.is_some() || !cx.facts.probes.is_empty()
+    {
         return;
     }
     let Some(near) = config
