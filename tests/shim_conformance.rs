@@ -211,13 +211,24 @@ fn waiting_npm(env: &NpmEnv, traps: &str) -> PathBuf {
     )
 }
 
+/// Spawns `command`, retrying while its freshly written script is still open for writing in a
+/// child another test thread is forking (ETXTBSY lasts until that child's exec closes the fd).
+fn spawn_when_not_busy(command: &mut Command) -> Child {
+    for _ in 0..200 {
+        match command.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::yield_now()
+            }
+            other => return other.expect("spawn"),
+        }
+    }
+    command.spawn().expect("spawn")
+}
+
 /// Starts `command` with a piped stdout and waits until the fake npm printed its PID.
 fn start(mut command: Command) -> (Child, Pid) {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .expect("spawn");
+    command.stdout(Stdio::piped()).process_group(0);
+    let mut child = spawn_when_not_busy(&mut command);
     let mut line = String::new();
     BufReader::new(child.stdout.as_mut().unwrap())
         .read_line(&mut line)
