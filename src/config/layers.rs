@@ -376,9 +376,6 @@ fn skipped(path: PathBuf, why: &str) -> FileRead {
     }
 }
 
-/// A config file larger than this is left to npm (60k keys are about 3 MB).
-const MAX_CONFIG_BYTES: u64 = 16 << 20;
-
 /// Reads one `.npmrc` into a layer (a missing file is normal and recorded as such). A path npm
 /// loaded already for another layer (missing or not: npm records it as a source either way) is
 /// npm's "double-loading config" error instead. Only a regular file of bounded size is read: a
@@ -406,10 +403,10 @@ fn load_file(layers: &mut Layers, path: &Path, layer: Layer) {
         Ok(meta) if !meta.is_file() => {
             FileStatus::Skipped("not a regular file, left to npm".into())
         }
-        Ok(meta) if meta.len() > MAX_CONFIG_BYTES => {
+        Ok(meta) if meta.len() > super::regular_file::MAX_CONFIG_BYTES => {
             FileStatus::Skipped("larger than 16 MiB, left to npm".into())
         }
-        Ok(_) => match read_regular(path) {
+        Ok(_) => match super::regular_file::read_regular(path) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
                 load_text(layers, path, layer, &text);
@@ -425,23 +422,6 @@ fn load_file(layers: &mut Layers, path: &Path, layer: Layer) {
         path: path.to_path_buf(),
         status,
     });
-}
-
-/// The file's bytes, up to the bound, opened without blocking (a file replaced by a FIFO
-/// after the check must not hang regauth) and read only when it is still a regular file.
-fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(std::io::ErrorKind::InvalidInput.into());
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_CONFIG_BYTES).read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 fn load_text(layers: &mut Layers, path: &Path, layer: Layer, text: &str) {

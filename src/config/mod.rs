@@ -37,6 +37,7 @@ mod lockfile_json;
 mod npm_keys;
 pub mod problem_kind;
 pub mod problems;
+mod regular_file;
 pub(crate) mod route;
 pub(crate) mod value;
 
