@@ -13,6 +13,7 @@ pub mod npm_pack;
 mod npmjs_like;
 mod oidc;
 pub mod pty;
+pub mod secret_review;
 mod spawner;
 mod text;
 mod verdaccio;
