@@ -3,6 +3,7 @@
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code, unused_imports)]
 
+mod client_runs;
 mod client_table;
 mod clients;
 mod files;
@@ -19,6 +20,7 @@ mod spawner;
 mod text;
 mod verdaccio;
 
+pub use client_runs::{durations_masked, each_client};
 pub use client_table::{TestClient, ALL_CLIENTS};
 pub use clients::{client_bin, client_env, write_file};
 pub use files::write_executable;
