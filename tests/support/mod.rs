@@ -5,6 +5,7 @@
 
 mod client_table;
 mod clients;
+mod events;
 mod files;
 mod fixture;
 mod http;
@@ -12,6 +13,7 @@ mod npm_env;
 pub mod npm_pack;
 mod npmjs_like;
 mod oidc;
+pub mod probe_request;
 pub mod pty;
 mod spawner;
 mod text;
@@ -19,6 +21,7 @@ mod verdaccio;
 
 pub use client_table::{TestClient, ALL_CLIENTS};
 pub use clients::{client_bin, client_env, write_file};
+pub use events::{output_within, Gate};
 pub use files::write_executable;
 pub use fixture::{FixtureServer, Request, Response};
 pub use http::{http_request, HttpReply};
