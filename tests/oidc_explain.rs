@@ -5,30 +5,14 @@
 //! from the clients' own texts (npm 10.9/11.19/12 error-message.js and oidc.js, changesets/action,
 //! yarn 1's script environment, GitHub's step env block), never a secret.
 
+mod support;
+
 use serde_json::Value;
 
 /// The JSON report of `regauth explain - --no-config --no-probe` for `transcript`, run in a
 /// clean environment (its own HOME, no npm/CI variables).
 fn explain(transcript: &str) -> Value {
-    let home = tempfile::tempdir().expect("temp HOME");
-    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_regauth"))
-        .args([
-            "explain",
-            "-",
-            "--format",
-            "json",
-            "--no-config",
-            "--no-probe",
-        ])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .write_stdin(transcript)
-        .output()
-        .expect("run regauth explain");
-    assert!(out.status.success(), "PRODUCT: explain failed: {out:?}");
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("PRODUCT: not JSON ({e}): {out:?}"))
+    support::explain_offline(transcript, &[]).0
 }
 
 /// The top cause is `id` and its summary, evidence, fix and verify name every one of `words`.
