@@ -7,29 +7,10 @@
 
 use serde_json::Value;
 
-/// The JSON report of `regauth explain - --no-config --no-probe` for `transcript`, run in a
-/// clean environment (its own HOME, no npm/CI variables).
-fn explain(transcript: &str) -> Value {
-    let home = tempfile::tempdir().expect("temp HOME");
-    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_regauth"))
-        .args([
-            "explain",
-            "-",
-            "--format",
-            "json",
-            "--no-config",
-            "--no-probe",
-        ])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .write_stdin(transcript)
-        .output()
-        .expect("run regauth explain");
-    assert!(out.status.success(), "PRODUCT: explain failed: {out:?}");
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("PRODUCT: not JSON ({e}): {out:?}"))
-}
+#[path = "support/offline_explain.rs"]
+mod offline_explain;
+
+use offline_explain::explain;
 
 /// The top cause is `id` and its summary, evidence, fix and verify name every one of `words`.
 fn top_names(report: &Value, id: &str, words: &[&str]) {

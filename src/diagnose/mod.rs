@@ -15,11 +15,13 @@ pub mod facts;
 #[cfg(test)]
 mod fix_keys;
 pub(crate) mod next_version;
+pub(crate) mod package_presence;
 pub(crate) mod pnpm_keys;
 pub mod problem_text;
 pub(crate) mod publish_chain;
 pub(crate) mod registry;
 pub mod score;
+pub(crate) mod semantic_release;
 pub(crate) mod wording;
 
 pub use causes::CAUSE_IDS;
