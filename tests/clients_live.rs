@@ -11,36 +11,18 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use support::{NpmEnv, TestClient, Verdaccio, ALL_CLIENTS};
+use support::{durations_masked, each_client, NpmEnv, TestClient, Verdaccio, ALL_CLIENTS};
 
-/// The text with what differs between two runs masked: npm's and the clients' durations
-/// (berry's `Done in 3s 12ms`, pnpm's `Done in 1.2s`).
 fn masked(bytes: &[u8]) -> String {
-    static DURATION: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"\b\d+(?:\.\d+)?m?s\b").unwrap());
-    DURATION
-        .replace_all(&support::masked(bytes), "N")
-        .into_owned()
+    durations_masked(bytes)
 }
 
 fn run(mut command: Command) -> Output {
     command.stdin(Stdio::null()).output().expect("spawn")
 }
 
-/// Each client of `clients` in its own thread.
 fn each(clients: &[TestClient], check: impl Fn(TestClient) + Sync) {
-    let check = &check;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = clients
-            .iter()
-            .map(|&c| (c, s.spawn(move || check(c))))
-            .collect();
-        let failed: Vec<TestClient> = handles
-            .into_iter()
-            .filter_map(|(c, h)| h.join().is_err().then_some(c))
-            .collect();
-        assert!(failed.is_empty(), "failed for {failed:?} (see above)");
-    });
+    each_client(clients, check)
 }
 
 /// The client run directly, then through `regauth <client>`, with the same arguments.

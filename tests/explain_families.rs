@@ -73,16 +73,37 @@ fn each_family_names_its_cause_with_honest_confidence() {
     }
 }
 
-/// Structural evidence keeps look-alikes quiet: a 404 for a URL the command itself names, and
-/// 2FA wording beside a 404 (npm raises EOTP only on a 401).
+/// Structural evidence keeps look-alikes quiet: a 404 for a URL the command or package.json
+/// names, a tarball URL npmjs never serves, a 403 on a public npmjs tarball, and 2FA wording
+/// beside a 404 (npm raises EOTP only on a 401). Their auth twins stay explained.
 #[test]
 fn look_alikes_stay_silent() {
     for text in [
         "$ pnpm i https://pkg.example.dev/@o/p@422\n ERR_PNPM_FETCH_404  GET https://pkg.example.dev/@o/p@422: Not Found - 404\n\nNo authorization header was set for the request.",
         "$ npm install https://cdn.example.dev/p-1.0.0.tgz\nnpm error code E404\nnpm error 404 Not Found - GET https://cdn.example.dev/p-1.0.0.tgz",
+        // a URL dependency from package.json names its version in the path: no registry route
+        " ERR_PNPM_FETCH_404  GET https://pkg.example.dev/o/r/@o/core@f07e1a3: Not Found - 404\n\nNo authorization header was set for the request.",
+        // npmjs tarballs are `<name>/-/<name>-<version>.tgz`: another file name is a broken URL
+        "error An unexpected error occurred: \"https://registry.yarnpkg.com/@o/widget-links/-/wigdet-links-1.0.1.tgz: Request failed \\\"404 Not Found\\\"\".",
+        // unscoped npmjs packages are public: a 403 on their tarball came from the network
+        "npm error code E403\nnpm error 403 403 Forbidden - GET https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
     ] {
         assert!(!explain_text(text).report.auth_failure, "{text}");
     }
     let d = explain_text("Two-factor authentication is required for this operation\n\nnpm error code E404\nnpm error 404 Not Found - POST https://registry.npmjs.org/-/package/@o%2fp/trust");
     assert!(d.report.causes.iter().all(|c| c.id != "otp-required"));
+}
+
+/// The same shapes with what makes them auth: a scoped registry tarball with its own name, a
+/// refused packument read (an egress policy blocks by name), a scoped npmjs tarball.
+#[test]
+fn auth_twins_of_the_look_alikes_are_explained() {
+    for text in [
+        "error An unexpected error occurred: \"https://registry.yarnpkg.com/@o/widget-links/-/widget-links-1.0.1.tgz: Request failed \\\"404 Not Found\\\"\".",
+        "npm error 403 403 Forbidden - GET https://registry.npmjs.org/left-pad",
+        "npm error code E403\nnpm error 403 403 Forbidden - GET https://registry.npmjs.org/@o/p/-/p-1.3.0.tgz",
+        " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@o%2fcore: Not Found - 404\n\nNo authorization header was set for the request.",
+    ] {
+        assert!(explain_text(text).report.auth_failure, "{text}");
+    }
 }

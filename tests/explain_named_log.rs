@@ -2,7 +2,7 @@
 //! this machine (one line on stderr says so) and its failing request, which the terminal output
 //! hid, decides the report; a named log that is not here changes nothing.
 
-use assert_cmd::Command;
+mod support;
 
 const LOG: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -21,24 +21,7 @@ fn output_naming(log_path: &str) -> String {
 }
 
 fn explain(output: &str) -> (serde_json::Value, String) {
-    let out = Command::cargo_bin("regauth")
-        .unwrap()
-        .args([
-            "explain",
-            "-",
-            "--format",
-            "json",
-            "--no-config",
-            "--no-probe",
-        ])
-        .write_stdin(output)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    (
-        serde_json::from_slice(&out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    support::explain_offline(output, &[])
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! rule that fired with its cause, points and evidence, and the points of each reported cause
 //! add up to the `score` the JSON report gives it.
 
+mod support;
+
 use std::collections::BTreeMap;
 
 use assert_cmd::Command;
@@ -50,29 +52,13 @@ fn parse_trace(stderr: &str) -> (Vec<(String, i32, String)>, BTreeMap<String, i3
 
 #[test]
 fn trace_explains_every_corpus_score() {
-    let home = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(CASES).unwrap();
     let mut traced = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let case: serde_json::Value = serde_json::from_str(line).unwrap();
         let id = case["id"].as_str().unwrap();
-        let out = regauth(home.path())
-            .args([
-                "explain",
-                "-",
-                "--format",
-                "json",
-                "--no-config",
-                "--no-probe",
-                "--trace",
-            ])
-            .write_stdin(case["transcript"].as_str().unwrap())
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{id}");
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{id}: stdout is not only the JSON report: {e}"));
-        let stderr = String::from_utf8(out.stderr).unwrap();
+        let (report, stderr) =
+            support::explain_offline(case["transcript"].as_str().unwrap(), &["--trace"]);
         assert!(stderr.starts_with("regauth trace:"), "{id}: {stderr}");
         let (hits, totals) = parse_trace(&stderr);
         let causes = report["causes"].as_array().unwrap();

@@ -41,13 +41,17 @@ fn live(env: &NpmEnv, args: &[&str]) -> (Output, serde_json::Value) {
     (out, serde_json::from_str(&text).unwrap())
 }
 
-fn top(report: &serde_json::Value) -> (&str, &str, String) {
+/// Asserts the report's top cause is `(id, confidence)`; returns that cause as text for the
+/// further checks (npm's stderr goes into the failure message).
+fn expect_top(report: &serde_json::Value, out: &Output, want: (&str, &str)) -> String {
     let cause = &report["causes"][0];
-    (
+    let all = cause.to_string();
+    let got = (
         cause["id"].as_str().unwrap_or(""),
         cause["confidence"].as_str().unwrap_or(""),
-        cause.to_string(),
-    )
+    );
+    assert_eq!(got, want, "{all}\n{}", stderr(out));
+    all
 }
 
 fn stderr(out: &Output) -> String {
@@ -61,13 +65,7 @@ fn no_credential_is_token_missing() {
     env.write_userconfig(&format!("registry={}\n", v.url()));
     let (out, report) = live(&env, &["view", "@priv/lib"]);
     assert_eq!(out.status.code(), Some(1));
-    let (id, conf, all) = top(&report);
-    assert_eq!(
-        (id, conf),
-        ("token-missing", "high"),
-        "{all}\n{}",
-        stderr(&out)
-    );
+    let all = expect_top(&report, &out, ("token-missing", "high"));
     assert!(
         all.contains(&format!("//127.0.0.1:{}/:_authToken", v.port())),
         "{all}"
@@ -87,9 +85,8 @@ fn unset_variable_is_named_with_its_line() {
             v.url(),
             v.port()
         ));
-        let (_, report) = live(&env, &["view", "@priv/lib"]);
-        let (id, conf, all) = top(&report);
-        assert_eq!((id, conf), ("token-env-unset", "high"), "{all}");
+        let (out, report) = live(&env, &["view", "@priv/lib"]);
+        let all = expect_top(&report, &out, ("token-env-unset", "high"));
         assert!(all.contains("MY_TOKEN"), "{all}");
         assert!(
             all.contains(&format!("{}:2", env.userconfig().display())),
@@ -108,13 +105,7 @@ fn garbage_token_is_invalid() {
         v.port()
     ));
     let (out, report) = live(&env, &["view", "@priv/lib"]);
-    let (id, conf, all) = top(&report);
-    assert_eq!(
-        (id, conf),
-        ("token-invalid-or-expired", "high"),
-        "{all}\n{}",
-        stderr(&out)
-    );
+    expect_top(&report, &out, ("token-invalid-or-expired", "high"));
     assert!(report["probes"].as_array().is_some_and(|p| !p.is_empty()));
 }
 
@@ -128,13 +119,7 @@ fn token_on_another_port_is_wrong_host() {
         v.token("alice")
     ));
     let (out, report) = live(&env, &["view", "@priv/lib"]);
-    let (id, conf, all) = top(&report);
-    assert_eq!(
-        (id, conf),
-        ("token-wrong-host", "high"),
-        "{all}\n{}",
-        stderr(&out)
-    );
+    let all = expect_top(&report, &out, ("token-wrong-host", "high"));
     assert!(
         all.contains(&format!("{}:2", env.userconfig().display())),
         "{all}"
@@ -154,13 +139,7 @@ fn token_keyed_to_localhost_is_wrong_host_even_for_an_unmapped_scope() {
         v.token("alice")
     ));
     let (out, report) = live(&env, &["install", "@priv/lib"]);
-    let (id, conf, all) = top(&report);
-    assert_eq!(
-        (id, conf),
-        ("token-wrong-host", "high"),
-        "{all}\n{}",
-        stderr(&out)
-    );
+    let all = expect_top(&report, &out, ("token-wrong-host", "high"));
     assert!(
         all.contains(&format!("//localhost:{}/:_authToken", v.port())),
         "{all}"
@@ -182,13 +161,7 @@ fn valid_token_refused_is_permission() {
         v.token("alice")
     ));
     let (out, report) = live(&env, &["view", "@team/secret"]);
-    let (id, conf, all) = top(&report);
-    assert_eq!(
-        (id, conf),
-        ("insufficient-permission", "high"),
-        "{all}\n{}",
-        stderr(&out)
-    );
+    let all = expect_top(&report, &out, ("insufficient-permission", "high"));
     assert!(all.contains("alice"), "{all}");
 }
 
@@ -205,13 +178,7 @@ fn env_registry_overriding_the_file_is_misconfig() {
         v.token("alice")
     ));
     let (out, report) = live(&env, &["view", "@priv/lib"]);
-    let (id, conf, all) = top(&report);
-    assert_eq!(
-        (id, conf),
-        ("npmrc-misconfig", "high"),
-        "{all}\n{}",
-        stderr(&out)
-    );
+    let all = expect_top(&report, &out, ("npmrc-misconfig", "high"));
     assert!(all.contains("npm_config_registry"), "{all}");
 }
 

@@ -5,12 +5,15 @@
 //! from the clients' own texts (npm 10.9/11.19/12 error-message.js and oidc.js, changesets/action,
 //! yarn 1's script environment, GitHub's step env block), never a secret.
 
+mod support;
+
 use serde_json::Value;
 
-#[path = "support/offline_explain.rs"]
-mod offline_explain;
-
-use offline_explain::explain;
+/// The JSON report of `regauth explain - --no-config --no-probe` for `transcript`, run in a
+/// clean environment (its own HOME, no npm/CI variables).
+fn explain(transcript: &str) -> Value {
+    support::explain_offline(transcript, &[]).0
+}
 
 /// The top cause is `id` and its summary, evidence, fix and verify name every one of `words`.
 fn top_names(report: &Value, id: &str, words: &[&str]) {

@@ -7,10 +7,12 @@
 
 use serde_json::Value;
 
-#[path = "support/offline_explain.rs"]
-mod offline_explain;
+mod support;
 
-use offline_explain::explain;
+/// The JSON report of `regauth explain - --no-config --no-probe` for `transcript`.
+fn explain(transcript: &str) -> Value {
+    support::explain_offline(transcript, &[]).0
+}
 
 /// The top cause is `id`; its text names each of `words`; its fix names each of `fix_words`.
 fn top_is(report: &Value, id: &str, words: &[&str], fix_words: &[&str]) {

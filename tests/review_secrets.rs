@@ -5,51 +5,8 @@ mod support;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use support::{FixtureServer, NpmEnv, Response};
-
-/// A registry that answers every request 401 and echoes the credential it received (without
-/// the `Bearer`/`Basic` word), as some servers' error bodies do.
-fn echoing_registry() -> FixtureServer {
-    FixtureServer::start(|request| {
-        let sent = request
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
-            .map(|(_, v)| v.rsplit(' ').next().unwrap_or("").to_owned())
-            .unwrap_or_default();
-        Response::new(401)
-            .json(serde_json::json!({ "error": format!("rejected credential {sent}") }))
-    })
-}
-
-/// Runs `npm ARGS` through regauth in JSON mode with a report file and an annotation, and
-/// returns every line regauth wrote (stderr lines not from npm, and the report file).
-fn regauth_output(env: &mut NpmEnv, args: &[&str]) -> String {
-    let report = env.root().join("report.json");
-    env.set_env("REGAUTH_FORMAT", "json");
-    env.set_env("REGAUTH_REPORT", &report);
-    env.set_env("GITHUB_ACTIONS", "true");
-    env.set_env("REGAUTH_PROBE_TIMEOUT", "4");
-    let out = env.regauth().arg("npm").args(args).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "SETUP: npm should fail");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("E401"),
-        "SETUP: expected an E401:\n{stderr}"
-    );
-    let report = std::fs::read_to_string(&report).expect("PRODUCT: no report file written");
-    let ours: Vec<&str> = stderr.lines().filter(|l| !l.starts_with("npm ")).collect();
-    format!("{}\n{report}", ours.join("\n"))
-}
-
-fn assert_clean(output: &str, secrets: &[&str]) {
-    for secret in secrets {
-        assert!(
-            !output.contains(secret),
-            "PRODUCT: secret {secret:?} leaked into regauth's output:\n{output}"
-        );
-    }
-}
+use support::secret_review::{assert_clean, echoing_registry, regauth_outputs};
+use support::NpmEnv;
 
 #[test]
 fn a_token_echoed_by_the_registry_is_hidden_whatever_its_shape() {
@@ -57,18 +14,20 @@ fn a_token_echoed_by_the_registry_is_hidden_whatever_its_shape() {
     let nerf = server.url().trim_start_matches("http:").to_owned();
     let mut env = NpmEnv::new();
     let arg = format!("--{nerf}:_authToken=CANARYonArgv1");
-    let out = regauth_output(
+    let out = regauth_outputs(
         &mut env,
         &["view", "@priv/lib", "--registry", &server.url(), &arg],
+        true,
     );
     assert_clean(&out, &["CANARYonArgv1"]);
 
     let mut env = NpmEnv::new();
     env.write_userconfig(&format!("{nerf}:_authToken=${{MY_TOKEN}}\n"));
     env.set_env("MY_TOKEN", "CANARYinEnv22");
-    let out = regauth_output(
+    let out = regauth_outputs(
         &mut env,
         &["view", "@priv/lib", "--registry", &server.url()],
+        true,
     );
     assert_clean(&out, &["CANARYinEnv22"]);
 }
@@ -80,9 +39,10 @@ fn basic_credentials_echoed_by_the_registry_are_hidden_in_every_form() {
     let auth = STANDARD.encode("carol:CANARYpass33");
     let mut env = NpmEnv::new();
     env.write_userconfig(&format!("{nerf}:_auth={auth}\n"));
-    let out = regauth_output(
+    let out = regauth_outputs(
         &mut env,
         &["view", "@priv/lib", "--registry", &server.url()],
+        true,
     );
     assert_clean(&out, &[&auth, "CANARYpass33"]);
 
@@ -92,9 +52,10 @@ fn basic_credentials_echoed_by_the_registry_are_hidden_in_every_form() {
     env.write_userconfig(&format!(
         "{nerf}:username=carol\n{nerf}:_password={password}\n"
     ));
-    let out = regauth_output(
+    let out = regauth_outputs(
         &mut env,
         &["view", "@priv/lib", "--registry", &server.url()],
+        true,
     );
     assert_clean(&out, &[&password, &header, "CANARYpass44"]);
 }
@@ -107,7 +68,7 @@ fn a_token_given_as_a_separate_argument_is_hidden_in_the_command() {
     let nerf = server.url().trim_start_matches("http:").to_owned();
     let mut env = NpmEnv::new();
     let flag = format!("--{nerf}:_authToken");
-    let out = regauth_output(
+    let out = regauth_outputs(
         &mut env,
         &[
             "view",
@@ -117,6 +78,7 @@ fn a_token_given_as_a_separate_argument_is_hidden_in_the_command() {
             &flag,
             "CANARYsplit55",
         ],
+        true,
     );
     assert_clean(&out, &["CANARYsplit55"]);
 }
@@ -127,7 +89,7 @@ fn without_a_debug_log_the_command_hides_url_passwords() {
     let server = echoing_registry();
     let with_password = server.url().replace("http://", "http://carol:CANARYurl66@");
     let mut env = NpmEnv::new();
-    let out = regauth_output(
+    let out = regauth_outputs(
         &mut env,
         &[
             "view",
@@ -136,6 +98,7 @@ fn without_a_debug_log_the_command_hides_url_passwords() {
             "--registry",
             &with_password,
         ],
+        true,
     );
     assert_clean(&out, &["CANARYurl66"]);
 }
@@ -148,6 +111,6 @@ fn a_token_as_the_user_of_a_url_argument_is_hidden() {
     let tarball = server.url().replace("http://", "http://CANARYuser77@") + "x.tgz";
     let header = STANDARD.encode("CANARYuser77:");
     let mut env = NpmEnv::new();
-    let out = regauth_output(&mut env, &["install", &tarball]);
+    let out = regauth_outputs(&mut env, &["install", &tarball], true);
     assert_clean(&out, &["CANARYuser77", &header]);
 }

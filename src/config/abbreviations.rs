@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 pub(crate) fn of_option(name: &str) -> Option<&'static str> {
     static TABLE: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
     TABLE
-        .get_or_init(|| abbrev(super::npm_keys::DEFINED_KEYS))
+        .get_or_init(|| abbrev(&super::npm_keys::defined_keys()))
         .get(name)
         .copied()
 }

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::abbreviations;
-use super::npm_keys::{DEFINED_KEYS, LIST_KEYS, PURE_STRING_KEYS, VALUE_KEYS};
+use super::npm_keys::nopt_type;
 
 /// One option as nopt leaves it, before type validation.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +63,7 @@ const SHORTHANDS: &[(&str, &[&str])] = &[
 ];
 
 fn is_defined(key: &str) -> bool {
-    DEFINED_KEYS.binary_search(&key).is_ok()
+    nopt_type(key).is_some()
 }
 
 /// The names of npm's shorthands (for their abbreviation table).
@@ -179,7 +179,7 @@ fn take_value(
     data: &mut Data,
 ) {
     let next = queue.front().map(String::as_str);
-    let known_value_key = VALUE_KEYS.contains(&key);
+    let known_value_key = nopt_type(key).is_some_and(|t| t.takes_value);
     let unknown = !is_defined(key);
     let is_bool = negated.is_some() || (!known_value_key && !unknown) || (unknown && !had_eq);
     if is_bool {
@@ -193,7 +193,7 @@ fn take_value(
     }
     let mut next = next.map(str::to_owned);
     let mut consume = next.is_some();
-    if PURE_STRING_KEYS.contains(&key) {
+    if nopt_type(key).is_some_and(|t| t.pure_string) {
         match &next {
             None => next = Some(String::new()),
             Some(n) if starts_like_flag(n) => {
@@ -225,7 +225,7 @@ fn starts_like_flag(s: &str) -> bool {
 
 /// Repeated unknown keys and list-typed keys accumulate; other keys take the last value.
 fn push(data: &mut Data, key: &str, value: CliValue, unknown: bool) {
-    let listy = LIST_KEYS.contains(&key);
+    let listy = nopt_type(key).is_some_and(|t| t.list);
     let Some(&at) = data.index.get(key) else {
         data.index.insert(key.to_owned(), data.items.len());
         let value = if listy {

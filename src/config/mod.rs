@@ -34,6 +34,7 @@ pub mod layers;
 mod locations;
 pub mod lockfile;
 mod lockfile_json;
+mod near_miss;
 mod npm_keys;
 pub mod problem_kind;
 pub mod problems;

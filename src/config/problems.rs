@@ -5,6 +5,7 @@
 //! values overridden by a higher layer, a moved userconfig that strands `~/.npmrc`'s
 //! credentials, and lockfiles pinned to other hosts.
 
+pub use crate::config::near_miss::near_miss;
 pub use crate::config::problem_kind::{
     LegacyFix, NearMissWhy, Problem, ProblemKind, ShapeWhy, UnusableWhy, VariableEffect,
 };
@@ -12,12 +13,12 @@ pub use crate::config::problem_kind::{
 use crate::config::credential::{split_key, Credential, Kind};
 use crate::config::expand::VarState;
 use crate::config::lockfile::Lockfile;
-use crate::config::route::{host_with_port, nerf_dart};
+use crate::config::route::nerf_dart;
 use crate::config::value::{Layer, Provenance, Value};
 use crate::config::{ini, Config};
 use crate::secret::hide_userinfo;
 
-fn problem(kind: ProblemKind, source: Option<Provenance>) -> Problem {
+pub(super) fn problem(kind: ProblemKind, source: Option<Provenance>) -> Problem {
     Problem { kind, source }
 }
 
@@ -28,7 +29,7 @@ pub fn find(config: &Config) -> Vec<Problem> {
     out.extend(legacy_auth(config));
     out.extend(variable_problems(config));
     out.extend(credential_values(config));
-    out.extend(near_misses(config));
+    out.extend(crate::config::near_miss::near_misses(config));
     out.extend(registry_urls(config));
     out.extend(moved_userconfig(config));
     out.extend(skipped_files(config));
@@ -81,7 +82,7 @@ fn legacy_auth(config: &Config) -> Vec<Problem> {
     out
 }
 
-fn all_values(config: &Config) -> impl Iterator<Item = &Value> {
+pub(super) fn all_values(config: &Config) -> impl Iterator<Item = &Value> {
     config.layers().data.values().flat_map(|d| d.values())
 }
 
@@ -156,133 +157,13 @@ fn credential_values(config: &Config) -> Vec<Problem> {
 }
 
 /// The registries npm will talk to: the default one and every scope's.
-fn registries(config: &Config) -> Vec<(String, Provenance, String)> {
+pub(super) fn registries(config: &Config) -> Vec<(String, Provenance, String)> {
     let (url, source) = config.default_registry();
     let mut out = vec![("registry".to_owned(), source, url)];
     for s in config.scopes() {
         out.push((format!("{}:registry", s.scope), s.provenance, s.registry));
     }
     out
-}
-
-/// Credential keys that almost match a registry that has none. Each key prefix is grouped by
-/// the host it names once, so the work is linear in keys plus registries (not their product).
-fn near_misses(config: &Config) -> Vec<Problem> {
-    let mut by_host: std::collections::HashMap<String, Vec<(&str, &Value)>> = Default::default();
-    let mut seen = std::collections::HashSet::new();
-    for value in all_values(config) {
-        let Some((prefix, _)) = split_key(&value.key) else {
-            continue;
-        };
-        if prefix.is_empty() || !seen.insert(prefix) {
-            continue;
-        }
-        if let Some(host) = prefix_host(prefix) {
-            by_host.entry(host).or_default().push((prefix, value));
-        }
-    }
-    let mut out = Vec::new();
-    for (name, _, registry) in registries(config) {
-        if registry_has_credential(config, &registry) {
-            continue;
-        }
-        let Ok(reg) = url::Url::parse(&registry) else {
-            continue;
-        };
-        let Some(reg_host) = reg.host_str() else {
-            continue;
-        };
-        let mut hosts = vec![reg_host];
-        if LOOPBACK_NAMES.contains(&reg_host) {
-            hosts.extend(LOOPBACK_NAMES.iter().filter(|h| **h != reg_host));
-        }
-        let candidates = hosts.iter().filter_map(|h| by_host.get(*h)).flatten();
-        for (prefix, value) in candidates {
-            if let Some(why) = near_miss(prefix, &reg) {
-                let kind = ProblemKind::NearMiss {
-                    key: value.key.clone(),
-                    setting: name.clone(),
-                    registry: hide_userinfo(&registry),
-                    why,
-                };
-                out.push(problem(kind, Some(value.provenance.clone())));
-            }
-        }
-    }
-    out
-}
-
-/// npm sends a credential to the registry's requests: checked on a request URL under it
-/// (`<registry>/<name>`), since a registry written without its trailing slash still sends
-/// `//host/path/registry/:_authToken` (npm-registry-fetch walks the request's URL).
-fn registry_has_credential(config: &Config, registry: &str) -> bool {
-    let request = crate::config::route::packument_url(registry, "package");
-    config
-        .credential_for(&request, registry)
-        .route
-        .sends_credential()
-}
-
-/// The host name a credential key prefix names, as `near_miss` compares it.
-fn prefix_host(prefix: &str) -> Option<String> {
-    let url = if prefix.starts_with("http://") || prefix.starts_with("https://") {
-        url::Url::parse(prefix)
-    } else if prefix.starts_with("//") {
-        url::Url::parse(&format!("http:{prefix}"))
-    } else {
-        url::Url::parse(&format!("https://{prefix}"))
-    };
-    url.ok()?.host_str().map(str::to_owned)
-}
-
-const LOOPBACK_NAMES: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
-
-/// Why a credential key prefix does not cover a registry it was probably meant for.
-pub fn near_miss(prefix: &str, registry: &url::Url) -> Option<NearMissWhy> {
-    let reg_host = registry.host_str()?;
-    if prefix.starts_with("http://") || prefix.starts_with("https://") {
-        let key = url::Url::parse(prefix).ok()?;
-        return (key.host_str() == Some(reg_host)).then_some(NearMissWhy::SchemeInKey);
-    }
-    if !prefix.starts_with("//") {
-        let key = url::Url::parse(&format!("https://{prefix}")).ok()?;
-        return (key.host_str() == Some(reg_host)).then_some(NearMissWhy::NoLeadingSlashes);
-    }
-    let key = url::Url::parse(&format!("{}:{prefix}", registry.scheme())).ok()?;
-    let key_host = key.host_str()?;
-    let (kh, rh) = (host_with_port(&key), host_with_port(registry));
-    if key_host == reg_host && kh != rh {
-        return Some(NearMissWhy::OtherPort {
-            key_host: kh,
-            registry_host: rh,
-        });
-    }
-    let both_loopback = LOOPBACK_NAMES.contains(&key_host) && LOOPBACK_NAMES.contains(&reg_host);
-    if both_loopback && key_host != reg_host && key.port() == registry.port() {
-        return Some(NearMissWhy::LoopbackAlias {
-            key_host: key_host.to_owned(),
-            registry_host: reg_host.to_owned(),
-        });
-    }
-    if kh != rh
-        || crate::config::route::walk_keys(registry.as_str())
-            .iter()
-            .any(|k| k == prefix)
-    {
-        return None;
-    }
-    let (key_path, registry_path) = (key.path().to_owned(), registry.path().to_owned());
-    if key_path.starts_with(&registry_path) {
-        Some(NearMissWhy::PathDeeper {
-            key_path,
-            registry_path,
-        })
-    } else {
-        Some(NearMissWhy::PathElsewhere {
-            key_path,
-            registry_path,
-        })
-    }
 }
 
 /// Hosts that only serve https, and path shapes a registry kind needs.
@@ -548,39 +429,6 @@ pub fn unmapped_scope(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn nm(prefix: &str, registry: &str) -> Option<NearMissWhy> {
-        near_miss(prefix, &url::Url::parse(registry).unwrap())
-    }
-
-    #[test]
-    fn near_miss_kinds() {
-        assert!(matches!(
-            nm("//127.0.0.1:4874/", "http://127.0.0.1:4873/"),
-            Some(NearMissWhy::OtherPort { .. })
-        ));
-        assert!(matches!(
-            nm("//localhost:4873/", "http://127.0.0.1:4873/"),
-            Some(NearMissWhy::LoopbackAlias { .. })
-        ));
-        assert_eq!(
-            nm("http://127.0.0.1:4873/", "http://127.0.0.1:4873/"),
-            Some(NearMissWhy::SchemeInKey)
-        );
-        assert_eq!(
-            nm("registry.example/", "https://registry.example/"),
-            Some(NearMissWhy::NoLeadingSlashes)
-        );
-        assert!(matches!(
-            nm("//h/other/", "https://h/npm/"),
-            Some(NearMissWhy::PathElsewhere { .. })
-        ));
-        assert!(matches!(
-            nm("//h/npm/deeper/", "https://h/npm/"),
-            Some(NearMissWhy::PathDeeper { .. })
-        ));
-        assert_eq!(nm("//elsewhere/", "https://h/"), None);
-    }
 
     #[test]
     fn registry_shapes() {

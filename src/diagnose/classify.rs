@@ -1,6 +1,7 @@
 //! Is this failure an authentication/authorization problem at all? Network, file-system,
 //! resolution and server errors are not, even when their text mentions "auth".
 
+use super::look_alike;
 use crate::detect::{Failure, Operation};
 
 /// Codes that are never auth problems, whatever else the text says.
@@ -102,7 +103,7 @@ pub(crate) fn is_auth_failure(f: &Failure) -> bool {
         return true;
     }
     if NOT_AUTH_CODES.contains(&code)
-        && !(code == "ERR_PNPM_FETCH_404" && scoped(f) && !url_given_on_command(f))
+        && !(code == "ERR_PNPM_FETCH_404" && scoped(f) && !url_dependency(f))
     {
         return false;
     }
@@ -119,7 +120,8 @@ pub(crate) fn is_auth_failure(f: &Failure) -> bool {
         return false;
     }
     match f.http_status {
-        Some(401 | 403 | 407 | 402) => true,
+        Some(403) => !look_alike::public_tarball_refused_on_the_way(f),
+        Some(401 | 407 | 402) => true,
         Some(400) => f.signals.operation == Operation::Login || otp_value_refused(f),
         Some(404) => not_found_is_auth(f),
         Some(409) => f.signals.operation == Operation::Publish,
@@ -167,8 +169,11 @@ fn scoped(f: &Failure) -> bool {
 /// answers 404 to a credential it will not take), a scoped package, or after an expired-token
 /// notice. A public unscoped name that does not exist is a typo, not auth.
 fn not_found_is_auth(f: &Failure) -> bool {
-    if url_given_on_command(f) && f.method.as_deref() != Some("PUT") {
-        // the user named this URL (`pnpm i https://host/pkg@1`): its 404 says it does not exist
+    if url_dependency(f) && f.method.as_deref() != Some("PUT")
+        || look_alike::tarball_not_of_its_package(f)
+    {
+        // the user named this URL (`pnpm i https://host/pkg@1`, a URL in package.json), or the
+        // URL is not one the registry serves: its 404 says it does not exist
         return false;
     }
     f.signals.operation == Operation::Publish
@@ -177,8 +182,13 @@ fn not_found_is_auth(f: &Failure) -> bool {
         || f.signals.token_expired_notice
 }
 
-/// The failing URL is one the command line names (a tarball or preview-package URL install),
-/// not one a registry or lockfile chose.
+/// The failing URL is a URL dependency (on the command line, or one naming a version in its
+/// path as package.json URL dependencies do), not one a registry or lockfile chose.
+fn url_dependency(f: &Failure) -> bool {
+    url_given_on_command(f) || look_alike::url_names_a_version(f)
+}
+
+/// The failing URL is one the command line names (a tarball or preview-package URL install).
 fn url_given_on_command(f: &Failure) -> bool {
     let Some(url) = f.url.as_deref() else {
         return false;

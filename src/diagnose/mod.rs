@@ -14,6 +14,7 @@ pub(crate) mod evidence;
 pub mod facts;
 #[cfg(test)]
 mod fix_keys;
+mod look_alike;
 pub(crate) mod next_version;
 pub(crate) mod package_presence;
 pub(crate) mod pnpm_keys;

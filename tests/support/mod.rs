@@ -3,6 +3,7 @@
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code, unused_imports)]
 
+mod client_runs;
 mod client_table;
 mod clients;
 mod files;
@@ -11,12 +12,15 @@ mod http;
 mod npm_env;
 pub mod npm_pack;
 mod npmjs_like;
+mod offline_explain;
 mod oidc;
 pub mod pty;
+pub mod secret_review;
 mod spawner;
 mod text;
 mod verdaccio;
 
+pub use client_runs::{durations_masked, each_client};
 pub use client_table::{TestClient, ALL_CLIENTS};
 pub use clients::{client_bin, client_env, write_file};
 pub use files::write_executable;
@@ -27,6 +31,7 @@ pub use npmjs_like::{
     NpmjsLike, BAD_TOKEN, NO_BYPASS_TOKEN, PRIVATE_PACKAGE, PUBLIC_PACKAGE, READ_ONLY_TOKEN,
     TWO_FACTOR_REQUIRED,
 };
+pub use offline_explain::explain_offline;
 pub use oidc::{oidc_secrets, ExchangeReply, IdTokenReply, OidcFixture};
 pub use text::masked;
 pub use verdaccio::{Verdaccio, VerdaccioBuilder};

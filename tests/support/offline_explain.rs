@@ -1,10 +1,11 @@
-//! `regauth explain - --format json --no-config --no-probe` of a transcript, as for a CI log from
-//! elsewhere, in a clean environment (its own HOME, no npm/CI variables): the JSON report.
-//! Included with `#[path]` by the offline explain tests.
+//! `regauth explain - --format json --no-config --no-probe [EXTRA...]` of a saved text, run in a
+//! clean environment (its own HOME, no npm or CI variables): the offline explain many tests ask for.
 
 use serde_json::Value;
 
-pub fn explain(transcript: &str) -> Value {
+/// The JSON report and regauth's stderr for `text`; fails unless explain exits 0 with JSON alone
+/// on stdout.
+pub fn explain_offline(text: &str, extra: &[&str]) -> (Value, String) {
     let home = tempfile::tempdir().expect("temp HOME");
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_regauth"))
         .args([
@@ -15,13 +16,19 @@ pub fn explain(transcript: &str) -> Value {
             "--no-config",
             "--no-probe",
         ])
+        .args(extra)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home.path())
-        .write_stdin(transcript)
+        .write_stdin(text)
         .output()
         .expect("run regauth explain");
-    assert!(out.status.success(), "PRODUCT: explain failed: {out:?}");
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("PRODUCT: not JSON ({e}): {out:?}"))
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "PRODUCT: explain failed: {out:?}"
+    );
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("PRODUCT: stdout is not only the JSON report ({e}): {out:?}"));
+    (report, String::from_utf8_lossy(&out.stderr).into_owned())
 }

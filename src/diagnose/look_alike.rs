@@ -1,0 +1,103 @@
+//! Failure shapes that look like auth but are not a registry's auth decision: the structure of
+//! the request (which registry, which package, which URL) says so, not the words around it.
+
+use super::registry::{self, Kind};
+use crate::detect::{url, Failure, Operation};
+
+/// A 403 on downloading the tarball of an unscoped package from npmjs or its yarn front.
+/// Unscoped packages on npmjs are always public ("Unscoped packages are always public",
+/// https://docs.npmjs.com/package-scope-access-level-and-visibility), and npmjs answers a token
+/// it refuses with 401, which npm-registry-fetch lib/check-response.js turns into E401: no
+/// credential decides such a download, so its 403 came from something on the way (a filtering
+/// proxy, a firewall, a CDN edge). A refused packument read stays explained: an egress policy
+/// that blocks a package by name answers there (blocked-by-policy).
+pub(crate) fn public_tarball_refused_on_the_way(f: &Failure) -> bool {
+    f.http_status == Some(403)
+        && !matches!(f.method.as_deref(), Some("PUT" | "POST" | "DELETE"))
+        && matches!(f.signals.operation, Operation::Read | Operation::Unknown)
+        && on_npmjs(f)
+        && f.url.as_deref().is_some_and(url::is_tarball)
+        && f.package.as_deref().is_some_and(|p| !p.starts_with('@'))
+}
+
+/// A tarball URL on npmjs/yarnpkg whose file is not `<name>-<version>.tgz` of the package in
+/// its path. npmjs serves tarballs at `<name>/-/<unscoped name>-<version>.tgz` (every npmjs
+/// packument's `dist.tarball` has that shape; npm/registry docs/REGISTRY-API.md): another file
+/// name is a broken URL (a hand-edited or corrupted lockfile), and its 404 says the file does
+/// not exist, not that it is hidden.
+pub(crate) fn tarball_not_of_its_package(f: &Failure) -> bool {
+    let (Some(u), Some(package)) = (f.url.as_deref(), f.package.as_deref()) else {
+        return false;
+    };
+    if !on_npmjs(f) {
+        return false;
+    }
+    let Some((_, file)) = url::path(u).rsplit_once("/-/") else {
+        return false;
+    };
+    let unscoped = package.rsplit('/').next().unwrap_or(package);
+    file.ends_with(".tgz") && !file.contains('/') && !file.starts_with(&format!("{unscoped}-"))
+}
+
+/// The URL names a version inside its path (`https://pkg.pr.new/o/r/@s/name@f07e1a3`): a URL
+/// dependency written in package.json or on the command line, which no registry route has
+/// (packuments are `<registry>/<name>`, tarballs `<name>/-/<file>.tgz`: npm/registry
+/// docs/REGISTRY-API.md). A 404 on it says that build does not exist.
+pub(crate) fn url_names_a_version(f: &Failure) -> bool {
+    let Some(u) = f.url.as_deref() else {
+        return false;
+    };
+    let path = url::path(u).replace("%40", "@");
+    path.split('/')
+        .any(|segment| segment.len() > 1 && segment[1..].contains('@'))
+}
+
+fn on_npmjs(f: &Failure) -> bool {
+    f.url
+        .as_deref()
+        .is_some_and(|u| matches!(registry::entry_for(u).kind, Kind::Npmjs | Kind::Yarnpkg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::from_text;
+
+    #[test]
+    fn an_unscoped_npmjs_tarball_403_is_refused_on_the_way() {
+        let f = from_text("npm error code E403\nnpm error 403 403 Forbidden - GET https://registry.npmjs.org/strip-ansi/-/strip-ansi-6.0.1.tgz");
+        assert!(public_tarball_refused_on_the_way(&f));
+        let packument =
+            from_text("npm error 403 403 Forbidden - GET https://registry.npmjs.org/discord.js");
+        assert!(!public_tarball_refused_on_the_way(&packument));
+        let scoped = from_text("npm error code E403\nnpm error 403 403 Forbidden - GET https://registry.npmjs.org/@acme/lib/-/lib-1.0.0.tgz");
+        assert!(!public_tarball_refused_on_the_way(&scoped));
+        let publish = from_text("npm error code E403\nnpm error 403 403 Forbidden - PUT https://registry.npmjs.org/lib - You do not have permission to publish \"lib\"");
+        assert!(!public_tarball_refused_on_the_way(&publish));
+        let private = from_text("npm error code E403\nnpm error 403 403 Forbidden - GET https://npm.example.com/lib/-/lib-1.0.0.tgz");
+        assert!(!public_tarball_refused_on_the_way(&private));
+    }
+
+    #[test]
+    fn a_tarball_file_of_another_name_is_a_broken_url() {
+        let typo = from_text("error An unexpected error occurred: \"https://registry.yarnpkg.com/@kadira/storybook-addon-links/-/stoybook-addon-links-1.0.1.tgz: Request failed \\\"404 Not Found\\\"\".");
+        assert!(tarball_not_of_its_package(&typo));
+        let right = from_text("error An unexpected error occurred: \"https://registry.yarnpkg.com/@kadira/storybook-addon-links/-/storybook-addon-links-1.0.1.tgz: Request failed \\\"404 Not Found\\\"\".");
+        assert!(!tarball_not_of_its_package(&right));
+        // Artifactory names scoped tarballs with their scope: not npmjs's convention
+        let arti = from_text("npm error 404 Not Found - GET https://a.example/artifactory/api/npm/npm/@s/p/-/@s/p-1.0.0.tgz");
+        assert!(!tarball_not_of_its_package(&arti));
+    }
+
+    #[test]
+    fn a_url_with_a_version_in_its_path_is_a_url_dependency() {
+        let f = from_text(" ERR_PNPM_FETCH_404  GET https://pkg.pr.new/lunariajs/lunaria/@lunariajs/core@f07e1a3: Not Found - 404");
+        assert!(url_names_a_version(&f));
+        let registry = from_text(" ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@lunariajs%2fcore: Not Found - 404");
+        assert!(!url_names_a_version(&registry));
+        let github = from_text(
+            "npm error 404 Not Found - GET https://npm.pkg.github.com/download/@a/b/1.0.2/57be",
+        );
+        assert!(!url_names_a_version(&github));
+    }
+}
