@@ -340,6 +340,8 @@ fn exchange_refused_then_the_placeholder_token_gets_a_404_put() {
     scenario
         .env
         .set_env("NODE_AUTH_TOKEN", "XXXXX-XXXXX-XXXXX-XXXXX");
+    // the presence probes decide the first-publish line: a budget for a loaded machine
+    scenario.env.set_env("REGAUTH_PROBE_TIMEOUT", "60");
     let explained = scenario.explain(&Expect {
         exit: 1,
         code: Some("E404"),
