@@ -30,7 +30,10 @@ pub use files::write_executable;
 pub use fixture::{FixtureServer, Request, Response};
 pub use http::{http_request, HttpReply};
 pub use npm_env::{is_stripped_var, NpmEnv};
-pub use npmjs_like::{NpmjsLike, BAD_TOKEN, PUBLIC_PACKAGE, READ_ONLY_TOKEN};
+pub use npmjs_like::{
+    NpmjsLike, BAD_TOKEN, NO_BYPASS_TOKEN, PRIVATE_PACKAGE, PUBLIC_PACKAGE, READ_ONLY_TOKEN,
+    TWO_FACTOR_REQUIRED,
+};
 pub use offline_explain::explain_offline;
 pub use oidc::{oidc_secrets, ExchangeReply, IdTokenReply, OidcFixture};
 pub use text::masked;
