@@ -7,6 +7,7 @@ use crate::diagnose::evidence::{config_evidence, has_status, line, main_line};
 use crate::diagnose::facts::{ProbeFact, ProbeOutcome, VarState};
 use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
+use crate::diagnose::semantic_release::{invalid_npm_token, invalid_token_fix};
 use crate::diagnose::wording::specific_signal;
 use crate::report::{Evidence, EvidenceKind};
 
@@ -20,6 +21,7 @@ pub(super) const UNIT: super::Cause = super::Cause {
         rule!(23, not_found_publish),
         rule!(30, config_token_expired),
         rule!(33, probe_whoami),
+        rule!(67, invalid_npm_token),
     ],
     advice,
     live_fix,
@@ -261,7 +263,7 @@ fn advice(cx: &Context) -> Advice {
             "A credential was sent to {host} and refused: it is expired, revoked or wrong. {}.",
             capitalize(e.token_note)
         ),
-        fix: login,
+        fix: invalid_token_fix(cx).into_iter().chain(login).collect(),
         verify: vec![whoami(cx), check_request(cx)],
         decider: format!(
             "`{}` fails with E401 (or the token's expiry date is past)",

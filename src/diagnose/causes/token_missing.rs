@@ -256,7 +256,11 @@ fn advice(cx: &Context) -> Advice {
         summary: format!(
             "No credential was sent to {host}: none is configured for it where the command ran."
         ),
-        fix: login,
+        // semantic-release's ENONPMTOKEN: its NPM_TOKEN first (diagnose/semantic_release.rs)
+        fix: crate::diagnose::semantic_release::no_token_fix(cx)
+            .into_iter()
+            .chain(login)
+            .collect(),
         verify: vec![whoami(cx), check_request(cx)],
         decider: format!(
             "no `{}` line in any .npmrc npm reads (`regauth doctor`), or `{}` says ENEEDAUTH",
