@@ -94,7 +94,11 @@ impl Scanner {
 
     fn look_at(&mut self, raw: &str) {
         let line = normalize(raw);
-        if line.ci_decorated || raw.contains("/home/runner/") || raw.contains("GITHUB_ACTIONS") {
+        if line.ci_decorated
+            || raw.contains("/home/runner/")
+            || raw.contains("GITHUB_ACTIONS")
+            || github_runner_line(raw)
+        {
             self.failure
                 .signals
                 .ci
@@ -342,6 +346,15 @@ impl Scanner {
         }
         self.failure
     }
+}
+
+/// Lines only a GitHub Actions job prints: the runner's step result ("Process completed with
+/// exit code N.", actions/runner src/Runner.Worker/Handlers) and npm's provenance notice, which
+/// names the CI that issued its ID token (npm/cli lib/utils/... "Signed provenance statement
+/// with source and build information from GitHub Actions").
+fn github_runner_line(raw: &str) -> bool {
+    raw.contains("Process completed with exit code")
+        || raw.contains("build information from GitHub Actions")
 }
 
 #[cfg(test)]

@@ -167,7 +167,10 @@ fn npmjs_put_404_candidates(cx: &Context, s: &mut Scores) {
     if client_can_oidc && !oidc_sign {
         s.add("oidc-exchange-failed", 4, None);
     }
-    s.add("oidc-not-attempted", 3, None);
+    if !p.provenance_signed {
+        // signed provenance means the job could get an ID token: npm had what OIDC needs
+        s.add("oidc-not-attempted", 3, None);
+    }
 }
 
 fn config_token_expired(cx: &Context, s: &mut Scores) {
