@@ -69,10 +69,16 @@ fn json_follows_the_taxonomy_schema() {
             "scopes",
             "credentials",
             "problems",
-            "routes"
+            "routes",
+            "organisation"
         ])
     );
     assert_eq!(json["schema"], 1);
+    // no `-- NPM_ARGS`: no npm_args; no .regauth.toml: an organisation section with nothing read
+    assert_eq!(
+        json["organisation"],
+        serde_json::json!({"files": [], "registries": [], "fixes": []})
+    );
     assert_eq!(
         json["registry"],
         serde_json::json!({"url": "https://registry.npmjs.org/", "source": "default"})
@@ -311,4 +317,37 @@ fn project_credentials_ignored_in_global_mode() {
             .any(|p| message(p).contains("global mode enabled, ignored")),
         "{problems:?}"
     );
+}
+
+#[test]
+fn json_echoes_the_npm_arguments_and_routes_by_them() {
+    let env = sample_env();
+    let (code, out, err) = doctor(
+        &env,
+        &[
+            "@priv/lib",
+            "--format",
+            "json",
+            "--",
+            "install",
+            "--@priv:registry=http://127.0.0.1:4874/",
+            "--registry=http://me:s3cretPW@127.0.0.1:4999/",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let json: Json = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["npm_args"],
+        serde_json::json!([
+            "install",
+            "--@priv:registry=http://127.0.0.1:4874/",
+            "--registry=http://me:***@127.0.0.1:4999/"
+        ]),
+        "{out}"
+    );
+    assert_eq!(
+        json["routes"][0]["registry"], "http://127.0.0.1:4874/",
+        "{out}"
+    );
+    assert!(!out.contains("s3cretPW"), "{out}");
 }

@@ -246,14 +246,18 @@ fn probes_against_a_silent_registry_end_within_the_budget() {
     // The package GET answers 401 twice (npm directly, then npm through regauth); every later
     // request (the probes: whoami, view) is never answered. npm's own fetch-timeout is long, so
     // only regauth's probe budget can end them. The margin (6 s) is generous for a loaded
-    // machine and still far below the 30 s the fixture would keep a probe waiting.
+    // machine and still far below the 120 s the fixture would keep a probe waiting.
     let package_gets = Arc::new(AtomicUsize::new(0));
     let gets = Arc::clone(&package_gets);
+    // The probes' requests are held until the test ends (the gate opens when `_answer_at_end`
+    // drops), 120 s at most.
+    let silence = support::Gate::new(Duration::from_secs(120));
+    let _answer_at_end = silence.opened_on_drop();
     let fixture = FixtureServer::start(move |request| {
         if request.path == "/@priv%2flib" && gets.fetch_add(1, Ordering::SeqCst) < 2 {
             return Response::new(401).json(json!({"error": "authentication required"}));
         }
-        std::thread::sleep(Duration::from_secs(30));
+        silence.wait();
         Response::new(503)
     });
     let mut env = env_with_userconfig(&[

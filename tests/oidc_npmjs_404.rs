@@ -1,17 +1,32 @@
 //! npmjs's 404s told apart live: a publish PUT and a private GET that npmjs answers with 404
 //! whatever went wrong, driven with the real npm against the loopback `NpmjsLike` registry
 //! (declared npmjs-kind through `.regauth.toml`). regauth's read-only probes (`npm whoami
-//! --registry`, `npm view`) decide between "bad or missing token", "token lacks write" and "no
-//! such package"; the `npm notice Access token expired or revoked` line alone does not.
+//! --registry`, `npm view`, the anonymous view and `npm access get status`) decide between "bad
+//! or missing token", "token lacks write", "2FA / bypass-2FA required" and "no such package (a
+//! first publish)"; the `npm notice Access token expired or revoked` line alone does not.
 
 mod live_common;
 mod support;
 
-use live_common::{nerf_dart, write_package_json, Expect, Scenario};
-use support::{NpmEnv, NpmjsLike, BAD_TOKEN, READ_ONLY_TOKEN};
+use live_common::{nerf_dart, write_package_json, Expect, Explained, Scenario};
+use support::{
+    NpmEnv, NpmjsLike, BAD_TOKEN, NO_BYPASS_TOKEN, PRIVATE_PACKAGE, PUBLIC_PACKAGE,
+    READ_ONLY_TOKEN, TWO_FACTOR_REQUIRED,
+};
 
 /// npm with `token` (if any) for the fixture, and the fixture declared an npmjs-kind registry.
 fn scenario(fixture: &NpmjsLike, token: Option<&str>, args: &[&str]) -> Scenario {
+    publish_scenario(fixture, token, args, "octo-widget", "1.0.0")
+}
+
+/// The same, for a package.json naming `package` at `version`.
+fn publish_scenario(
+    fixture: &NpmjsLike,
+    token: Option<&str>,
+    args: &[&str],
+    package: &str,
+    version: &str,
+) -> Scenario {
     let registry = fixture.registry();
     let mut lines = vec![format!("registry={registry}")];
     if let Some(token) = token {
@@ -31,10 +46,44 @@ fn scenario(fixture: &NpmjsLike, token: Option<&str>, args: &[&str]) -> Scenario
         ),
     )
     .unwrap();
-    write_package_json(&env, "octo-widget", "1.0.0");
+    write_package_json(&env, package, version);
     Scenario::new(env, args)
         .secret(BAD_TOKEN)
         .secret(READ_ONLY_TOKEN)
+        .secret(NO_BYPASS_TOKEN)
+}
+
+/// The top cause's evidence has a probe line containing `text`, from a probe command that
+/// starts with `command`.
+fn probe_evidence(explained: &Explained, command: &str, text: &str) {
+    let found = explained.top()["evidence"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|e| {
+            e["kind"] == "probe"
+                && e["source"].as_str().is_some_and(|s| s.starts_with(command))
+                && e["text"].as_str().is_some_and(|t| t.contains(text))
+        });
+    assert!(
+        found,
+        "PRODUCT: no probe evidence `{command} ...: ...{text}...` in the top cause:\n{}",
+        explained.report_text
+    );
+}
+
+/// The anonymous view sent no credential at all; every other request was the user's.
+fn anonymous_view_sent_nothing(fixture: &NpmjsLike, package: &str) {
+    let reads: Vec<_> = fixture
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.trim_start_matches('/') == package)
+        .collect();
+    assert!(
+        reads.iter().any(|r| r.header("authorization").is_none()),
+        "PRODUCT: no anonymous read of {package} among {} reads",
+        reads.len()
+    );
 }
 
 const PUT_404: Expect = Expect {
@@ -99,4 +148,109 @@ fn a_private_get_404_with_a_bad_token_is_the_token_not_the_package() {
     explained
         .top_is("token-invalid-or-expired", "high")
         .names("npm whoami --registry");
+}
+
+#[test]
+fn a_404_put_of_a_package_that_does_not_exist_is_a_first_publish_the_token_may_not_make() {
+    let fixture = NpmjsLike::start();
+    let explained = scenario(&fixture, Some(READ_ONLY_TOKEN), &["publish"]).explain(&PUT_404);
+    explained.top_is_at_least_medium("insufficient-permission");
+    probe_evidence(
+        &explained,
+        "npm view octo-widget version --registry",
+        "no package octo-widget on the registry",
+    );
+    explained.fix_names("does not exist yet");
+    anonymous_view_sent_nothing(&fixture, "octo-widget");
+    assert!(
+        fixture
+            .requests()
+            .iter()
+            .any(|r| r.path == "/-/package/octo-widget/visibility"),
+        "SETUP: npm access get status asked nothing"
+    );
+}
+
+#[test]
+fn a_404_put_of_a_public_package_its_user_maintains_is_a_token_without_write() {
+    let fixture = NpmjsLike::start();
+    let explained = publish_scenario(
+        &fixture,
+        Some(READ_ONLY_TOKEN),
+        &["publish"],
+        PUBLIC_PACKAGE,
+        "1.0.1",
+    )
+    .explain(&PUT_404);
+    explained.top_is("insufficient-permission", "high");
+    probe_evidence(
+        &explained,
+        "npm owner ls octo-public",
+        "octo-reader (the token's user) maintains octo-public",
+    );
+    probe_evidence(
+        &explained,
+        "npm view octo-public version --registry",
+        "octo-public exists and is public",
+    );
+    explained.fix_names("cannot write it");
+    anonymous_view_sent_nothing(&fixture, PUBLIC_PACKAGE);
+}
+
+#[test]
+fn a_403_put_with_npmjs_2fa_text_to_a_maintainer_is_2fa_or_bypass_not_access() {
+    let fixture = NpmjsLike::start();
+    let explained = publish_scenario(
+        &fixture,
+        Some(NO_BYPASS_TOKEN),
+        &["publish"],
+        PUBLIC_PACKAGE,
+        "1.0.1",
+    )
+    .explain(&Expect {
+        exit: 1,
+        code: Some("E403"),
+        stderr_has: TWO_FACTOR_REQUIRED,
+    });
+    explained.top_is("otp-required", "high");
+    probe_evidence(
+        &explained,
+        "npm owner ls octo-public",
+        "octo-owner (the token's user) maintains octo-public",
+    );
+    explained.fix_names("Bypass two-factor authentication");
+    for other in ["publish-not-allowed", "insufficient-permission"] {
+        assert!(
+            explained
+                .causes()
+                .iter()
+                .all(|c| c["id"] != other || c["confidence"] != "high"),
+            "PRODUCT: {other} high for a maintainer refused for 2FA:\n{}",
+            explained.report_text
+        );
+    }
+}
+
+#[test]
+fn a_404_put_of_a_private_package_is_not_called_a_first_publish() {
+    let fixture = NpmjsLike::start();
+    let explained = publish_scenario(
+        &fixture,
+        Some(READ_ONLY_TOKEN),
+        &["publish"],
+        PRIVATE_PACKAGE,
+        "1.0.0",
+    )
+    .explain(&PUT_404);
+    explained.top_is_at_least_medium("insufficient-permission");
+    probe_evidence(
+        &explained,
+        "npm access get status @octo/secret",
+        "@octo/secret exists and is private",
+    );
+    assert!(
+        !explained.report_text.contains("does not exist yet"),
+        "PRODUCT: a private package called absent:\n{}",
+        explained.report_text
+    );
 }

@@ -237,6 +237,39 @@ fn doctor_shows_which_entries_apply_here() {
 }
 
 #[test]
+fn doctor_json_has_the_entries_the_human_output_shows() {
+    let env = NpmEnv::new();
+    env.write_userconfig("@acme:registry=https://npm.acme.example/\n");
+    let file = project_file(&env, ACME);
+    let out = env
+        .regauth()
+        .args(["doctor", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let org = &json["organisation"];
+    assert_eq!(
+        org["files"],
+        serde_json::json!([file.display().to_string()])
+    );
+    let entry = &org["registries"][0];
+    assert_eq!(entry["name"], "Acme npm", "{org:#}");
+    assert_eq!(entry["match"], "https://npm.acme.example/", "{org:#}");
+    assert_eq!(entry["source"], format!("{}:2", file.display()), "{org:#}");
+    assert_eq!(entry["applies_to"], serde_json::json!(["@acme"]), "{org:#}");
+    assert_eq!(entry["kind"], "artifactory", "{org:#}");
+    assert!(
+        entry["fixes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "insufficient-permission"),
+        "{org:#}"
+    );
+}
+
+#[test]
 fn a_malformed_file_is_one_line_with_file_line_and_column() {
     let env = NpmEnv::new();
     let file = project_file(

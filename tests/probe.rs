@@ -1,41 +1,14 @@
 //! The probe runner with the real npm against a real Verdaccio on 127.0.0.1, and fixture servers
-//! for replies Verdaccio cannot give (a 401 on whoami, a registry that never answers).
+//! for replies Verdaccio cannot give (a 401 on whoami). The budget's tests: tests/probe_budget.rs.
 
 mod support;
 
-use std::io::Read;
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
-
 use regauth::probe::{
-    plan, probe, run_plan, CredentialKind, Outcome, Owners, Plan, Probe, ProbeKind, ProbeRequest,
-    ProbeSettings, Versions, View, Whoami,
+    probe, run_plan, Outcome, Owners, Plan, Probe, ProbeKind, ProbeRequest, Versions, View, Whoami,
 };
 use support::{FixtureServer, NpmEnv, Response, Verdaccio};
 
-const CANARY: &str = "npm_CANARYcanaryCANARYcanaryCANARY0001";
-
-fn real_npm() -> PathBuf {
-    which::which("npm").expect("npm on PATH")
-}
-
-/// A request as the integration would build it for `command` failing against `registry`.
-fn request(env: &NpmEnv, command: &[&str], registry: &str) -> ProbeRequest {
-    ProbeRequest {
-        npm: real_npm(),
-        cwd: env.project(),
-        env: env.environment(),
-        command: command.iter().map(|s| s.to_string()).collect(),
-        registry: Some(registry.to_string()),
-        credential: Some(CredentialKind::Token),
-        ..ProbeRequest::default()
-    }
-}
-
-fn token_config(registry_port: u16, token: &str) -> String {
-    format!("//127.0.0.1:{registry_port}/:_authToken={token}\n")
-}
+use support::probe_request::{answering, request, token_config, CANARY};
 
 fn only(kind: ProbeKind, registry: &str) -> Plan {
     Plan {
@@ -49,7 +22,7 @@ fn only(kind: ProbeKind, registry: &str) -> Plan {
 
 fn run_one(env: &NpmEnv, kind: ProbeKind, registry: &str) -> regauth::probe::ProbeResult {
     let req = request(env, &["install"], registry);
-    let mut results = run_plan(&only(kind, registry), &req, &ProbeSettings::default());
+    let mut results = run_plan(&only(kind, registry), &req, &answering());
     assert_eq!(results.len(), 1);
     results.remove(0)
 }
@@ -180,7 +153,7 @@ fn read_failure_probes_tell_permission_from_identity() {
     alice.write_userconfig(&token_config(v.port(), v.token("alice")));
     let found = probe(
         &request(&alice, &["install", "@team/secret"], &v.url()),
-        &ProbeSettings::default(),
+        &answering(),
     );
     assert_eq!(found.whoami_user(), Some("alice"));
     let view = &found.results[1];
@@ -245,10 +218,7 @@ fn publish_failure_probes_find_the_existing_version_and_the_maintainers() {
         r#"{"name":"probe-owned","version":"1.0.0"}"#,
     )
     .unwrap();
-    let found = probe(
-        &request(&env, &["publish"], &v.url()),
-        &ProbeSettings::default(),
-    );
+    let found = probe(&request(&env, &["publish"], &v.url()), &answering());
     let labels: Vec<_> = found.results.iter().map(|r| r.probe.kind.label()).collect();
     assert_eq!(labels, ["whoami", "view-versions", "owner-ls"]);
     assert_eq!(found.whoami_user(), Some("bob"));
@@ -300,7 +270,7 @@ fn owner_ls_lists_the_maintainers_a_registry_records() {
             &fixture.url(),
         )
     };
-    let found = probe(&req, &ProbeSettings::default());
+    let found = probe(&req, &answering());
     let labels: Vec<_> = found.results.iter().map(|r| r.probe.kind.label()).collect();
     assert_eq!(labels, ["whoami", "owner-ls"]);
     assert_eq!(
@@ -325,10 +295,7 @@ fn publish_of_a_new_version_is_seen_as_not_yet_published() {
         r#"{"name":"pub-pkg","version":"2.0.0"}"#,
     )
     .unwrap();
-    let found = probe(
-        &request(&env, &["publish"], &v.url()),
-        &ProbeSettings::default(),
-    );
+    let found = probe(&request(&env, &["publish"], &v.url()), &answering());
     match &found.results[1].outcome {
         Outcome::Versions(Versions::Listed {
             versions,
@@ -340,130 +307,6 @@ fn publish_of_a_new_version_is_seen_as_not_yet_published() {
         }
         other => panic!("{other:?}"),
     }
-}
-
-/// A registry that accepts connections and never answers.
-fn silent_registry() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for mut stream in listener.incoming().flatten() {
-            let mut buf = [0u8; 1024];
-            let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
-            let _ = stream.read(&mut buf);
-            held.push(stream);
-        }
-    });
-    format!("http://127.0.0.1:{port}/")
-}
-
-/// PIDs of live processes whose environment names `needle` (our probes: the registry goes to
-/// npm through `npm_config_registry`).
-fn processes_with_env(needle: &str) -> Vec<u32> {
-    let mut pids = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
-            continue;
-        };
-        if String::from_utf8_lossy(&environ).contains(needle) {
-            pids.push(pid);
-        }
-    }
-    pids
-}
-
-#[test]
-fn a_registry_that_never_answers_ends_every_probe_within_the_budget() {
-    let registry = silent_registry();
-    let env = NpmEnv::new();
-    env.write_userconfig(&token_config(registry_port(&registry), CANARY));
-    std::fs::write(
-        env.project().join("package.json"),
-        r#"{"name":"pub-pkg","version":"1.0.0"}"#,
-    )
-    .unwrap();
-    let budget = Duration::from_millis(1500);
-    let settings = ProbeSettings {
-        budget,
-        ..ProbeSettings::default()
-    };
-    let needle = format!("npm_config_registry={registry}");
-
-    let req = request(&env, &["publish"], &registry);
-    let started = Instant::now();
-    let runner = std::thread::spawn(move || probe(&req, &settings));
-    // While they run: the probes are there, and neither the token nor the URL is on a command line.
-    let mut seen_running = Vec::new();
-    while seen_running.is_empty() && started.elapsed() < budget {
-        seen_running = processes_with_env(&needle);
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    for pid in &seen_running {
-        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let cmdline = String::from_utf8_lossy(&cmdline);
-        assert!(
-            !cmdline.contains("CANARY") && !cmdline.contains(&registry),
-            "{cmdline}"
-        );
-    }
-    let found = runner.join().unwrap();
-    let elapsed = started.elapsed();
-
-    assert!(!seen_running.is_empty(), "the probes were seen running");
-    assert_eq!(found.results.len(), 3);
-    for result in &found.results {
-        assert_eq!(result.outcome, Outcome::TimedOut, "{result:?}");
-        assert!(
-            result.summary().starts_with("no answer within"),
-            "{}",
-            result.summary()
-        );
-    }
-    assert!(
-        elapsed <= budget + Duration::from_secs(2),
-        "took {elapsed:?}"
-    );
-    assert!(
-        processes_with_env(&needle).is_empty(),
-        "no probe outlives the run"
-    );
-}
-
-fn registry_port(url: &str) -> u16 {
-    url.trim_end_matches('/')
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
-#[test]
-fn regauth_probe_off_runs_nothing() {
-    let fixture =
-        FixtureServer::start(|_| Response::new(401).json(serde_json::json!({"error": "no"})));
-    let env = NpmEnv::new();
-    env.write_userconfig(&token_config(fixture.port(), CANARY));
-    let req = request(&env, &["install", "@priv/lib"], &fixture.url());
-    assert!(!plan(&req).is_empty(), "the same failure would be probed");
-
-    let off =
-        ProbeSettings::from_lookup(|name| (name == "REGAUTH_PROBE").then(|| "off".to_string()));
-    let found = probe(&req, &off);
-    assert!(found.results.is_empty() && found.plan.is_empty());
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(fixture.requests().is_empty());
-
-    let found = probe(&req, &ProbeSettings::default());
-    assert_eq!(found.results.len(), 2);
-    assert!(
-        !fixture.requests().is_empty(),
-        "enabled, the probes do reach the registry"
-    );
 }
 
 #[test]
@@ -478,7 +321,7 @@ fn an_echoed_token_never_reaches_a_summary() {
     env.write_userconfig(&token_config(fixture.port(), CANARY));
     let found = probe(
         &request(&env, &["install", "some-pkg"], &fixture.url()),
-        &ProbeSettings::default(),
+        &answering(),
     );
     assert_eq!(found.results.len(), 2);
     let report = serde_json::to_string(&found.to_report()).unwrap();
@@ -506,7 +349,7 @@ fn probes_leave_the_users_debug_logs_alone() {
     assert_eq!(before.len(), 1, "the user's failing run wrote its log");
     let found = probe(
         &request(&env, &["install", "@priv/lib"], &v.url()),
-        &ProbeSettings::default(),
+        &answering(),
     );
     assert!(!found.results.is_empty());
     assert_eq!(
@@ -543,51 +386,13 @@ fn probes_see_the_config_the_user_gave_on_the_command_line() {
         &["install", "@priv/lib", "--userconfig", "./ci.npmrc"],
         &v.url(),
     );
-    let found = probe(&req, &ProbeSettings::default());
+    let found = probe(&req, &answering());
     assert_eq!(found.whoami_user(), Some("alice"), "{found:?}");
     assert_eq!(
         found.results[1].outcome,
         Outcome::View(View::Found {
             version: "1.0.0".into()
         })
-    );
-}
-
-#[test]
-fn a_timed_out_probe_is_killed_with_everything_it_started() {
-    // An "npm" that is a wrapper (as version managers install) whose real work runs in a child:
-    // the deadline must end both, not only the direct child.
-    let env = NpmEnv::new();
-    let wrapper = env.root().join("npm-wrapper");
-    support::write_executable(&wrapper, "#!/bin/sh\nsleep 30 &\nsleep 30\n");
-    let marker = format!("REGAUTH_PROBE_TEST_MARKER={}", std::process::id());
-    let req = ProbeRequest {
-        npm: wrapper,
-        extra_env: vec![marker
-            .split_once('=')
-            .map(|(k, v)| (k.into(), v.into()))
-            .unwrap()],
-        ..request(&env, &["install", "pub-pkg"], "http://127.0.0.1:9/")
-    };
-    let settings = ProbeSettings {
-        budget: Duration::from_millis(500),
-        ..ProbeSettings::default()
-    };
-    let started = Instant::now();
-    let found = probe(&req, &settings);
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(
-        found.results.iter().all(|r| r.outcome == Outcome::TimedOut),
-        "{found:?}"
-    );
-    std::thread::sleep(Duration::from_millis(100));
-    assert!(
-        processes_with_env(&marker).is_empty(),
-        "the wrapper's children were killed too"
     );
 }
 
@@ -610,7 +415,7 @@ fn a_scoped_read_is_also_asked_of_the_registry_holding_a_credential() {
         other_registries: vec![v.url()],
         ..request(&env, &["install", "@priv/lib"], &public.url())
     };
-    let found = probe(&req, &ProbeSettings::default());
+    let found = probe(&req, &answering());
     assert_eq!(found.results.len(), 2, "{found:?}");
     let Outcome::View(View::Failed(error)) = &found.results[0].outcome else {
         panic!("{found:?}")

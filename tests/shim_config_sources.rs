@@ -38,23 +38,8 @@ fn spawn_piped(mut command: Command) -> Child {
         .expect("spawn")
 }
 
-/// The child's output; a run still going after a minute is killed and fails the test.
 fn wait_with_deadline(child: Child) -> Output {
-    let pid = child.id() as i32;
-    let (done, finished) = std::sync::mpsc::channel();
-    let waiter = std::thread::spawn(move || {
-        let out = child.wait_with_output().unwrap();
-        let _ = done.send(());
-        out
-    });
-    let in_time = finished.recv_timeout(Duration::from_secs(60)).is_ok();
-    if !in_time {
-        // SAFETY: kill(2) of this test's own child, which has not been reaped yet.
-        unsafe { libc::kill(pid, libc::SIGKILL) };
-    }
-    let out = waiter.join().unwrap();
-    assert!(in_time, "still running after 60 s: {out:?}");
-    out
+    support::output_within(child, Duration::from_secs(60))
 }
 
 fn stdout(out: &Output) -> String {

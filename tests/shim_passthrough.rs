@@ -196,7 +196,7 @@ fn npx_is_shimmed_the_same_way() {
 #[test]
 fn fake_npm_dying_by_sigterm_kills_regauth_by_sigterm() {
     let env = NpmEnv::new();
-    let fake = fake_npm(&env, "kill -TERM $$\nsleep 5");
+    let fake = fake_npm(&env, "kill -TERM $$\nexit 3");
     let status = env
         .regauth()
         .args(["npm", "x"])
@@ -210,7 +210,7 @@ fn fake_npm_dying_by_sigterm_kills_regauth_by_sigterm() {
 #[test]
 fn fake_npm_dying_by_sigkill_kills_regauth_by_sigkill() {
     let env = NpmEnv::new();
-    let fake = fake_npm(&env, "kill -KILL $$\nsleep 5");
+    let fake = fake_npm(&env, "kill -KILL $$\nexit 3");
     let status = env
         .regauth()
         .args(["npm", "x"])
@@ -286,30 +286,49 @@ fn regauth_own_cli_still_works() {
     assert!(String::from_utf8_lossy(&help.stdout).contains("npm"));
 }
 
+/// Kills the background process whose PID is in `file` when the test ends (also on panic).
+struct KillAtEnd(std::path::PathBuf);
+
+impl Drop for KillAtEnd {
+    fn drop(&mut self) {
+        if let Some(pid) = background_pid(&self.0) {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        }
+    }
+}
+
+fn background_pid(file: &std::path::Path) -> Option<nix::unistd::Pid> {
+    let text = std::fs::read_to_string(file).ok()?;
+    Some(nix::unistd::Pid::from_raw(text.trim().parse().ok()?))
+}
+
 #[test]
 fn a_background_process_left_by_a_script_does_not_hold_regauth() {
     // Direct npm returns at once; so must regauth, in both modes (the tee drains for at most
-    // ~100 ms and never waits for the daemon to close stderr).
+    // ~100 ms and never waits for the daemon to close stderr). The daemon holds stdout and
+    // stderr for 10 minutes: regauth returned without waiting for it when it is still alive.
     let env = NpmEnv::new();
-    let package =
-        r#"{"name":"proj","version":"1.0.0","scripts":{"bg":"(sleep 8 &); echo started-bg"}}"#;
+    let package = r#"{"name":"proj","version":"1.0.0","scripts":{"bg":"(sleep 600 & echo $! > bg.pid); echo started-bg"}}"#;
     std::fs::write(env.project().join("package.json"), package).unwrap();
     for extra in ["--logs-max=10", "--logs-max=0"] {
+        let pid_file = env.project().join("bg.pid");
+        let _ = std::fs::remove_file(&pid_file);
+        let _daemon = KillAtEnd(pid_file.clone());
         let out_file = std::fs::File::create(env.root().join("out.txt")).unwrap();
         let err_file = std::fs::File::create(env.root().join("err.txt")).unwrap();
-        let started = std::time::Instant::now();
-        let status = env
+        let child = env
             .regauth()
             .args(["npm", "run", "bg", extra])
             .stdout(out_file)
             .stderr(err_file)
-            .status()
+            .spawn()
             .unwrap();
-        let took = started.elapsed();
+        let status = support::output_within(child, std::time::Duration::from_secs(120)).status;
         assert_eq!(status.code(), Some(0));
+        let daemon = background_pid(&pid_file).expect("the script started its daemon");
         assert!(
-            took < std::time::Duration::from_secs(5),
-            "{extra}: regauth waited {took:?} for a background process"
+            nix::sys::signal::kill(daemon, None).is_ok(),
+            "{extra}: the daemon had ended before regauth returned (regauth waited for it)"
         );
         let out = std::fs::read_to_string(env.root().join("out.txt")).unwrap();
         assert!(out.contains("started-bg"), "{out}");

@@ -114,17 +114,23 @@ fn coloured_auth_failure_is_npms_bytes_then_one_explanation() {
 
 #[test]
 fn spinner_survives_in_both_modes() {
-    let server = FixtureServer::start(|_| {
-        std::thread::sleep(Duration::from_millis(1500));
+    // The registry answers only once the test has seen a spinner frame (or after 60 s).
+    let (seen, answer) = std::sync::mpsc::channel::<()>();
+    let answer = std::sync::Mutex::new(answer);
+    let server = FixtureServer::start(move |_| {
+        let _ = answer.lock().unwrap().recv_timeout(Duration::from_secs(60));
         Response::new(404).body("{}")
     });
     let env = NpmEnv::new();
     let registry = format!("--registry={}", server.url());
     for extra in ["--logs-max=10", "--logs-max=0"] {
-        let (status, out) = in_pty(shim_args(
+        let pty = Pty::spawn(shim_args(
             &env,
             &["view", "slow-pkg", registry.as_str(), extra],
         ));
+        pty.wait_for("\x1b[1G\x1b[0K", Duration::from_secs(60));
+        seen.send(()).unwrap();
+        let (status, out) = pty.finish();
         assert_eq!(status.code(), Some(1));
         assert!(
             contains(&out, "\x1b[1G\x1b[0K".as_bytes()),
@@ -180,11 +186,33 @@ fn otp_prompt_appears_and_the_otp_is_sent() {
     assert_eq!(otps, vec!["123456", "123456"]);
 }
 
+/// Waits (a minute at most) until a process named `name` runs below `pid`.
+fn wait_for_descendant(pid: u32, name: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !has_descendant(pid, name) {
+        assert!(Instant::now() < deadline, "no {name} ever ran below {pid}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn has_descendant(pid: u32, name: &str) -> bool {
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"));
+    children
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|c| c.parse::<u32>().ok())
+        .any(|child| {
+            let comm = std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap_or_default();
+            comm.trim() == name || has_descendant(child, name)
+        })
+}
+
 /// Ctrl-C typed into the terminal while `npm run` waits on a script.
 fn ctrl_c(command: Command) -> (ExitStatus, String, Duration) {
     let mut pty = Pty::spawn(command);
     pty.wait_for("> sleep 30", Duration::from_secs(30));
-    std::thread::sleep(Duration::from_millis(300));
+    // npm's SIGINT handler is in place once its script runs: wait for the `sleep` itself.
+    wait_for_descendant(pty.pid(), "sleep");
     let pressed = Instant::now();
     pty.type_in(b"\x03");
     let (status, out) = pty.finish();
@@ -220,7 +248,7 @@ fn ctrl_c_gives_what_npm_alone_gives() {
 #[test]
 fn window_resize_reaches_a_script_through_the_tee_pty() {
     let env = with_scripts(serde_json::json!({
-        "cols": "node -e \"console.error('ready ' + process.stderr.columns); setTimeout(() => console.error('cols=' + process.stderr.columns), 1500)\""
+        "cols": "node -e \"console.error('ready ' + process.stderr.columns); process.stderr.on('resize', () => { console.error('cols=' + process.stderr.columns); process.exit(0) }); setTimeout(() => process.exit(2), 60000)\""
     }));
     for command in [
         npm_args(&env, &["run", "cols", "--logs-max=0"]),
@@ -251,7 +279,8 @@ fn ctrl_c_at_an_npm_init_prompt_cancels_as_with_npm_alone() {
             let mut pty = Pty::spawn(command);
             pty.wait_for("package name:", Duration::from_secs(30));
             pty.type_in(b"ab\x1b[Dc");
-            std::thread::sleep(Duration::from_millis(300));
+            // the edited line is echoed back: `c` was read after the arrow key
+            pty.wait_for_after("package name:", "cb", Duration::from_secs(30));
             pty.type_in(b"\x03");
             let (status, out) = pty.finish();
             let out = String::from_utf8_lossy(&out).into_owned();

@@ -6,7 +6,7 @@ mod support;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::NpmEnv;
 
@@ -39,22 +39,7 @@ fn run_with_timeout(mut command: Command) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let id = child.id();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let watcher = std::thread::spawn(move || {
-        while Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-            if !std::path::Path::new(&format!("/proc/{id}")).exists() {
-                return false;
-            }
-        }
-        // SAFETY: kill(2) of our own child that overran the deadline.
-        unsafe { libc::kill(id as i32, libc::SIGKILL) };
-        true
-    });
-    let out = child.wait_with_output().unwrap();
-    let _ = watcher.join();
-    out
+    support::output_within(child, Duration::from_secs(60))
 }
 
 fn assert_npm_untouched(out: &Output, code: i32) {

@@ -26,12 +26,16 @@ fn start(mut command: Command, env: &NpmEnv) -> Child {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while sleep_pid(env).is_none() {
+    // The script writes its PID, then `exec`s sleep: wait until that PID runs `sleep`.
+    while !sleep_pid(env).is_some_and(runs_sleep) {
         assert!(Instant::now() < deadline, "the script never started");
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(5));
     }
-    std::thread::sleep(Duration::from_millis(200));
     child
+}
+
+fn runs_sleep(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "sleep")
 }
 
 fn sleep_pid(env: &NpmEnv) -> Option<i32> {

@@ -46,7 +46,12 @@ pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<i32> {
     let knowledge = crate::org::Knowledge::from_process().map_err(|e| anyhow::anyhow!("{e}"))?;
     let config = Config::load(&LoadContext::from_process(args.npm_args.clone()));
     let lockfiles = lockfile::scan(config.local_prefix());
-    let report = build(&config, &args.packages, &lockfiles);
+    let mut report = build(&config, &args.packages, &lockfiles);
+    report.npm_args = args.npm_args.iter().map(|a| redact_url(a)).collect();
+    report.organisation = Some(crate::org::doctor_section_json(
+        &knowledge,
+        &used_registries(&report),
+    ));
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
         Format::Human => {
@@ -54,11 +59,11 @@ pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<i32> {
                 console::set_colors_enabled(false);
             }
             let mut text = human(&report, &config, &lockfiles);
-            if !args.npm_args.is_empty() {
-                let shown: Vec<String> = args.npm_args.iter().map(|a| redact_url(a)).collect();
-                text = text.replacen('\n', &format!("\n  for: npm {}\n", shown.join(" ")), 1);
+            if !report.npm_args.is_empty() {
+                let shown = report.npm_args.join(" ");
+                text = text.replacen('\n', &format!("\n  for: npm {shown}\n"), 1);
             }
-            text + &org_section(&report, &knowledge)
+            text + &crate::org::doctor_section(&knowledge, &used_registries(&report))
         }
     };
     // the report holds redacted forms only; this also hides any value that reached it otherwise
@@ -68,8 +73,9 @@ pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// ORG HOOK: the organisation-knowledge entries that apply to the registries npm uses here.
-fn org_section(report: &Report, knowledge: &crate::org::Knowledge) -> String {
+/// ORG HOOK: the registries npm uses here, as `(label, url)`, for the organisation-knowledge
+/// entries that apply to them.
+fn used_registries(report: &Report) -> Vec<(String, String)> {
     let mut registries = vec![("default".to_owned(), report.registry.url.clone())];
     registries.extend(
         report
@@ -77,7 +83,7 @@ fn org_section(report: &Report, knowledge: &crate::org::Knowledge) -> String {
             .iter()
             .map(|s| (s.scope.clone(), s.registry.clone())),
     );
-    crate::org::doctor_section(knowledge, &registries)
+    registries
 }
 
 /// A package argument must be a package name: `name` or `@scope/name`.
@@ -104,6 +110,14 @@ pub struct Report {
     pub credentials: Vec<CredentialOut>,
     pub problems: Vec<ProblemOut>,
     pub routes: Vec<RouteOut>,
+    /// npm's arguments after `--` (URL passwords masked): the command line whose flags the
+    /// registries, credentials and routes above apply. Absent without `--`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub npm_args: Vec<String>,
+    /// The organisation knowledge read here and the entries that apply (as the human output's
+    /// "Organisation knowledge" section).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) organisation: Option<crate::org::SectionJson>,
 }
 
 /// A configuration problem as the doctor schema has it: its cause id, its sentence, its source.
@@ -192,6 +206,8 @@ pub fn build(config: &Config, packages: &[String], lockfiles: &[Lockfile]) -> Re
         credentials: config.credentials().iter().map(credential_out).collect(),
         problems: problems.iter().map(problem_out).collect(),
         routes: packages.iter().map(|p| route_out(config, p)).collect(),
+        npm_args: Vec::new(),
+        organisation: None,
     }
 }
 

@@ -8,6 +8,7 @@ mod line;
 pub mod oidc;
 pub mod publisher;
 mod scan;
+pub mod semantic_release;
 pub(crate) use scan::lexicon;
 pub(crate) mod url;
 

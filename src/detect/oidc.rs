@@ -135,6 +135,20 @@ pub fn match_line(facts: &mut OidcFacts, level: Level, body: &str, line_no: usiz
             }
         }
     }
+    if level == Level::None {
+        if let Some((step, status)) = super::semantic_release::oidc_step(body) {
+            // @semantic-release/npm's own exchange, always with registry.npmjs.org
+            if let Some(status) = status {
+                facts.exchange = Some(OidcRequest {
+                    status,
+                    url: format!("https://registry.npmjs.org{EXCHANGE_PATH}"),
+                });
+            }
+            facts.step = Some(step);
+            facts.step_line = Some(line_no);
+            return true;
+        }
+    }
     match level {
         Level::Verbose | Level::Silly | Level::Info | Level::None => {
             if let Some(step) = OIDC_LINE.captures(body).and_then(|c| parse_step(&c[1])) {

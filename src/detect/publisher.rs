@@ -69,6 +69,8 @@ pub struct PublisherFacts {
     pub placeholder_line: Option<usize>,
     /// npm signed a provenance statement from GitHub Actions: the job had `id-token: write`.
     pub provenance_signed: bool,
+    /// semantic-release's own auth error and registry (detect/semantic_release.rs).
+    pub semantic_release: super::semantic_release::SemanticReleaseFacts,
 }
 
 static USER_AGENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -103,6 +105,7 @@ static NODE_CACHE: LazyLock<Regex> =
 /// Reads one line (the text after any log prefix); true when it told something.
 pub fn match_line(facts: &mut PublisherFacts, body: &str, line_no: usize) -> bool {
     let mut found = match_driver(facts, body);
+    found |= super::semantic_release::match_line(&mut facts.semantic_release, body, line_no);
     if let Some(c) = USER_AGENT.captures(body) {
         facts.user_agent = Some(client_of(&c[1], &c[2]));
         found = true;

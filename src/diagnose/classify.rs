@@ -74,6 +74,8 @@ fn auth_signal(f: &Failure) -> bool {
         || s.token_expired_notice && s.operation == Operation::Publish
         // trusted publishing ran and failed: what follows (ENEEDAUTH, a 404 PUT) is its result
         || f.oidc.attempt_failed()
+        // semantic-release's ENONPMTOKEN / EINVALIDNPMTOKEN (detect/semantic_release.rs)
+        || f.publisher.semantic_release.error.is_some()
         || matches!(
             f.code.as_deref(),
             Some(

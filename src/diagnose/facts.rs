@@ -180,6 +180,22 @@ pub enum ProbeFact {
         maintainers: Vec<String>,
         user_is_maintainer: Option<bool>,
     },
+    /// `npm view <pkg> version` with no credential: 200 (the package exists and is public) or
+    /// the failing status (404: absent, or private).
+    AnonymousView {
+        package: String,
+        command: String,
+        status: Option<u16>,
+        version: Option<String>,
+    },
+    /// `npm access get status <pkg>` with the user's credential: `Some(true)` public,
+    /// `Some(false)` private, `None` with the failing status.
+    AccessStatus {
+        package: String,
+        command: String,
+        public: Option<bool>,
+        status: Option<u16>,
+    },
     /// A probe that did not finish within the budget, or could not start.
     Unanswered { command: String, why: String },
 }
@@ -191,6 +207,8 @@ impl ProbeFact {
             | ProbeFact::View { command, .. }
             | ProbeFact::Versions { command, .. }
             | ProbeFact::Owners { command, .. }
+            | ProbeFact::AnonymousView { command, .. }
+            | ProbeFact::AccessStatus { command, .. }
             | ProbeFact::Unanswered { command, .. } => command,
         }
     }

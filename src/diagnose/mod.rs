@@ -17,11 +17,13 @@ pub mod facts;
 mod fix_keys;
 mod look_alike;
 pub(crate) mod next_version;
+pub(crate) mod package_presence;
 pub(crate) mod pnpm_keys;
 pub mod problem_text;
 pub(crate) mod publish_chain;
 pub(crate) mod registry;
 pub mod score;
+pub(crate) mod semantic_release;
 pub(crate) mod wording;
 
 pub use causes::CAUSE_IDS;

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use crate::diagnose::facts::{ConfigFacts, CredentialField, ProbeFact, ProbeOutcome};
 use crate::probe::{
-    self, CredentialKind, Outcome, Owners, ProbeRequest, Probes, Versions, View, Whoami,
+    self, Access, CredentialKind, Outcome, Owners, ProbeKind, ProbeRequest, Probes, Versions, View,
+    Whoami,
 };
 
 /// What the probes need to know about the run (the shim's `Run`, or this process for
@@ -77,6 +78,16 @@ pub fn plan(request: &ProbeRequest, failure: &crate::detect::Failure) -> probe::
             .retain(|p| matches!(p.kind, probe::ProbeKind::ViewVersions { .. }));
         return plan;
     }
+    if !presence_is_open(failure) {
+        plan.skipped
+            .push("anonymous-view, access-status: the registry's answer already says why".into());
+        plan.probes.retain(|p| {
+            !matches!(
+                p.kind,
+                probe::ProbeKind::AnonymousView { .. } | probe::ProbeKind::AccessStatus { .. }
+            )
+        });
+    }
     let known = failure.url.is_some() && failure.http_status.is_some();
     let failing = request.registry.as_deref();
     plan.probes.retain(|p| {
@@ -89,6 +100,19 @@ pub fn plan(request: &ProbeRequest, failure: &crate::detect::Failure) -> probe::
         !repeats
     });
     plan
+}
+
+/// Whether a refused publish leaves open if its package exists: a 404 (npmjs's answer to a
+/// credential it will not take, whatever the reason), a 403 without the registry's words, or a
+/// failed trusted-publishing exchange ("package not found" for a first publish too). A 403
+/// whose text says why is not worth two more npm processes.
+fn presence_is_open(failure: &crate::detect::Failure) -> bool {
+    match failure.http_status {
+        _ if failure.oidc.attempt_failed() => true,
+        Some(404) => true,
+        Some(403) => failure.server_message.is_none(),
+        _ => false,
+    }
 }
 
 /// The facts the probes established, in plan order.
@@ -116,6 +140,30 @@ pub fn facts(probes: &Probes, failing_registry: &str) -> Vec<ProbeFact> {
                     command,
                     outcome: whoami_outcome(w),
                 },
+                Outcome::View(v) if matches!(r.probe.kind, ProbeKind::AnonymousView { .. }) => {
+                    let (status, version) = match v {
+                        View::Found { version } => (Some(200), Some(version.clone())),
+                        View::Failed(e) => (e.status, None),
+                    };
+                    ProbeFact::AnonymousView {
+                        package,
+                        command,
+                        status,
+                        version,
+                    }
+                }
+                Outcome::Access(a) => {
+                    let (public, status) = match a {
+                        Access::Visibility { public } => (Some(*public), Some(200)),
+                        Access::Failed(e) => (None, e.status),
+                    };
+                    ProbeFact::AccessStatus {
+                        package,
+                        command,
+                        public,
+                        status,
+                    }
+                }
                 Outcome::View(v) => {
                     let (status, version, url, code) = match v {
                         View::Found { version } => (Some(200), Some(version.clone()), None, None),
@@ -250,6 +298,34 @@ mod tests {
             .map(|p| p.kind.label())
             .collect();
         assert_eq!(kept, ["view-versions"]);
+    }
+
+    #[test]
+    fn presence_probes_only_where_the_answer_is_open() {
+        let publish = ProbeRequest {
+            command: vec!["publish".into()],
+            package: Some("octo-widget".into()),
+            ..read_request()
+        };
+        let labels = |failure: &crate::detect::Failure| -> Vec<&'static str> {
+            plan(&publish, failure)
+                .probes
+                .iter()
+                .map(|p| p.kind.label())
+                .filter(|l| matches!(*l, "anonymous-view" | "access-status"))
+                .collect()
+        };
+        let mut failure = crate::detect::Failure {
+            http_status: Some(404),
+            ..Default::default()
+        };
+        assert_eq!(labels(&failure), ["anonymous-view", "access-status"]);
+        failure.http_status = Some(403);
+        assert_eq!(labels(&failure).len(), 2);
+        failure.server_message = Some("user bob is not allowed to publish package x".into());
+        assert!(labels(&failure).is_empty());
+        failure.http_status = None;
+        assert!(labels(&failure).is_empty());
     }
 
     #[test]

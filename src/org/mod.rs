@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use apply::{apply, declare_kind};
 pub(crate) use doctor::section as doctor_section;
+pub(crate) use doctor::{section_json as doctor_section_json, SectionJson};
 pub(crate) use file::{FileError, FixLines, OrgFile, Registry};
 
 /// The project file's name.

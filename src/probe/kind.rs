@@ -6,7 +6,29 @@ use crate::secret::redact_url;
 
 /// The npm subcommands a probe may run, with the action for commands that also write
 /// (`owner ls` but never `owner add`).
-pub const READ_ONLY_SUBCOMMANDS: &[&[&str]] = &[&["whoami"], &["view"], &["owner", "ls"]];
+pub const READ_ONLY_SUBCOMMANDS: &[&[&str]] = &[
+    &["whoami"],
+    &["view"],
+    &["owner", "ls"],
+    &["access", "get", "status"],
+];
+
+/// The user config file the anonymous view reads (empty), and the global one (absent): neither
+/// can hold a credential.
+const NO_USERCONFIG: &str = "/dev/null";
+const NO_GLOBALCONFIG: &str = "/nonexistent/regauth-anonymous-probe/npmrc";
+
+/// The only settings of the user's that reach the anonymous view: how to connect, never what to
+/// send (no registry, config file, credential or client certificate).
+const ANONYMOUS_KEEPS: &[&str] = &[
+    "cafile",
+    "ca",
+    "strict-ssl",
+    "proxy",
+    "https-proxy",
+    "noproxy",
+    "local-address",
+];
 
 /// One read-only question for npm.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +46,12 @@ pub enum ProbeKind {
     },
     /// `npm owner ls <pkg>`: who maintains the package?
     OwnerLs { package: String },
+    /// `npm view <pkg> version` with no credential at all (no config file but the registry
+    /// given): does the package exist and is it public (200), or is it absent or private (404)?
+    AnonymousView { package: String },
+    /// `npm access get status <pkg>` (npm 11/12, libnpmaccess `getVisibility`: a GET of
+    /// `/-/package/<pkg>/visibility`) with the user's credential: public, private, or 404.
+    AccessStatus { package: String },
 }
 
 /// A planned probe: the question and the registry it is asked of.
@@ -60,6 +88,8 @@ impl ProbeKind {
                 vec!["view", package, "versions", "dist-tags"]
             }
             ProbeKind::OwnerLs { package } => vec!["owner", "ls", package],
+            ProbeKind::AnonymousView { package } => vec!["view", package, "version"],
+            ProbeKind::AccessStatus { package } => vec!["access", "get", "status", package],
         };
         words.into_iter().map(String::from).collect()
     }
@@ -68,10 +98,12 @@ impl ProbeKind {
     /// change the output shape.
     fn own_options(&self) -> &'static [&'static str] {
         match self {
-            ProbeKind::ViewVersion { .. } => &["--prefer-online", "--json=false"],
+            ProbeKind::ViewVersion { .. } | ProbeKind::AnonymousView { .. } => {
+                &["--prefer-online", "--json=false"]
+            }
             ProbeKind::ViewVersions { .. } => &["--prefer-online", "--json"],
             ProbeKind::Whoami => &["--prefer-online", "--json=false"],
-            ProbeKind::OwnerLs { .. } => &["--json=false"],
+            ProbeKind::OwnerLs { .. } | ProbeKind::AccessStatus { .. } => &["--json=false"],
         }
     }
 
@@ -82,6 +114,8 @@ impl ProbeKind {
             ProbeKind::ViewVersion { .. } => "view-version",
             ProbeKind::ViewVersions { .. } => "view-versions",
             ProbeKind::OwnerLs { .. } => "owner-ls",
+            ProbeKind::AnonymousView { .. } => "anonymous-view",
+            ProbeKind::AccessStatus { .. } => "access-status",
         }
     }
 }
@@ -106,8 +140,21 @@ impl Probe {
             ProbeKind::Whoami => None,
             ProbeKind::ViewVersion { package }
             | ProbeKind::ViewVersions { package, .. }
-            | ProbeKind::OwnerLs { package } => Some(package),
+            | ProbeKind::OwnerLs { package }
+            | ProbeKind::AnonymousView { package }
+            | ProbeKind::AccessStatus { package } => Some(package),
         }
+    }
+
+    fn is_anonymous(&self) -> bool {
+        matches!(self.kind, ProbeKind::AnonymousView { .. })
+    }
+
+    /// Whether a config key the user set (in the environment or on npm's command line) may
+    /// reach this probe: every key does, except for the anonymous view, which keeps only how to
+    /// connect, so that no credential can be sent.
+    pub(crate) fn keeps_config(&self, key: &str) -> bool {
+        !self.is_anonymous() || ANONYMOUS_KEEPS.contains(&key)
     }
 
     /// The config keys that send this probe to `registry`: `registry`, and for a scoped package
@@ -116,9 +163,23 @@ impl Probe {
         let Some(registry) = &self.registry else {
             return Vec::new();
         };
+        // a URL's `user:pass@` is a credential too
+        let registry = match self.is_anonymous() {
+            true => without_userinfo(registry),
+            false => registry.clone(),
+        };
         let mut overrides = vec![("registry".to_string(), registry.clone())];
         if let Some(scope) = self.scope() {
-            overrides.push((format!("{scope}:registry"), registry.clone()));
+            overrides.push((format!("{scope}:registry"), registry));
+        }
+        if self.is_anonymous() {
+            // no config file that could hold a credential: an empty user config, no global
+            // config, and global mode, in which npm skips the project `.npmrc`
+            overrides.extend([
+                ("userconfig".to_string(), NO_USERCONFIG.to_string()),
+                ("globalconfig".to_string(), NO_GLOBALCONFIG.to_string()),
+                ("global".to_string(), "true".to_string()),
+            ]);
         }
         overrides
     }
@@ -142,12 +203,30 @@ impl Probe {
                 Some(scope) => words.push(format!("--{scope}:registry")),
                 None => words.push("--registry".into()),
             }
-            words.push(redact_url(registry));
+            match self.is_anonymous() {
+                true => words.push(without_userinfo(registry)),
+                false => words.push(redact_url(registry)),
+            }
         }
         if matches!(self.kind, ProbeKind::ViewVersion { .. }) {
             words.push("--loglevel=http".into());
         }
+        if self.is_anonymous() {
+            words.extend(["-g".into(), format!("--userconfig={NO_USERCONFIG}")]);
+        }
         words.join(" ")
+    }
+}
+
+/// The URL without its `user:pass@` (unchanged when it has none or does not parse).
+fn without_userinfo(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -173,7 +252,13 @@ mod tests {
                 package: package.clone(),
                 local_version: Some("1.0.0".into()),
             },
-            ProbeKind::OwnerLs { package },
+            ProbeKind::OwnerLs {
+                package: package.clone(),
+            },
+            ProbeKind::AnonymousView {
+                package: package.clone(),
+            },
+            ProbeKind::AccessStatus { package },
         ]
     }
 
@@ -197,6 +282,44 @@ mod tests {
         assert!(refuse("publish"));
         assert!(refuse("owner"));
         assert!(!refuse("owner ls x"));
+        assert!(refuse("access set status=public x"));
+        assert!(refuse("access grant read-write @o:t x"));
+        assert!(!refuse("access get status x"));
+    }
+
+    #[test]
+    fn the_anonymous_view_reads_no_config_that_could_hold_a_credential() {
+        let probe = Probe {
+            kind: ProbeKind::AnonymousView {
+                package: "@priv/lib".into(),
+            },
+            registry: Some("https://me:s3cretPW@127.0.0.1:4873/".into()),
+        };
+        let overrides = probe.config_overrides();
+        let get = |key: &str| {
+            overrides
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("registry"), Some("https://127.0.0.1:4873/"));
+        assert_eq!(get("@priv:registry"), Some("https://127.0.0.1:4873/"));
+        assert_eq!(get("userconfig"), Some(NO_USERCONFIG));
+        assert_eq!(get("globalconfig"), Some(NO_GLOBALCONFIG));
+        assert_eq!(get("global"), Some("true"));
+        for key in [
+            "//127.0.0.1:4873/:_authToken",
+            "registry",
+            "userconfig",
+            "cert",
+        ] {
+            assert!(!probe.keeps_config(key), "{key}");
+        }
+        assert!(probe.keeps_config("https-proxy"));
+        assert_eq!(
+            probe.display(),
+            "npm view @priv/lib version --@priv:registry https://127.0.0.1:4873/ -g --userconfig=/dev/null"
+        );
     }
 
     #[test]

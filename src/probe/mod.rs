@@ -22,7 +22,7 @@ pub use cli_config::carried_config;
 pub use command::{CommandClass, UserCommand};
 pub use kind::{is_read_only, Probe, ProbeKind, READ_ONLY_SUBCOMMANDS};
 pub use outcome::{
-    sanitize, HttpLine, NpmError, Outcome, Owners, ProbeResult, Versions, View, Whoami,
+    sanitize, Access, HttpLine, NpmError, Outcome, Owners, ProbeResult, Versions, View, Whoami,
 };
 pub use package::{
     is_valid_name, name_from_url, publish_dir, read_local_package, registry_name, LocalPackage,

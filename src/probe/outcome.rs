@@ -72,12 +72,23 @@ pub enum Owners {
     Failed(NpmError),
 }
 
+/// `npm access get status <pkg>`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// `<pkg>: public` or `<pkg>: private`.
+    Visibility {
+        public: bool,
+    },
+    Failed(NpmError),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Whoami(Whoami),
     View(View),
     Versions(Versions),
     Owners(Owners),
+    Access(Access),
     /// Still running at the deadline; it was killed.
     TimedOut,
     /// npm could not be started.
@@ -124,6 +135,11 @@ impl ProbeResult {
             }
             Outcome::Owners(Owners::Listed(names)) => format!("maintainers: {}", names.join(", ")),
             Outcome::Owners(Owners::Failed(e)) => error_summary(e),
+            Outcome::Access(Access::Visibility { public: true }) => "access status: public".into(),
+            Outcome::Access(Access::Visibility { public: false }) => {
+                "access status: private".into()
+            }
+            Outcome::Access(Access::Failed(e)) => error_summary(e),
             Outcome::TimedOut => format!(
                 "no answer within {:.1} s; stopped",
                 self.duration.as_secs_f64()

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::kind::ProbeKind;
-use super::outcome::{HttpLine, NpmError, Outcome, Owners, Versions, View, Whoami};
+use super::outcome::{Access, HttpLine, NpmError, Outcome, Owners, Versions, View, Whoami};
 
 /// What a finished probe printed.
 #[derive(Debug, Clone, Copy)]
@@ -25,11 +25,12 @@ pub fn parse(kind: &ProbeKind, out: Captured) -> (Vec<HttpLine>, Outcome) {
     let error = || npm_error(&stderr, &requests);
     let outcome = match kind {
         ProbeKind::Whoami => Outcome::Whoami(whoami(ok, &stdout, error(), &requests)),
-        ProbeKind::ViewVersion { .. } => Outcome::View(match first_line(&stdout) {
-            Some(version) if ok => View::Found {
-                version: unquote(version),
-            },
-            _ => View::Failed(error()),
+        ProbeKind::ViewVersion { .. } | ProbeKind::AnonymousView { .. } => {
+            Outcome::View(view(ok, &stdout, error))
+        }
+        ProbeKind::AccessStatus { package } => Outcome::Access(match ok {
+            true => visibility(&stdout, package).unwrap_or_else(|| Access::Failed(error())),
+            false => Access::Failed(error()),
         }),
         ProbeKind::ViewVersions { local_version, .. } => Outcome::Versions(match ok {
             true => listed_versions(&stdout, local_version.clone()),
@@ -41,6 +42,28 @@ pub fn parse(kind: &ProbeKind, out: Captured) -> (Vec<HttpLine>, Outcome) {
         }),
     };
     (requests, outcome)
+}
+
+fn view(ok: bool, stdout: &str, error: impl FnOnce() -> NpmError) -> View {
+    match first_line(stdout) {
+        Some(version) if ok => View::Found {
+            version: unquote(version),
+        },
+        _ => View::Failed(error()),
+    }
+}
+
+/// `<pkg>: public` / `<pkg>: private` (access.js `#output`, one line per package).
+fn visibility(stdout: &str, package: &str) -> Option<Access> {
+    let prefix = format!("{package}:");
+    let value = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(prefix.as_str()))?;
+    match value.trim() {
+        "public" => Some(Access::Visibility { public: true }),
+        "private" => Some(Access::Visibility { public: false }),
+        _ => None,
+    }
 }
 
 fn whoami(ok: bool, stdout: &str, error: NpmError, requests: &[HttpLine]) -> Whoami {
@@ -369,6 +392,44 @@ mod tests {
         assert_eq!(
             owners,
             Outcome::Owners(Owners::Listed(vec!["alice".into(), "bob".into()]))
+        );
+    }
+
+    #[test]
+    fn access_status_and_anonymous_view() {
+        let access = |exit, stdout: &str, stderr: &str| {
+            let kind = ProbeKind::AccessStatus {
+                package: "@octo/lib".into(),
+            };
+            run(kind, exit, stdout, stderr).1
+        };
+        assert_eq!(
+            access(0, "@octo/lib: private\n", ""),
+            Outcome::Access(Access::Visibility { public: false })
+        );
+        assert_eq!(
+            access(0, "@octo/lib: public\n", ""),
+            Outcome::Access(Access::Visibility { public: true })
+        );
+        let absent = "npm http fetch GET 404 http://h/-/package/@octo%2flib/visibility 3ms\n\
+            npm error code E404\nnpm error 404 Not Found - GET http://h/-/package/@octo%2flib/visibility - Not found\n";
+        let Outcome::Access(Access::Failed(e)) = access(1, "", absent) else {
+            panic!()
+        };
+        assert_eq!(e.status, Some(404));
+        // an answer for another package, or an unknown word, proves nothing
+        assert!(matches!(
+            access(0, "other: public\n", ""),
+            Outcome::Access(Access::Failed(_))
+        ));
+        let anonymous = ProbeKind::AnonymousView {
+            package: "octo-public".into(),
+        };
+        assert_eq!(
+            run(anonymous, 0, "1.0.0\n", "").1,
+            Outcome::View(View::Found {
+                version: "1.0.0".into()
+            })
         );
     }
 }

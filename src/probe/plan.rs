@@ -121,10 +121,30 @@ fn plan_publish(target: Option<Target>, registry: Option<&str>, plan: &mut Plan)
     });
     plan.probes.push(Probe {
         kind: ProbeKind::OwnerLs {
-            package: target.name,
+            package: target.name.clone(),
         },
-        registry,
+        registry: registry.clone(),
     });
+    plan_presence(&target.name, registry, plan);
+}
+
+/// Does the package exist, and is it public? An anonymous view (200: public; 404: absent or
+/// private) and `npm access get status` with the user's credential (a private package it may
+/// see). Together they tell a first publish from a package the token cannot write.
+fn plan_presence(package: &str, registry: Option<String>, plan: &mut Plan) {
+    for kind in [
+        ProbeKind::AnonymousView {
+            package: package.to_owned(),
+        },
+        ProbeKind::AccessStatus {
+            package: package.to_owned(),
+        },
+    ] {
+        plan.probes.push(Probe {
+            kind,
+            registry: registry.clone(),
+        });
+    }
 }
 
 /// Another package write (dist-tag add, deprecate, owner add, ...): who maintains the package?
@@ -189,6 +209,7 @@ fn publish_target(request: &ProbeRequest, command: &UserCommand) -> Option<Targe
 
 #[cfg(test)]
 mod tests {
+    use super::super::kind::is_read_only;
     use super::super::request::CredentialKind;
     use super::*;
 
@@ -307,7 +328,17 @@ mod tests {
         };
         let plan = plan(&req);
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(kinds(&plan), ["whoami", "view-versions", "owner-ls"]);
+        assert_eq!(
+            kinds(&plan),
+            [
+                "whoami",
+                "view-versions",
+                "owner-ls",
+                "anonymous-view",
+                "access-status"
+            ]
+        );
+        assert!(plan.probes.iter().all(|p| is_read_only(&p.args())));
         assert_eq!(
             plan.probes[1].kind,
             ProbeKind::ViewVersions {

@@ -130,13 +130,15 @@ fn unused_logs_dir() -> OsString {
 /// The user's environment, then the config the user passed on npm's command line, then the
 /// probe's registry (`Probe::config_overrides`), each as `npm_config_*` (env beats every config file, as the command line
 /// does, and keeps URLs and credentials off the probe's command line), then the caller's extra
-/// variables. A user variable for a key set here is dropped, so npm cannot pick the wrong one.
+/// variables. A user variable for a key set here is dropped, so npm cannot pick the wrong one,
+/// and so is every setting the probe does not keep (`Probe::keeps_config`).
 fn probe_env(request: &ProbeRequest, probe: &Probe) -> Vec<(OsString, OsString)> {
     let mut config = carried_config(&request.command);
+    config.retain(|(key, _)| probe.keeps_config(key));
     config.extend(probe.config_overrides());
     let overridden = |name: &OsStr| {
         let key = name.to_str().and_then(env_key);
-        key.is_some_and(|key| config.iter().any(|(k, _)| *k == key))
+        key.is_some_and(|key| !probe.keeps_config(&key) || config.iter().any(|(k, _)| *k == key))
     };
     let mut env: Vec<(OsString, OsString)> = request
         .env

@@ -13,6 +13,7 @@
 
 pub mod exit;
 pub mod guard;
+mod log_watch;
 pub mod nesting;
 pub mod recursion;
 pub mod signals;
@@ -100,7 +101,13 @@ pub fn run(client: &dyn Client, args: Vec<OsString>) -> Outcome {
         Ok(plan) if !plan.writes_log => tee::Tee::of(plan.tee_stdout).ok(),
         _ => None,
     };
-    let finished = match spawn::run(&launch, tee) {
+    // Only when npm will write a log into a directory that exists already (npm makes it on a
+    // first run: then the log is looked up by time and arguments after the exit).
+    let logs = match &recording {
+        Ok(plan) if plan.writes_log => plan.logs_dir.as_deref().and_then(log_watch::LogWatch::new),
+        _ => None,
+    };
+    let finished = match spawn::run(&launch, tee, logs) {
         Ok(finished) => finished,
         Err(err) => return Outcome::NotRun(cannot_run(&program, &err)),
     };
@@ -110,23 +117,27 @@ pub fn run(client: &dyn Client, args: Vec<OsString>) -> Outcome {
         Err(line) => Err(line),
         Ok(_) if !matches!(exit, Exit::Code(code) if code != 0) => Ok(None),
         Ok(plan) => guarded("reading npm's failure", || {
+            let log = match finished.stderr_tail {
+                Some(_) => Ok(None),
+                None => this_runs_log(client, &plan, started, &args, finished.logs),
+            };
             let run = Run {
                 exited,
                 ..gather_run(
                     client,
                     program.clone(),
                     args,
-                    started,
                     exit,
                     finished.stderr_tail,
-                    &plan,
+                    log?,
                 )
             };
-            nesting::should_explain(&guard, &run).then_some(Failed {
+            Ok(nesting::should_explain(&guard, &run).then_some(Failed {
                 run,
                 recording: plan,
-            })
-        }),
+            }))
+        })
+        .and_then(|r| r),
     };
     Outcome::Ran(Ended { exit, failed })
 }
@@ -155,20 +166,37 @@ fn locate(client: &dyn Client, guard: &recursion::Guard) -> Result<PathBuf, i32>
     })
 }
 
-/// The `Run` of a failed call: its debug log is looked up only now.
+/// The debug log of a failed call: the one npm was seen holding open; without a watch, or
+/// when no other run wrote a log meanwhile, the one `Client::debug_log` finds by time and
+/// arguments. `Err`: the one line saying this run's log cannot be told from other runs'.
+fn this_runs_log(
+    client: &dyn Client,
+    recording: &Recording,
+    started: SystemTime,
+    args: &[OsString],
+    seen: Option<log_watch::Seen>,
+) -> Result<Option<crate::types::DebugLog>, String> {
+    match seen {
+        Some(seen) if !seen.ours.is_empty() => Ok(log_watch::read(seen.ours)),
+        Some(seen) if seen.others > 1 => Err(format!(
+            "regauth: could not tell this run's npm debug log from the {} that other npm runs \
+             wrote meanwhile in {}; not explaining another run's failure",
+            seen.others,
+            seen.dir.display()
+        )),
+        _ => Ok(client.debug_log(recording, started, args)),
+    }
+}
+
+/// The `Run` of a failed call.
 fn gather_run(
     client: &dyn Client,
     program: PathBuf,
     args: Vec<OsString>,
-    started: SystemTime,
     exit: Exit,
     stderr_tail: Option<String>,
-    recording: &Recording,
+    debug_log: Option<crate::types::DebugLog>,
 ) -> Run {
-    let debug_log = match stderr_tail {
-        Some(_) => None,
-        None => client.debug_log(recording, started, &args),
-    };
     Run {
         client: client.id(),
         program,

@@ -13,12 +13,15 @@
 //!   every other signal sent to a PID 1, so npm, had it been PID 1 itself, would never see it.
 
 use std::io;
+use std::os::fd::AsFd;
 
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::signalfd::SignalFd;
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
+use super::log_watch::LogWatch;
 use super::witness::Witness;
 
 /// The signals a wrapper must pass on with kill().
@@ -75,13 +78,24 @@ impl Watch {
     }
 
     /// Waits until npm (`pid`) has ended, acting on every watched signal meanwhile; `on_winch`
-    /// runs for SIGWINCH. Returns once npm's exit can be reaped (not reaped here).
-    pub fn until_exit(&self, pid: u32, mut on_winch: impl FnMut()) -> io::Result<()> {
+    /// runs for SIGWINCH, `logs` hears of new files in npm's logs directory. Returns once npm's
+    /// exit can be reaped (not reaped here).
+    pub(crate) fn until_exit(
+        &self,
+        pid: u32,
+        mut logs: Option<&mut LogWatch>,
+        mut on_winch: impl FnMut(),
+    ) -> io::Result<()> {
         let npm = Pid::from_raw(pid as i32);
         let as_pid_1 = std::process::id() == 1;
         loop {
             if !npm_running(npm)? {
                 return Ok(());
+            }
+            if let Some(logs) = logs.as_deref_mut() {
+                if !self.signal_or_log(logs, npm)? {
+                    continue;
+                }
             }
             let Some(info) = self.fd.read_signal()? else {
                 continue;
@@ -107,6 +121,28 @@ impl Watch {
                 pass_on(npm, sig);
             }
         }
+    }
+
+    /// Waits for a signal or a change in the logs directory (handled here, first: npm's files
+    /// can be looked at only while it runs); true when a signal is there to be read.
+    fn signal_or_log(&self, logs: &mut LogWatch, npm: Pid) -> io::Result<bool> {
+        let (signal, log) = {
+            let mut fds = [
+                PollFd::new(self.fd.as_fd(), PollFlags::POLLIN),
+                PollFd::new(logs.fd(), PollFlags::POLLIN),
+            ];
+            match poll(&mut fds, PollTimeout::NONE) {
+                Ok(_) => {}
+                Err(nix::errno::Errno::EINTR) => return Ok(false),
+                Err(err) => return Err(err.into()),
+            }
+            let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
+            (ready(&fds[0]), ready(&fds[1]))
+        };
+        if log {
+            logs.on_ready(npm);
+        }
+        Ok(signal)
     }
 
     /// Gives regauth its own mask back (npm has exited).

@@ -11,6 +11,7 @@ use std::process::{Command, ExitStatus};
 
 use nix::sys::signal::SigSet;
 
+use super::log_watch::{LogWatch, Seen};
 use super::{recursion, signals, tee};
 
 /// What to start and how.
@@ -23,10 +24,12 @@ pub struct Launch<'a> {
     pub guard: OsString,
 }
 
-/// npm's exit status, and the teed stderr tail when there was a tee.
+/// npm's exit status, the teed stderr tail when there was a tee, and what the logs watch saw
+/// (when there was one).
 pub struct Finished {
     pub status: ExitStatus,
     pub stderr_tail: Option<String>,
+    pub logs: Option<Seen>,
 }
 
 /// The command for npm, which starts with `mask` blocked. std's spawn would clear the mask (and
@@ -51,10 +54,11 @@ fn command(launch: &Launch, mask: SigSet) -> Command {
     command
 }
 
-/// Spawns, forwards signals, waits. `tee` (if any) takes npm's stderr.
-pub fn run(launch: &Launch, tee: Option<tee::Tee>) -> io::Result<Finished> {
+/// Spawns, forwards signals, waits. `tee` (if any) takes npm's stderr; `logs` (if any) sees
+/// which debug log npm writes.
+pub fn run(launch: &Launch, tee: Option<tee::Tee>, logs: Option<LogWatch>) -> io::Result<Finished> {
     let watch = signals::watch(tee.as_ref().is_some_and(tee::Tee::is_pty))?;
-    let finished = spawn_and_wait(launch, tee, &watch);
+    let finished = spawn_and_wait(launch, tee, logs, &watch);
     watch.stop();
     finished
 }
@@ -62,6 +66,7 @@ pub fn run(launch: &Launch, tee: Option<tee::Tee>) -> io::Result<Finished> {
 fn spawn_and_wait(
     launch: &Launch,
     tee: Option<tee::Tee>,
+    mut logs: Option<LogWatch>,
     watch: &signals::Watch,
 ) -> io::Result<Finished> {
     let mut command = command(launch, watch.given_mask());
@@ -74,7 +79,7 @@ fn spawn_and_wait(
     // Started while the watched signals are blocked: they stay with the signalfd.
     let copying = tee.map(tee::Tee::start);
     // A failing signalfd leaves only the plain wait: npm still runs and is waited for.
-    let _ = watch.until_exit(child.id(), || {
+    let _ = watch.until_exit(child.id(), logs.as_mut(), || {
         if let Some(copying) = copying.as_ref() {
             copying.on_winch();
         }
@@ -84,6 +89,7 @@ fn spawn_and_wait(
     Ok(Finished {
         status,
         stderr_tail,
+        logs: logs.map(LogWatch::into_seen),
     })
 }
 

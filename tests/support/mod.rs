@@ -6,6 +6,7 @@
 mod client_runs;
 mod client_table;
 mod clients;
+mod events;
 mod files;
 mod fixture;
 mod http;
@@ -14,6 +15,7 @@ pub mod npm_pack;
 mod npmjs_like;
 mod offline_explain;
 mod oidc;
+pub mod probe_request;
 pub mod pty;
 pub mod secret_review;
 mod spawner;
@@ -23,11 +25,15 @@ mod verdaccio;
 pub use client_runs::{doctor_client_route, durations_masked, each_client};
 pub use client_table::{TestClient, ALL_CLIENTS};
 pub use clients::{client_bin, client_env, write_file, BERRY_HOME_RC};
+pub use events::{output_within, Gate};
 pub use files::write_executable;
 pub use fixture::{FixtureServer, Request, Response};
 pub use http::{http_request, HttpReply};
 pub use npm_env::{is_stripped_var, NpmEnv};
-pub use npmjs_like::{NpmjsLike, BAD_TOKEN, PUBLIC_PACKAGE, READ_ONLY_TOKEN};
+pub use npmjs_like::{
+    NpmjsLike, BAD_TOKEN, NO_BYPASS_TOKEN, PRIVATE_PACKAGE, PUBLIC_PACKAGE, READ_ONLY_TOKEN,
+    TWO_FACTOR_REQUIRED,
+};
 pub use offline_explain::explain_offline;
 pub use oidc::{oidc_secrets, ExchangeReply, IdTokenReply, OidcFixture};
 pub use text::masked;

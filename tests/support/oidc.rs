@@ -23,8 +23,9 @@ pub const ID_TOKEN: &str = concat!(
     "eyJyZXBvc2l0b3J5Ijoib2N0by1vcmcvb2N0by1yZXBvIiwicmVwb3NpdG9yeV92aXNpYmlsaXR5IjoicHJpdmF0ZSJ9.",
     "CANARYidTOKENsignature0001"
 );
-/// What a successful exchange hands back: the token the PUT must carry.
-pub const EXCHANGED_TOKEN: &str = "npm_CANARYexchangedOIDCtoken000000000001";
+/// What a successful exchange hands back: the token the PUT must carry. Deliberately not shaped
+/// like an npm token (`npm_` + 36), so that no test passes only because regauth masks that shape.
+pub const EXCHANGED_TOKEN: &str = "CANARY-exchanged-oidc-token-not-npm-shaped-0001";
 
 /// Where the fixture serves the ID token (the path part of `ACTIONS_ID_TOKEN_REQUEST_URL`).
 const ID_TOKEN_PATH: &str = "/_actions/idtoken";

@@ -72,12 +72,32 @@ impl Pty {
         }
     }
 
+    /// The started process's PID.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn wait_for(&self, needle: &str, timeout: Duration) {
+        self.wait_for_after("", needle, timeout);
+    }
+
+    /// Waits until `needle` appears after the last `anchor` (the start, when empty) in the
+    /// output.
+    pub fn wait_for_after(&self, anchor: &str, needle: &str, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
-            if contains(&self.output.lock().unwrap(), needle.as_bytes()) {
+            let output = self.output.lock().unwrap();
+            let from = match anchor.is_empty() {
+                true => 0,
+                false => (0..=output.len().saturating_sub(anchor.len()))
+                    .rev()
+                    .find(|&i| output[i..].starts_with(anchor.as_bytes()))
+                    .map_or(0, |i| i + anchor.len()),
+            };
+            if contains(&output[from..], needle.as_bytes()) {
                 return;
             }
+            drop(output);
             std::thread::sleep(Duration::from_millis(20));
         }
         panic!(

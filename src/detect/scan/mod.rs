@@ -282,6 +282,7 @@ impl Scanner {
 
     pub(crate) fn finish(mut self) -> Failure {
         let f = &mut self.failure;
+        super::semantic_release::complete(f);
         fill_from_requests(f);
         if f.code.is_none() {
             if let Some(status) = f.http_status.filter(|s| *s >= 400) {

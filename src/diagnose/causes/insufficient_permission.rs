@@ -4,13 +4,18 @@ use crate::detect::Operation;
 use crate::diagnose::advice::{capitalize, owners, view, whoami, whoami_user, Advice};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line, main_line};
+use crate::diagnose::package_presence::{presence, user_maintains, Presence};
 use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
 use crate::diagnose::wording::{permission_text, publish_refused_text, specific_signal};
 
 pub(super) const UNIT: super::Cause = super::Cause {
     id: "insufficient-permission",
-    rules: &[rule!(13, permission_body), rule!(21, forbidden_read)],
+    rules: &[
+        rule!(13, permission_body),
+        rule!(21, forbidden_read),
+        rule!(65, probe_publish_reach),
+    ],
     advice,
     live_fix,
 };
@@ -64,6 +69,34 @@ fn forbidden_read(cx: &Context, s: &mut Scores) {
     s.add("npmrc-misconfig", 1, None);
 }
 
+/// A publish refused with 403/404 to a token `npm whoami` accepts, told apart by the presence
+/// probes: a package that does not exist yet is one this token may not create (a granular token
+/// limited to selected packages or scopes, a scope that is someone else's); one the token's
+/// user maintains was refused with 404 because the token itself cannot write (read-only). A
+/// maintainer's 403 is otp-required's rule (2FA / bypass-2FA).
+fn probe_publish_reach(cx: &Context, s: &mut Scores) {
+    if !cx.is_publish() || whoami_user(cx).is_none() || !has_status(cx, &[403, 404]) {
+        return;
+    }
+    let Some((presence, shown)) = presence(cx.facts) else {
+        return;
+    };
+    // publish-not-allowed (a registry's "not allowed to publish") gets the line too: whether
+    // this is a first publish matters to both
+    s.add("publish-not-allowed", 0, Some(shown.clone()));
+    match (presence, user_maintains(cx.facts)) {
+        (Presence::Absent, _) => s.add("insufficient-permission", 4, Some(shown)),
+        (_, Some((_, maintains))) if has_status(cx, &[404]) => {
+            s.add("insufficient-permission", 8, Some(maintains));
+            s.add("insufficient-permission", 0, Some(shown));
+            s.add("publish-not-allowed", -4, None);
+        }
+        // it exists, so this is no first publish; whose it is the owners probe could not say
+        (Presence::Private, None) => s.add("insufficient-permission", 2, Some(shown)),
+        _ => s.add("insufficient-permission", 0, Some(shown)),
+    }
+}
+
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
     let host = cx.host_or_registry_word();
@@ -91,8 +124,12 @@ fn advice(cx: &Context) -> Advice {
     }
 }
 
-/// The probes showed who is logged in: name them in the request for access.
+/// The probes showed who is logged in: name them in the request for access, or say what the
+/// token lacks when they maintain the package or it does not exist yet.
 fn live_fix(cx: &Context) -> Vec<String> {
+    if let Some(fix) = reach_fix(cx) {
+        return vec![fix];
+    }
     match whoami_user(cx) {
         Some(u) => vec![format!(
             "the token is valid (you are {u}): ask an admin of {} to give {u} access to {}",
@@ -112,5 +149,23 @@ fn permission_fix(cx: &Context) -> Vec<String> {
             "ask the registry admin for read (or publish) permission: {}",
             cx.entry.permission_note
         )],
+    }
+}
+
+/// A publish whose package is absent, or maintained by the token's user: the token's own reach.
+fn reach_fix(cx: &Context) -> Option<String> {
+    if !cx.is_publish() {
+        return None;
+    }
+    let user = whoami_user(cx)?;
+    let package = cx.package.clone().unwrap_or_else(|| "this package".into());
+    match presence(cx.facts)?.0 {
+        Presence::Absent => Some(format!(
+            "{package} does not exist yet, and this token (you are {user}) may not create it: use a token with read-write access to all packages (or to the scope), or `npm login` and publish the first version yourself; a trusted publisher can only be added once it exists"
+        )),
+        _ if user_maintains(cx.facts).is_some() && has_status(cx, &[404]) => Some(format!(
+            "you ({user}) maintain {package}, but this token cannot write it: create a granular token with read-write access to {package} (npmjs: at most 90 days, with \"Bypass 2FA\" for CI) or publish from CI with trusted publishing"
+        )),
+        _ => None,
     }
 }

@@ -8,6 +8,7 @@ use crate::diagnose::advice::Advice;
 use crate::diagnose::ci_job::{CiJob, CiSystem};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line};
+use crate::diagnose::package_presence::{presence, Presence};
 use crate::diagnose::publish_chain::{chain, YARNPKG_REGISTRY_STEP};
 use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
@@ -19,23 +20,28 @@ pub(super) const UNIT: super::Cause = super::Cause {
         rule!(37, exchange_refused),
         rule!(38, id_token_failed),
         rule!(60, npmjs_publish_404),
+        rule!(69, first_publish),
     ],
     advice,
     live_fix,
 };
 
 /// The step lines of npm 11.19.1's lib/utils/oidc.js that end in "no token".
-const REFUSED_LINES: [&str; 2] = [
+const REFUSED_LINES: [&str; 3] = [
     // oidc.js: `Failed token exchange request with body message: ${error?.body?.message || 'Unknown error'}`
     "oidc Failed token exchange request",
     // oidc.js: 'Failed because token exchange was missing the token in the response body'
     "oidc Failed because token exchange was missing the token",
+    // @semantic-release/npm token-exchange.js:26
+    "OIDC token exchange with the npm registry failed",
 ];
-const ID_TOKEN_LINES: [&str; 2] = [
+const ID_TOKEN_LINES: [&str; 3] = [
     // oidc.js: `Failed to fetch id_token from GitHub: received an invalid response` / `: missing value`
     "oidc Failed to fetch id_token",
     // oidc.js: `Failure with message: ${error?.message || 'Unknown error'}`
     "oidc Failure with message",
+    // @semantic-release/npm token-exchange.js:39
+    "Retrieval of GitHub Actions OIDC token failed",
 ];
 
 fn exchange_refused(cx: &Context, s: &mut Scores) {
@@ -83,6 +89,17 @@ fn npmjs_publish_404(cx: &Context, s: &mut Scores) {
         s.add("token-invalid-or-expired", -2, None);
     } else if p.npm_11_5_or_later || cx.in_ci() {
         s.add("oidc-exchange-failed", 4, None);
+    }
+}
+
+/// The presence probes found no such package: a first publish, which trusted publishing cannot
+/// make (a trusted publisher is set on an existing package's settings page).
+fn first_publish(cx: &Context, s: &mut Scores) {
+    if !cx.failure.oidc.attempt_failed() {
+        return;
+    }
+    if let Some((Presence::Absent, shown)) = presence(cx.facts) {
+        s.add("oidc-exchange-failed", 2, Some(shown));
     }
 }
 
@@ -137,10 +154,15 @@ fn package(cx: &Context) -> String {
 
 fn advice(cx: &Context) -> Advice {
     let package = package(cx);
-    let then = if cx.failure.signals.need_auth {
-        "npm then had no token at all (ENEEDAUTH)"
-    } else {
-        "npm then published with whatever token was configured"
+    let then = match crate::diagnose::semantic_release::error(cx) {
+        Some(e) => format!(
+            "semantic-release then looked for NPM_TOKEN and stopped ({})",
+            e.code()
+        ),
+        None if cx.failure.signals.need_auth => {
+            "npm then had no token at all (ENEEDAUTH)".to_owned()
+        }
+        None => "npm then published with whatever token was configured".to_owned(),
     };
     let mut fix = Vec::new();
     if matches!(
@@ -161,7 +183,10 @@ fn advice(cx: &Context) -> Advice {
     Advice {
         summary: format!("Trusted publishing (OIDC) of {package}{by} failed: {}; {then}.", step_words(cx)),
         fix,
-        verify: vec!["npm publish --dry-run --loglevel verbose   # in the CI job: look for `verbose oidc`".to_owned()],
+        verify: vec![match crate::diagnose::semantic_release::error(cx) {
+            Some(_) => "rerun the release job: @semantic-release/npm logs `OIDC token exchange with the npm registry succeeded` once the trusted publisher matches".to_owned(),
+            None => "npm publish --dry-run --loglevel verbose   # in the CI job: look for `verbose oidc`".to_owned(),
+        }],
         decider: "the debug log's `verbose oidc` line and the status of `POST .../-/npm/v1/oidc/token/exchange/package/...`".to_owned(),
     }
 }
@@ -191,6 +216,13 @@ pub(crate) fn publisher_fields(job: Option<&CiJob>) -> String {
 }
 
 fn live_fix(cx: &Context) -> Vec<String> {
+    if matches!(presence(cx.facts), Some((Presence::Absent, _))) {
+        return vec![format!(
+            "{} does not exist on {} yet, and trusted publishing cannot make a first publish: publish its first version once with a token (a granular read-write token, or `npm login` and `npm publish`), then add the trusted publisher on its settings page and drop the token",
+            package(cx),
+            cx.host_or_registry_word()
+        )];
+    }
     if package_not_found(cx) && cx.facts.env.ci_job.is_some() {
         vec![format!(
             "trusted publisher for {}: {}",

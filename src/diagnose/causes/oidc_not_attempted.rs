@@ -10,6 +10,7 @@ use crate::diagnose::evidence::{has_status, line};
 use crate::diagnose::publish_chain::{chain, publishing, upgrade_step, YARNPKG_REGISTRY_STEP};
 use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
+use crate::diagnose::semantic_release::no_npm_token;
 use crate::report::{Evidence, EvidenceKind};
 
 pub(super) const UNIT: super::Cause = super::Cause {
@@ -19,6 +20,7 @@ pub(super) const UNIT: super::Cause = super::Cause {
         rule!(40, publisher_cannot_oidc),
         rule!(62, ci_publish_without_any_token),
         rule!(63, yarn1_script_registry),
+        rule!(68, no_npm_token),
     ],
     advice,
     live_fix: |_| Vec::new(),
@@ -36,7 +38,12 @@ fn oidc_skipped(cx: &Context, s: &mut Scores) {
         Some(OidcStep::NoIdToken) => (14, "oidc Skipped because no id_token"),
         _ => return,
     };
-    s.add("oidc-not-attempted", points, line(cx, &[needle]));
+    // @semantic-release/npm's own words for the same step (token-exchange.js:39)
+    let ev = line(
+        cx,
+        &[needle, "Retrieval of GitHub Actions OIDC token failed"],
+    );
+    s.add("oidc-not-attempted", points, ev);
     // in a CI job, OIDC was the way npm could have had a token: "none configured" follows from it
     s.add("token-missing", -4, None);
 }

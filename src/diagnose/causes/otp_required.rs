@@ -3,13 +3,19 @@
 use crate::diagnose::advice::Advice;
 use crate::diagnose::classify::otp_value_refused;
 use crate::diagnose::context::Context;
-use crate::diagnose::evidence::line;
+use crate::diagnose::evidence::{has_status, line};
+use crate::diagnose::package_presence::user_maintains;
 use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
+use crate::report::Evidence;
 
 pub(super) const UNIT: super::Cause = super::Cause {
     id: "otp-required",
-    rules: &[rule!(1, one_time_password), rule!(64, otp_value_rejected)],
+    rules: &[
+        rule!(1, one_time_password),
+        rule!(64, otp_value_rejected),
+        rule!(66, maintainer_refused_on_npmjs),
+    ],
     advice,
     live_fix,
 };
@@ -36,12 +42,33 @@ fn otp_value_rejected(cx: &Context, s: &mut Scores) {
     }
 }
 
+/// npmjs refused a publish with 403 although the probes show the token's user maintains the
+/// package: access is not the question, so the token or session did not satisfy
+/// npmjs's publishing 2FA (no OTP, or a granular token without "bypass 2FA").
+fn maintainer_refused_on_npmjs(cx: &Context, s: &mut Scores) {
+    let Some(maintains) = maintainer_refused(cx) else {
+        return;
+    };
+    s.add("otp-required", 8, Some(maintains));
+    s.add("publish-not-allowed", -6, None);
+    s.add("insufficient-permission", -4, None);
+}
+
+/// The probe line showing the token's user maintains the package (so it exists), for an npmjs
+/// publish refused with 403.
+fn maintainer_refused(cx: &Context) -> Option<Evidence> {
+    if !cx.is_publish() || cx.kind() != Kind::Npmjs || !has_status(cx, &[403]) {
+        return None;
+    }
+    Some(user_maintains(cx.facts)?.1)
+}
+
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
     if otp_value_refused(cx.failure) {
         return recovery_code_advice();
     }
-    if cx.all_text().contains(BYPASS_2FA_WORDS) {
+    if cx.all_text().contains(BYPASS_2FA_WORDS) || maintainer_refused(cx).is_some() {
         return bypass_2fa_advice();
     }
     let mut fix = vec!["npm publish --otp=<code from your authenticator>".to_owned()];
