@@ -153,12 +153,95 @@ fn scenario(client: TestClient, env: &NpmEnv, args: &[&str], top: &str, fix_has:
             "{client:?} {args:?}: the fix names {word}: {fix}"
         );
     }
+    same_explanation_from_the_saved_text(client, env, &direct, &report);
+    if client.is_berry() {
+        no_npm_wording(&report);
+    }
     let all = format!("{report} {stderr}");
     for user in ["alice", "bob"] {
         let token = Verdaccio::shared().token(user);
         assert!(!all.contains(token), "{client:?}: {user}'s token leaked");
     }
     report
+}
+
+/// `regauth explain` of the client's own output, saved as a user would (`> out.txt 2>&1`:
+/// stdout then stderr), in the same project and environment: the same top cause and the same
+/// fix as the live path, so a saved pnpm or yarn text is read with that client's model.
+fn same_explanation_from_the_saved_text(
+    client: TestClient,
+    env: &NpmEnv,
+    direct: &Output,
+    live: &Value,
+) {
+    let saved = env.root().join("saved-output.txt");
+    std::fs::write(&saved, [&direct.stdout[..], &direct.stderr[..]].concat()).unwrap();
+    let out = run({
+        let mut c = env.regauth();
+        c.arg("explain")
+            .arg(&saved)
+            .args(["--format", "json"])
+            .env("REGAUTH_PROBE_TIMEOUT", "120");
+        c
+    });
+    assert_eq!(out.status.code(), Some(0), "{client:?}: explain: {out:?}");
+    let explained: Value = serde_json::from_slice(&out.stdout).expect("explain JSON");
+    let (saved_top, live_top) = (&explained["causes"][0], &live["causes"][0]);
+    assert_eq!(
+        saved_top["id"], live_top["id"],
+        "{client:?}: explain of the saved text: {explained:#}"
+    );
+    assert_eq!(
+        saved_top["fix"], live_top["fix"],
+        "{client:?}: explain's fix is the live one"
+    );
+}
+
+/// A berry report says nothing only npm would understand, in any candidate: no `.npmrc` file
+/// or line (but "berry ignores .npmrc"), no npm command, no "npm read/sends".
+fn no_npm_wording(report: &Value) {
+    static NPM_ONLY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?:^|[\s`(])npm (?:whoami|view|config|login|publish|owner|token|profile|access|adduser)\b|npm read|npm does not|npm sen[dt]|:_authToken|_auth=|npm_config_|NPM_CONFIG_|\.npmrc",
+        )
+        .unwrap()
+    });
+    static IGNORED_FILE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\S*/\.npmrc(?::\d+)?").unwrap());
+    let causes = report["causes"].as_array().expect("causes");
+    for cause in causes {
+        let mut lines: Vec<String> = vec![cause["summary"].as_str().unwrap_or_default().to_owned()];
+        for key in ["fix", "verify"] {
+            lines.extend(
+                cause[key]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|l| l.as_str().unwrap_or_default().to_owned()),
+            );
+        }
+        lines.extend(
+            cause["evidence"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| e["kind"] == "config")
+                .map(|e| e["text"].as_str().unwrap_or_default().to_owned()),
+        );
+        for line in lines {
+            // naming the ignored file (`/p/.npmrc:2`) is fine, and so is saying berry ignores it
+            let allowed = IGNORED_FILE
+                .replace_all(&line, "")
+                .replace("ignores .npmrc", "")
+                .replace("not read .npmrc", "")
+                .replace("yarn npm ", "yarn-npm ");
+            assert!(
+                !NPM_ONLY.is_match(&allowed),
+                "berry report ({}) speaks npm: {line}",
+                cause["id"]
+            );
+        }
+    }
 }
 
 fn mapped(client: TestClient) -> NpmEnv {

@@ -6,7 +6,6 @@
 
 mod support;
 
-use serde_json::Value;
 use support::{FixtureServer, NpmEnv, Response};
 
 const T1: &str = "npm_CANARYcanaryCANARYcanaryCANARY0001";
@@ -80,29 +79,7 @@ fn real(client: Client, env: &NpmEnv, server: &FixtureServer, package: &str) -> 
 
 /// What `regauth doctor --client` predicts.
 fn predicted(client: Client, env: &NpmEnv, package: &str) -> Sent {
-    let out = env
-        .regauth()
-        .args([
-            "doctor",
-            "--client",
-            client.doctor_name(),
-            "--format",
-            "json",
-            package,
-        ])
-        .output()
-        .expect("run regauth doctor");
-    assert!(
-        out.status.success(),
-        "doctor failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).expect("doctor JSON");
-    let text = report.to_string();
-    for t in [T1, T2, T3] {
-        assert!(!text.contains(t), "doctor printed a token");
-    }
-    let route = &report["routes"][0];
+    let route = &support::doctor_client_route(env, client, package);
     if !route["fatal"].is_null() {
         return Sent::NoRequest;
     }

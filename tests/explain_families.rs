@@ -107,3 +107,37 @@ fn auth_twins_of_the_look_alikes_are_explained() {
         assert!(explain_text(text).report.auth_failure, "{text}");
     }
 }
+
+/// A bare ENEEDAUTH from npmjs on a publish and a bare npmjs 404 on a PUT cannot say whether a
+/// token or trusted publishing failed: both OIDC causes are among the first three candidates,
+/// none of them "high", and the token causes stay listed.
+#[test]
+fn bare_npmjs_publish_refusals_rank_trusted_publishing_among_the_candidates() {
+    let cases: [(&str, &[&str]); 2] = [
+        (
+            "npm error code ENEEDAUTH\nnpm error need auth This command requires you to be logged in to https://registry.npmjs.org/",
+            &["oidc-not-attempted", "token-missing", "token-env-unset"],
+        ),
+        (
+            "npm error code E404\nnpm error 404 Not Found - PUT https://registry.npmjs.org/some-pkg - Not found",
+            &["token-invalid-or-expired", "oidc-exchange-failed", "oidc-not-attempted"],
+        ),
+    ];
+    for (text, top3) in cases {
+        let d = explain_text(text);
+        let ids: Vec<&str> = d.report.causes.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(&ids[..3], top3, "{text}");
+        assert!(
+            d.report
+                .causes
+                .iter()
+                .all(|c| c.confidence != Confidence::High),
+            "{text}"
+        );
+    }
+    // read failures are no publish: an install's 401 from npmjs gets no OIDC candidate
+    let d = explain_text(
+        "npm error code E401\nnpm error 401 Unauthorized - GET https://registry.npmjs.org/@o%2fp",
+    );
+    assert!(d.report.causes.iter().all(|c| !c.id.starts_with("oidc-")));
+}

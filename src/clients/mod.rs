@@ -11,6 +11,8 @@ mod npx;
 mod teed;
 mod version;
 
+pub(crate) use version::kind_of_saved;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;

@@ -1,6 +1,7 @@
 //! Which configuration model a pnpm or yarn run followed: the version that ran, from its
 //! failure text (berry's `YN0` codes, pnpm's code-line styles), the installed binary's own
-//! package.json, or the project's `packageManager` (what a corepack shim runs).
+//! package.json, or the project's `packageManager` (what a corepack shim runs). A saved text
+//! (`regauth explain`) is told apart by its lines alone, then by the project it is explained in.
 
 use std::path::Path;
 
@@ -24,6 +25,44 @@ pub(super) fn kind_of(run: &Run, failure: &Failure) -> ClientKind {
         ClientKind::Yarn1
     } else {
         ClientKind::Pnpm(pnpm_major_from_text(text))
+    }
+}
+
+/// The model of a saved failure text: the client its lines name (pnpm's major from its
+/// heading style, else from the project in `cwd`; yarn 1 or berry), npm when they name none.
+pub(crate) fn kind_of_saved(failure: &Failure, cwd: &Path) -> ClientKind {
+    let lines = || failure.lines.iter().map(|l| l.text.as_str());
+    match failure.tool {
+        Some(ClientId::Pnpm) => {
+            let major =
+                lines()
+                    .find_map(pnpm_major_evident)
+                    .or_else(|| match declared(cwd, false) {
+                        Some(ClientKind::Pnpm(major)) => Some(major),
+                        _ => None,
+                    });
+            ClientKind::Pnpm(major.unwrap_or_else(|| pnpm_major_from_text("")))
+        }
+        Some(ClientId::YarnBerry) => ClientKind::Berry,
+        Some(ClientId::Yarn1) if lines().any(|l| l.contains("YN0")) => ClientKind::Berry,
+        Some(ClientId::Yarn1) => ClientKind::Yarn1,
+        _ => ClientKind::Npm,
+    }
+}
+
+/// The major one kept line shows: pnpm 10's code between thin spaces (` ERR_PNPM_X `), 11's
+/// in brackets, 12's `Error: ERR_PNPM_X` and its `HTTP status client error` wording.
+fn pnpm_major_evident(line: &str) -> Option<u32> {
+    let line = line.trim();
+    if line.starts_with("[ERR_PNPM_") {
+        Some(11)
+    } else if line.starts_with("Error: ERR_PNPM_") || line.contains(": HTTP status client error (")
+    {
+        Some(12)
+    } else if line.trim_start_matches('\u{2009}').starts_with("ERR_PNPM_") {
+        Some(10)
+    } else {
+        None
     }
 }
 
@@ -82,5 +121,18 @@ mod tests {
         assert_eq!(pnpm_major_from_text(" ERR_PNPM_FETCH_401  GET u"), 10);
         assert_eq!(pnpm_major_from_text("[ERR_PNPM_FETCH_401] GET u"), 11);
         assert_eq!(pnpm_major_from_text("Error: ERR_PNPM_FETCH_401\n"), 12);
+    }
+
+    #[test]
+    fn a_kept_line_tells_the_pnpm_major() {
+        for (line, major) in [
+            ("\u{2009}ERR_PNPM_FETCH_401\u{2009} GET http://h/@p%2Flib: Unauthorized - 401", Some(10)),
+            ("[ERR_PNPM_FETCH_401] GET http://h/@p%2Flib: Unauthorized - 401", Some(11)),
+            ("Error: ERR_PNPM_PACKAGE_MANAGER_ADD_RESOLVE_LATEST", Some(12)),
+            ("╰─▶ Failed to fetch metadata from http://h/x: HTTP status client error (401 Unauthorized)", Some(12)),
+            ("No authorization header was set for the request.", None),
+        ] {
+            assert_eq!(pnpm_major_evident(line), major, "{line}");
+        }
     }
 }

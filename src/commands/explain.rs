@@ -44,9 +44,9 @@ pub(crate) fn run(args: ExplainArgs) -> anyhow::Result<i32> {
         return run_eval(path);
     }
     let failure = with_named_debug_log(read_failure(&args)?);
-    let (mut facts, probes) = crate::live::gather_saved(failure, !args.no_config, !args.no_probe);
+    let mut saved = crate::live::gather_saved(failure, !args.no_config, !args.no_probe);
     if std::env::var_os("REGAUTH_DEBUG_FACTS").is_some() {
-        eprintln!("{facts:#?}");
+        eprintln!("{:#?}", saved.facts);
     }
     // ORG HOOK: the organisation's registries and fix lines (not with --no-config)
     let knowledge = if args.no_config {
@@ -54,8 +54,8 @@ pub(crate) fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     } else {
         crate::org::Knowledge::from_process().map_err(|e| anyhow::anyhow!("{e}"))?
     };
-    crate::org::declare_kind(&mut facts, &knowledge);
-    let mut diagnosis = crate::live::diagnose_with(&facts, probes);
+    crate::org::declare_kind(&mut saved.facts, &knowledge);
+    let mut diagnosis = saved.diagnose();
     crate::org::apply(&mut diagnosis, &knowledge);
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     match args.format {

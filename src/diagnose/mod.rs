@@ -5,6 +5,7 @@
 //! the ranking is the sum. Non-auth failures get `auth_failure: false` and no causes.
 
 pub(crate) mod advice;
+mod berry_words;
 pub mod causes;
 pub mod ci_job;
 pub(crate) mod classify;
@@ -64,8 +65,10 @@ pub fn diagnose(facts: &Facts) -> Diagnosis {
     let mut notes = Vec::new();
     let top_margin = margin(&ranked);
     for (i, c) in ranked.iter().enumerate() {
-        let mut a = causes::advice(c.id, &cx);
-        let mut fix = causes::fix_live(c.id, &cx);
+        let (mut a, mut fix) = (causes::advice(c.id, &cx), causes::fix_live(c.id, &cx));
+        if berry_words::is_berry(&cx) {
+            (a, fix) = berry_words::for_berry(c.id, &cx, a, fix);
+        }
         // a general step that only repeats a specific one (same command before its comment)
         let command = |l: &str| l.split('#').next().unwrap_or("").trim().to_owned();
         let specific: Vec<String> = fix.iter().map(|l| command(l)).collect();

@@ -226,8 +226,13 @@ fn berry_verify(verify: &[String], view: &ClientView) -> Vec<String> {
         Some(s) => format!("yarn npm whoami --scope {}", s.trim_start_matches('@')),
         None => "yarn npm whoami".to_owned(),
     };
-    std::iter::once(whoami)
-        .chain(verify.iter().filter(|v| !v.starts_with("npm ")).cloned())
+    std::iter::once(whoami.clone())
+        .chain(
+            verify
+                .iter()
+                .filter(|v| !v.starts_with("npm ") && **v != whoami)
+                .cloned(),
+        )
         .collect()
 }
 

@@ -88,28 +88,62 @@ fn gather(
     (facts, summaries, view)
 }
 
-/// `regauth explain`'s gathering for a saved failure of the auth family: this machine's npm
-/// configuration (unless `use_config` is false, then only for the probes) and the probes'
-/// answers (when `use_probes`).
-pub fn gather_saved(
-    failure: Failure,
-    use_config: bool,
-    use_probes: bool,
-) -> (Facts, Vec<crate::report::ProbeSummary>) {
+/// `regauth explain`'s gathering for a saved failure of the auth family: this machine's
+/// configuration as the client the text names reads it (npm, pnpm 10/11/12, yarn 1, berry;
+/// unless `use_config` is false, then npm's only for the probes) and the probes' answers (when
+/// `use_probes`; never for berry, whose `.yarnrc.yml` npm's probes would not read).
+pub fn gather_saved(failure: Failure, use_config: bool, use_probes: bool) -> Saved {
+    let mut failure = failure;
+    let kind = clients::kind_of_saved(&failure, &std::env::current_dir().unwrap_or_default());
+    if kind == ClientKind::Berry {
+        failure.tool = Some(ClientId::YarnBerry);
+    }
+    let use_probes = use_probes && kind != ClientKind::Berry;
     if !diagnose::classify::is_explained(&failure) || !(use_config || use_probes) {
-        return (Facts::from_failure(failure), Vec::new());
+        return Saved::from(Facts::from_failure(failure), Vec::new(), None);
     }
     let machine = this_machine(&failure.command);
     let what = Gathering {
         config: use_config,
         probes: use_probes.then(ProbeSettings::from_env),
         here: false,
-        client: ClientKind::Npm,
+        client: if use_config { kind } else { ClientKind::Npm },
     };
     let npm = clients::by_id(ClientId::Npm);
     let config = npm.load_config(&load_context(&machine, &machine.npm));
-    let (facts, probes, _) = gather(failure, &machine, &what, &config);
-    (facts, probes)
+    let (facts, probes, view) = gather(failure, &machine, &what, &config);
+    Saved::from(facts, probes, view)
+}
+
+/// What `gather_saved` found: the facts and probe summaries to diagnose, and the failing
+/// client's own view, which words the diagnosis's fix (`adapt`).
+pub struct Saved {
+    pub facts: Facts,
+    pub probes: Vec<crate::report::ProbeSummary>,
+    view: Option<client_facts::ClientView>,
+}
+
+impl Saved {
+    fn from(
+        facts: Facts,
+        probes: Vec<crate::report::ProbeSummary>,
+        view: Option<client_facts::ClientView>,
+    ) -> Saved {
+        Saved {
+            facts,
+            probes,
+            view,
+        }
+    }
+
+    /// The diagnosis of the saved failure, its fix in the failing client's terms.
+    pub fn diagnose(self) -> Diagnosis {
+        let mut diagnosis = diagnose_with(&self.facts, self.probes);
+        if let Some(view) = &self.view {
+            client_fix::adapt(&mut diagnosis, view, &self.facts);
+        }
+        diagnosis
+    }
 }
 
 /// Runs the probes for the failure (under `settings`' budget) and returns their facts and
@@ -251,6 +285,11 @@ fn explain_run(
 ) {
     let probe_program = client.probe_program(&run.program);
     let kind = client.config_kind(run, &failure);
+    let mut failure = failure;
+    if kind == ClientKind::Berry {
+        // the causes word their advice for berry (its version may be known only from its binary)
+        failure.tool = Some(ClientId::YarnBerry);
+    }
     let what = Gathering {
         config: true,
         // npm's probes read .npmrc, which berry never does: their answers would mislead

@@ -32,3 +32,37 @@ pub fn durations_masked(bytes: &[u8]) -> String {
         .replace_all(&super::masked(bytes), "N")
         .into_owned()
 }
+
+/// `regauth doctor --client <client> --format json <package>` in `env`: its first route,
+/// checked to be printed without any canary token (`npm_CANARY…`).
+pub fn doctor_client_route(
+    env: &super::NpmEnv,
+    client: TestClient,
+    package: &str,
+) -> serde_json::Value {
+    let out = env
+        .regauth()
+        .args([
+            "doctor",
+            "--client",
+            client.doctor_name(),
+            "--format",
+            "json",
+            package,
+        ])
+        .output()
+        .expect("run regauth doctor");
+    assert!(
+        out.status.success(),
+        "doctor failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("doctor JSON");
+    assert!(
+        !report
+            .to_string()
+            .contains("CANARYcanaryCANARYcanaryCANARY"),
+        "doctor printed a token"
+    );
+    report["routes"][0].clone()
+}

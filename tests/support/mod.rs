@@ -23,9 +23,9 @@ mod spawner;
 mod text;
 mod verdaccio;
 
-pub use client_runs::{durations_masked, each_client};
+pub use client_runs::{doctor_client_route, durations_masked, each_client};
 pub use client_table::{TestClient, ALL_CLIENTS};
-pub use clients::{client_bin, client_env, write_file};
+pub use clients::{client_bin, client_env, write_file, BERRY_HOME_RC};
 pub use events::{output_within, Gate};
 pub use files::write_executable;
 pub use fixture::{FixtureServer, Request, Response};

@@ -28,6 +28,11 @@ pub fn route_package(ctx: &LoadContext, package: &str) -> ClientRoute {
         )
     });
     let (credential, no_credential_because) = credential(&rc, scope.as_deref(), &registry);
+    let fatal = fatal.or_else(|| {
+        (scope.is_none() && credential.is_none())
+            .then(|| always_auth_without_credential(&rc, &registry))
+            .flatten()
+    });
     ClientRoute {
         client: ClientKind::Berry,
         package: package.to_owned(),
@@ -163,6 +168,25 @@ fn credential(
             (None, Some(why))
         }
     }
+}
+
+/// An unscoped GET whose settings place says `npmAlwaysAuth: true` but holds no usable
+/// credential: berry throws YN0033 "No authentication configured for request" before sending
+/// it. (plugin-npm's npmHttpUtils `get` uses AuthType.BEST_EFFORT for a scoped package and
+/// the CONFIGURATION default, `npmAlwaysAuth`, otherwise; `getAuthenticationHeader` throws
+/// when it must authenticate and finds neither npmAuthToken nor npmAuthIdent; read in the
+/// 4.18.1 bundle.)
+fn always_auth_without_credential(rc: &Yarnrc, registry: &str) -> Option<String> {
+    let mut path: Vec<String> = auth_place(rc, None, registry);
+    path.push("npmAlwaysAuth".into());
+    let key: Vec<&str> = path.iter().map(String::as_str).collect();
+    rc.get(&key).filter(|s| s.value == "true").map(|s| {
+        format!(
+            "yarn berry stops before any request: YN0033 No authentication configured for request ({} is true at {} and no npmAuthToken or npmAuthIdent is set there)",
+            display_key(&path[..path.len() - 1], "npmAlwaysAuth"),
+            s.provenance
+        )
+    })
 }
 
 fn sent(place: &[String], field: &str, header: &'static str, s: &Setting) -> SentCredential {

@@ -124,13 +124,50 @@ fn not_found_publish(cx: &Context, s: &mut Scores) {
     }
     let ev = main_line(cx).or_else(|| line(cx, &["404"]));
     s.add("token-invalid-or-expired", 5, ev);
-    s.add("insufficient-permission", 4, None);
-    s.add("scope-not-mapped", 3, None);
+    let npmjs = cx.kind() == Kind::Npmjs;
+    if npmjs {
+        npmjs_put_404_candidates(cx, s);
+    } else {
+        s.add("insufficient-permission", 4, None);
+        s.add("scope-not-mapped", 3, None);
+    }
     // CI publishes read the token from `${NPM_TOKEN}`/`${NODE_AUTH_TOKEN}`: an unset one is sent
     // as an empty or placeholder token, which npmjs answers with this same 404
     s.add("token-env-unset", if cx.in_ci() { 5 } else { 2 }, None);
     // an unauthenticated PUT gets the same 404 (npm hides whether the package exists)
     s.add("token-missing", 2, None);
+    if npmjs {
+        // after the token causes at equal points (see npmjs_put_404_candidates)
+        s.add("insufficient-permission", 2, None);
+        if cx.scope.is_some() {
+            s.add("scope-not-mapped", 1, None);
+        }
+    }
+}
+
+/// npmjs answers a PUT it will not authorize with 404, whatever the credential lacked (npm's
+/// own E404 text says "could not be found or you do not have permission"): an expired or
+/// revoked token, a granular token without access to the package or scope, no token at all,
+/// and, in a 2026 publish, trusted publishing that yielded no token (npm then sends the
+/// configured token or setup-node's placeholder; https://docs.npmjs.com/trusted-publishers
+/// "Troubleshooting"). The OIDC causes rank next to the expired token; a token without access
+/// comes after the token causes (an owner's token without publish rights gets a 403 instead,
+/// "You do not have permission to publish").
+fn npmjs_put_404_candidates(cx: &Context, s: &mut Scores) {
+    let p = &cx.failure.publisher;
+    // a sign that OIDC ran (provenance, changesets' "OIDC is available") is npmjs_publish_404's
+    // to weigh: these points only rank it where nothing says more
+    let oidc_sign = p.provenance_signed || p.oidc_intended;
+    let client_can_oidc =
+        crate::diagnose::publish_chain::chain(cx).map_or(true, |c| c.can_oidc != Some(false));
+    // probes asked the registry about the configured token: their rules decide, not the shape
+    if !cx.facts.probes.is_empty() {
+        return;
+    }
+    if client_can_oidc && !oidc_sign {
+        s.add("oidc-exchange-failed", 4, None);
+    }
+    s.add("oidc-not-attempted", 3, None);
 }
 
 fn config_token_expired(cx: &Context, s: &mut Scores) {

@@ -40,8 +40,22 @@ fn need_auth(cx: &Context, s: &mut Scores) {
         s.add("token-missing", 7, ev);
         s.add("token-env-unset", 4, None);
     }
+    if npmjs_write_without_any_credential(cx) {
+        s.add("oidc-not-attempted", 8, None);
+    }
     s.add("token-wrong-host", 3, None);
     s.add("npmrc-misconfig", 2, None);
+}
+
+/// ENEEDAUTH from npmjs on a command that is not a read (npm's publish, owner, access ... need a
+/// login; no install does): npm found no credential at all for registry.npmjs.org. Since npmjs
+/// revoked classic tokens (2025-12-09) a publish with no token configured is one meant for
+/// trusted publishing, and npm >= 11.5.1 raises this same ENEEDAUTH when it did not try the
+/// exchange (npm/cli lib/commands/publish.js: OIDC runs first, then the credential check;
+/// https://docs.npmjs.com/trusted-publishers). The text cannot tell that from a never-logged-in
+/// machine, so only a candidate; the oidc lines of the debug log decide.
+fn npmjs_write_without_any_credential(cx: &Context) -> bool {
+    cx.kind() == Kind::Npmjs && cx.op != crate::detect::Operation::Read && !cx.failure.oidc.seen()
 }
 
 fn no_credential_sent(cx: &Context, s: &mut Scores) {

@@ -1,0 +1,367 @@
+//! `regauth doctor --client` against the real clients in generated situations: two loopback
+//! fixture registries record which one pnpm 10/11/12, yarn 1 and yarn 4 ask for a package's
+//! metadata and the `Authorization` header they send; `doctor --client X --format json`
+//! must predict both (or that the client stops before any request). Each situation mixes
+//! scopes, per-host tokens, `${VAR}` credentials (set, empty, unset) in user, project and
+//! pnpm's auth.ini, `npm_config_registry`/`pnpm_config_registry`, yarn 1's `always-auth`, and
+//! berry's `.yarnrc.yml` (`npmRegistryServer`, `npmScopes`, `npmRegistries`, top-level
+//! `npmAuthToken`, `npmAlwaysAuth`, `${VAR:-}`) in its home and project files. Seeded:
+//! `ROUTING_SEED` and `ROUTING_N` (situations per client, default 8) run more.
+
+mod support;
+
+use support::{
+    doctor_client_route, each_client, FixtureServer, NpmEnv, Response, TestClient, ALL_CLIENTS,
+};
+
+/// Token n (1-based): an obvious fake whose last 4 characters tell it apart.
+fn token(n: usize) -> String {
+    format!("npm_CANARYcanaryCANARYcanaryCANARY{n:04}")
+}
+
+/// A small deterministic generator (xorshift64*), seeded per client and situation.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// What one run shows.
+#[derive(Debug, PartialEq, Clone)]
+enum Outcome {
+    /// The client stopped before asking any registry.
+    NoRequest,
+    /// Registry `0` (A) or `1` (B) was asked, with this header.
+    Asked(usize, Sent),
+    /// Both registries were asked for the package (no prediction says that).
+    Both,
+}
+
+#[derive(Debug, PartialEq, Clone)]
+enum Sent {
+    Nothing,
+    EmptyBearer,
+    Token(String),
+}
+
+/// A credential value as written: a token, or `${VAR}` with VAR set to a token, empty, unset.
+#[derive(Debug, Clone, Copy)]
+enum Value_ {
+    Token(usize),
+    VarSet(usize),
+    VarEmpty,
+    VarUnset,
+}
+
+/// One generated situation, written into `env` for `client`, the package to ask for returned.
+struct Writer<'a> {
+    env: &'a mut NpmEnv,
+    urls: [String; 2],
+    vars: usize,
+    log: Vec<String>,
+}
+
+impl Writer<'_> {
+    /// The text for `value` (registering its variable), and a line for the situation's log.
+    fn value(&mut self, value: Value_) -> String {
+        let name = format!("RT_TOKEN_{}", self.vars);
+        self.vars += 1;
+        if !matches!(value, Value_::Token(_)) {
+            self.log.push(format!("{name}: {value:?}"));
+        }
+        match value {
+            Value_::Token(n) => return token(n),
+            Value_::VarSet(n) => {
+                self.env.set_env(&name, token(n));
+            }
+            Value_::VarEmpty => {
+                self.env.set_env(&name, "");
+            }
+            Value_::VarUnset => {
+                self.env.remove_env(&name);
+            }
+        }
+        format!("${{{name}}}")
+    }
+}
+
+fn random_value(rng: &mut Rng, next_token: &mut usize) -> Value_ {
+    *next_token += 1;
+    match rng.below(6) {
+        0 | 1 | 2 => Value_::Token(*next_token),
+        3 => Value_::VarSet(*next_token),
+        4 => Value_::VarEmpty,
+        _ => Value_::VarUnset,
+    }
+}
+
+fn nerf(url: &str) -> String {
+    url.trim_start_matches("http:").to_owned()
+}
+
+/// pnpm and yarn 1: `.npmrc` user and project lines, auth.ini, registry variables.
+fn npmrc_situation(client: TestClient, w: &mut Writer, rng: &mut Rng) -> String {
+    let scoped = rng.chance(70);
+    let mut user = String::new();
+    let mut project = String::new();
+    let mut ini = String::new();
+    let default = rng.below(2);
+    let line = format!("registry={}\n", w.urls[default]);
+    if rng.chance(50) {
+        &mut user
+    } else {
+        &mut project
+    }
+    .push_str(&line);
+    if scoped && rng.chance(60) {
+        let line = format!("@s1:registry={}\n", w.urls[rng.below(2)]);
+        if rng.chance(50) {
+            &mut user
+        } else {
+            &mut project
+        }
+        .push_str(&line);
+    }
+    let mut next_token = 0;
+    let mut used = Vec::new();
+    for _ in 0..1 + rng.below(3) {
+        let (server, place) = (
+            rng.below(2),
+            rng.below(if client == TestClient::Yarn1 { 2 } else { 3 }),
+        );
+        if used.contains(&(server, place)) {
+            continue;
+        }
+        used.push((server, place));
+        let value = random_value(rng, &mut next_token);
+        let text = w.value(value);
+        let line = format!("{}:_authToken={text}\n", nerf(&w.urls[server]));
+        match place {
+            0 => user.push_str(&line),
+            1 => project.push_str(&line),
+            _ => ini.push_str(&line),
+        }
+    }
+    if client == TestClient::Yarn1 && rng.chance(30) {
+        user.push_str("always-auth=true\n");
+    }
+    if rng.chance(25) {
+        let var = ["npm_config_registry", "pnpm_config_registry"][rng.below(2)];
+        let url = w.urls[rng.below(2)].clone();
+        w.env.set_env(var, &url);
+        w.log.push(format!("env {var}={url}"));
+    }
+    w.log.push(format!(
+        "~/.npmrc:\n{user}project .npmrc:\n{project}auth.ini:\n{ini}"
+    ));
+    if !user.is_empty() {
+        w.env.write_userconfig(&user);
+    }
+    if !project.is_empty() {
+        w.env.write_project_npmrc(&project);
+    }
+    if !ini.is_empty() {
+        support::write_file(&w.env.home().join(".config/pnpm/auth.ini"), &ini);
+    }
+    if scoped { "@s1/lib" } else { "lib" }.to_owned()
+}
+
+/// Berry: each top-level key in ~/.yarnrc.yml or the project's .yarnrc.yml.
+fn berry_situation(w: &mut Writer, rng: &mut Rng) -> String {
+    let scoped = rng.chance(70);
+    let mut files = [String::new(), String::new()];
+    let mut next_token = 0;
+    let mut berry_value = |w: &mut Writer, rng: &mut Rng| {
+        let value = random_value(rng, &mut next_token);
+        let text = w.value(value);
+        if rng.chance(20) {
+            // `${VAR:-}`: berry's fallback, an unset variable is then empty, not fatal
+            text.replace('}', ":-}")
+        } else {
+            text
+        }
+    };
+    let server = format!(
+        "npmRegistryServer: \"{}\"\n",
+        w.urls[rng.below(2)].trim_end_matches('/')
+    );
+    files[rng.below(2)].push_str(&server);
+    if scoped && rng.chance(60) {
+        let mut entry = format!(
+            "npmScopes:\n  s1:\n    npmRegistryServer: \"{}\"\n",
+            w.urls[rng.below(2)]
+        );
+        if rng.chance(50) {
+            entry.push_str(&format!("    npmAuthToken: \"{}\"\n", berry_value(w, rng)));
+        }
+        files[rng.below(2)].push_str(&entry);
+    }
+    if rng.chance(70) {
+        let mut entry = String::from("npmRegistries:\n");
+        let first = rng.below(2);
+        for server in [first, 1 - first].into_iter().take(1 + rng.below(2)) {
+            entry.push_str(&format!(
+                "  \"{}\":\n    npmAuthToken: \"{}\"\n",
+                nerf(&w.urls[server]).trim_end_matches('/'),
+                berry_value(w, rng)
+            ));
+        }
+        files[rng.below(2)].push_str(&entry);
+    }
+    if rng.chance(25) {
+        let line = format!("npmAuthToken: \"{}\"\n", berry_value(w, rng));
+        files[rng.below(2)].push_str(&line);
+    }
+    if rng.chance(30) {
+        files[rng.below(2)].push_str("npmAlwaysAuth: true\n");
+    }
+    let home_rc = format!("{}{}", support::BERRY_HOME_RC, files[0]);
+    support::write_file(&w.env.home().join(".yarnrc.yml"), &home_rc);
+    support::write_file(&w.env.project().join(".yarnrc.yml"), &files[1]);
+    w.log.push(format!(
+        "~/.yarnrc.yml:\n{}project .yarnrc.yml:\n{}",
+        files[0], files[1]
+    ));
+    if scoped { "@s1/lib" } else { "lib" }.to_owned()
+}
+
+fn last4(text: &str) -> String {
+    text.chars()
+        .skip(text.chars().count().saturating_sub(4))
+        .collect()
+}
+
+fn sent(header: Option<&str>) -> Sent {
+    match header.map(str::trim) {
+        None => Sent::Nothing,
+        Some("Bearer") => Sent::EmptyBearer,
+        Some(h) => Sent::Token(last4(h)),
+    }
+}
+
+/// What the real client did for `package`.
+fn real(client: TestClient, env: &NpmEnv, servers: &[FixtureServer; 2], package: &str) -> Outcome {
+    let out = env
+        .command(client.program())
+        .args(["add", package])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run the client");
+    let path = package.replacen('/', "%2f", 1).to_lowercase();
+    let asked: Vec<(usize, Sent)> = servers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let r = s
+                .requests()
+                .into_iter()
+                .find(|r| r.path.to_lowercase().trim_start_matches('/') == path)?;
+            Some((i, sent(r.header("authorization"))))
+        })
+        .collect();
+    match asked.as_slice() {
+        [] => {
+            assert!(
+                !out.status.success(),
+                "{client:?} succeeded without asking a registry"
+            );
+            Outcome::NoRequest
+        }
+        [(i, s)] => Outcome::Asked(*i, s.clone()),
+        _ => Outcome::Both,
+    }
+}
+
+/// What `regauth doctor --client` predicts.
+fn predicted(client: TestClient, env: &NpmEnv, urls: &[String; 2], package: &str) -> Outcome {
+    let route = &doctor_client_route(env, client, package);
+    if !route["fatal"].is_null() {
+        return Outcome::NoRequest;
+    }
+    let registry = route["registry"].as_str().unwrap_or_default();
+    let Some(i) = urls.iter().position(|u| u == registry) else {
+        panic!("doctor predicts an unknown registry {registry}: {route:#}");
+    };
+    let sent = if route["credential"]["empty"] == true {
+        Sent::EmptyBearer
+    } else {
+        match route["credential"]["redacted"].as_str() {
+            None => Sent::Nothing,
+            Some(r) => Sent::Token(last4(r)),
+        }
+    };
+    Outcome::Asked(i, sent)
+}
+
+fn number(var: &str, default: u64) -> u64 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn doctor_client_predicts_what_each_real_client_sends() {
+    let (seed, n) = (number("ROUTING_SEED", 12), number("ROUTING_N", 8));
+    each_client(&ALL_CLIENTS, |client| {
+        let mut disagreements = Vec::new();
+        let mut outcomes = Vec::new();
+        for i in 0..n {
+            let servers = [404, 404].map(|status| {
+                FixtureServer::start(move |_| {
+                    Response::new(status).json(serde_json::json!({"error": "not found"}))
+                })
+            });
+            let urls = [servers[0].url(), servers[1].url()];
+            let mut env = client.env();
+            let mut rng = Rng::new(seed * 1000 + i * 10 + client as u64);
+            let mut w = Writer {
+                env: &mut env,
+                urls: urls.clone(),
+                vars: 0,
+                log: Vec::new(),
+            };
+            let package = if client.is_berry() {
+                berry_situation(&mut w, &mut rng)
+            } else {
+                npmrc_situation(client, &mut w, &mut rng)
+            };
+            let log = w.log.join("\n");
+            let real = real(client, &env, &servers, &package);
+            let predicted = predicted(client, &env, &urls, &package);
+            if std::env::var_os("ROUTING_SHOW").is_some() {
+                eprintln!("{client:?} {i} {package}: {real:?} / {predicted:?}\n{log}\n");
+            }
+            outcomes.push(real.clone());
+            if real != predicted {
+                disagreements.push(format!(
+                    "situation {i} (A={}, B={}), {package}: real {real:?}, doctor {predicted:?}\n{log}",
+                    urls[0], urls[1]
+                ));
+            }
+        }
+        outcomes.dedup();
+        assert!(
+            n < 4 || outcomes.len() > 1,
+            "{client:?}: the situations all end the same way: {outcomes:?}"
+        );
+        assert!(
+            disagreements.is_empty(),
+            "{client:?}: doctor --client {} disagrees in {} of {n}:\n{}",
+            client.doctor_name(),
+            disagreements.len(),
+            disagreements.join("\n---\n")
+        );
+    });
+}
