@@ -116,6 +116,23 @@ pub(crate) fn chain(cx: &Context) -> Option<Chain> {
     })
 }
 
+/// yarn 4's `yarn npm publish` stopped with YN0033 "No authentication configured for request"
+/// in a CI job: yarn >= 4.10 tried trusted publishing first and prints nothing about it
+/// (plugin-npm's exchange swallows every failure, bundled yarn 4.18.1), so the job's variables
+/// tell the step: `Some(false)` no ID token (GitHub without `id-token: write`, GitLab/CircleCI
+/// without NPM_ID_TOKEN), `Some(true)` an ID token, so the registry refused the exchange. None
+/// when this is not such a failure, or the job's variables are unknown (a log from elsewhere).
+pub(crate) fn berry_oidc_silent(cx: &Context) -> Option<bool> {
+    if !cx.failure.signals.no_auth_configured || !publishing(cx) {
+        return None;
+    }
+    let chain = chain(cx)?;
+    if chain.client != ClientId::YarnBerry || chain.can_oidc == Some(false) {
+        return None;
+    }
+    cx.facts.env.ci_job.as_ref()?.id_token_available
+}
+
 /// The npm that published: its version (banner, debug log), else what its wording or the
 /// runner's Node says.
 fn npm_facts(cx: &Context, p: &PublisherFacts) -> (Option<String>, Option<bool>, String) {

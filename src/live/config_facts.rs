@@ -59,6 +59,10 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
     let (default, default_source) = config.default_registry();
     let scope = target.package.as_deref().and_then(scope_of);
     let choice = target.package.as_deref().map(|p| config.registry_for(p));
+    // the scope whose `@scope:registry` the request went to: the package's own, or for an
+    // unscoped name (or a scope without a registry) npm's `scope` setting (pickRegistry); the
+    // credential still follows the package's own scope (npm-registry-fetch auth.js getRegistry)
+    let registry_scope = choice.as_ref().and_then(|c| c.scope.as_deref()).or(scope);
     let problems = config.problems();
     let host_key = nerf_host(&target.registry);
     ConfigFacts {
@@ -91,7 +95,7 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
         },
         variables: variables(config, target),
         invalid_auth: stopping(&problems),
-        overridden: overriding(&problems, &host_key, scope),
+        overridden: overriding(&problems, &host_key, registry_scope),
         lockfile_hosts_without_credential: lockfile_hosts(config),
         proxy: proxy(config),
         files_read: config
@@ -100,7 +104,7 @@ pub fn gather(config: &Config, target: &Target) -> ConfigFacts {
             .filter(|f| f.status == crate::config::FileStatus::Read)
             .map(|f| f.path.display().to_string())
             .collect(),
-        registry_override: registry_override(config, scope, sent.is_some()),
+        registry_override: registry_override(config, registry_scope, sent.is_some()),
         unread_credentials: unread(&problems, &host_key),
         credential_registries: credential_registries(config, &target.registry),
     }
@@ -397,6 +401,28 @@ mod tests {
             package: Some("@priv/lib".into()),
             ..Failure::default()
         }
+    }
+
+    #[test]
+    fn the_scope_setting_sends_an_unscoped_name_to_its_registry_and_shows_what_overrides_it() {
+        let npmrc = "registry=http://127.0.0.1:9/\nscope=s\n@s:registry=http://127.0.0.1:4873/\n\
+            //127.0.0.1:4873/:_authToken=${T_UNSET}\n";
+        let env = [("npm_config_@s:registry", "http://127.0.0.1:4874/")];
+        let (_d, config) = load(npmrc, &env);
+        let failure = Failure {
+            package: Some("lodash".into()),
+            url: Some("http://127.0.0.1:4874/lodash".into()),
+            ..failure("http://127.0.0.1:4874/lodash")
+        };
+        let t = target(&config, &failure);
+        assert_eq!(t.registry, "http://127.0.0.1:4874/");
+        let facts = gather(&config, &t);
+        let scope_registry = facts.scope_registry.expect("the scope setting's registry");
+        assert_eq!(scope_registry.value, "http://127.0.0.1:4874/");
+        // the environment's @s:registry hides the file's, which has the credential
+        let hidden = facts.registry_override.expect("an override of @s:registry");
+        assert_eq!(hidden.key, "@s:registry");
+        assert_eq!(hidden.shadowed.value, "http://127.0.0.1:4873/");
     }
 
     #[test]

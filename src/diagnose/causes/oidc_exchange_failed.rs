@@ -9,7 +9,7 @@ use crate::diagnose::ci_job::{CiJob, CiSystem};
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line};
 use crate::diagnose::package_presence::{presence, Presence};
-use crate::diagnose::publish_chain::{chain, YARNPKG_REGISTRY_STEP};
+use crate::diagnose::publish_chain::{berry_oidc_silent, chain, YARNPKG_REGISTRY_STEP};
 use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
 use crate::diagnose::wording::specific_signal;
@@ -21,6 +21,7 @@ pub(super) const UNIT: super::Cause = super::Cause {
         rule!(38, id_token_failed),
         rule!(60, npmjs_publish_404),
         rule!(69, first_publish),
+        rule!(70, berry_exchange_refused),
     ],
     advice,
     live_fix,
@@ -92,6 +93,16 @@ fn npmjs_publish_404(cx: &Context, s: &mut Scores) {
     }
 }
 
+/// yarn 4 had an ID token (the job's variables) and still no token to publish with (YN0033): the
+/// registry refused the exchange, whose answer yarn does not print.
+fn berry_exchange_refused(cx: &Context, s: &mut Scores) {
+    if berry_oidc_silent(cx) == Some(true) {
+        s.add("oidc-exchange-failed", 12, line(cx, &["YN0033"]));
+        s.add("npmrc-misconfig", -6, None);
+        demote_consequences(s);
+    }
+}
+
 /// The presence probes found no such package: a first publish, which trusted publishing cannot
 /// make (a trusted publisher is set on an existing package's settings page).
 fn first_publish(cx: &Context, s: &mut Scores) {
@@ -135,6 +146,7 @@ fn step_words(cx: &Context) -> String {
         Some(OidcStep::Crashed { message }) => {
             format!("npm's OIDC step failed before the exchange (\"{message}\")")
         }
+        _ if berry_oidc_silent(cx).is_some() => format!("the job had an ID token, but {host} did not exchange it for a publish token (yarn prints nothing about the exchange)"),
         _ => "the token exchange did not give a publish token".to_owned(),
     }
 }
@@ -159,6 +171,9 @@ fn advice(cx: &Context) -> Advice {
             "semantic-release then looked for NPM_TOKEN and stopped ({})",
             e.code()
         ),
+        None if berry_oidc_silent(cx).is_some() => {
+            "yarn then had no token and stopped (YN0033)".to_owned()
+        }
         None if cx.failure.signals.need_auth => {
             "npm then had no token at all (ENEEDAUTH)".to_owned()
         }
@@ -184,6 +199,7 @@ fn advice(cx: &Context) -> Advice {
         summary: format!("Trusted publishing (OIDC) of {package}{by} failed: {}; {then}.", step_words(cx)),
         fix,
         verify: vec![match crate::diagnose::semantic_release::error(cx) {
+            None if berry_oidc_silent(cx).is_some() => "rerun the job: `yarn npm publish` gets past YN0033 once the trusted publisher matches (yarn logs nothing of the exchange itself)".to_owned(),
             Some(_) => "rerun the release job: @semantic-release/npm logs `OIDC token exchange with the npm registry succeeded` once the trusted publisher matches".to_owned(),
             None => "npm publish --dry-run --loglevel verbose   # in the CI job: look for `verbose oidc`".to_owned(),
         }],

@@ -7,7 +7,9 @@ use crate::detect::oidc::{npm_can_do_oidc, OidcStep};
 use crate::diagnose::advice::Advice;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line};
-use crate::diagnose::publish_chain::{chain, publishing, upgrade_step, YARNPKG_REGISTRY_STEP};
+use crate::diagnose::publish_chain::{
+    berry_oidc_silent, chain, publishing, upgrade_step, YARNPKG_REGISTRY_STEP,
+};
 use crate::diagnose::registry::Kind;
 use crate::diagnose::score::{rule, Scores};
 use crate::diagnose::semantic_release::no_npm_token;
@@ -21,6 +23,7 @@ pub(super) const UNIT: super::Cause = super::Cause {
         rule!(62, ci_publish_without_any_token),
         rule!(63, yarn1_script_registry),
         rule!(68, no_npm_token),
+        rule!(71, berry_without_id_token),
     ],
     advice,
     live_fix: |_| Vec::new(),
@@ -84,6 +87,17 @@ fn publisher_cannot_oidc(cx: &Context, s: &mut Scores) {
     }
 }
 
+/// yarn 4 stopped with YN0033 in a job that cannot request an ID token: its trusted publishing
+/// had nothing to exchange (GitHub sets ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN only with
+/// `id-token: write`).
+fn berry_without_id_token(cx: &Context, s: &mut Scores) {
+    if berry_oidc_silent(cx) == Some(false) {
+        s.add("oidc-not-attempted", 12, line(cx, &["YN0033"]));
+        s.add("npmrc-misconfig", -6, None);
+        s.add("token-missing", -4, None);
+    }
+}
+
 /// ENEEDAUTH on a CI publish, with no `oidc` line to say more (a terminal log): no credential
 /// at all was configured, which is how a job meant for trusted publishing looks when npm did not
 /// try it; an empty token secret looks the same, so only a candidate.
@@ -139,6 +153,13 @@ fn advice(cx: &Context) -> Advice {
     let by_chain = (!skipped).then(|| chain_advice(cx)).flatten();
     let (summary, fix) = match (&cx.failure.oidc.step, old_npm(cx)) {
         _ if by_chain.is_some() => by_chain.unwrap_or_default(),
+        _ if berry_oidc_silent(cx) == Some(false) => (
+            "Trusted publishing (OIDC) was not attempted: `yarn npm publish` asks for an ID token only when the job can request one (GitHub: ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN, set only with `id-token: write`; GitLab/CircleCI: NPM_ID_TOKEN), so yarn had no token at all and stopped (YN0033).".to_owned(),
+            vec![
+                format!("add to the publishing job (or the workflow):\n{PERMISSIONS_BLOCK}"),
+                "or publish with a token: `npmAuthToken: \"${NPM_TOKEN}\"` under the registry in .yarnrc.yml, with NPM_TOKEN from a secret".to_owned(),
+            ],
+        ),
         (Some(OidcStep::NoIdTokenPermission), _) => (
             "Trusted publishing (OIDC) was not attempted: the GitHub job cannot request an ID token (ACTIONS_ID_TOKEN_REQUEST_URL is unset: the job lacks `id-token: write`), so npm published without a token.".to_owned(),
             vec![format!("add to the publishing job (or the workflow):\n{PERMISSIONS_BLOCK}")],
