@@ -71,10 +71,19 @@ try:
         except Exception:
             time.sleep(0.1)
     print(f"\n| client | `add @priv/lib` (401) direct | through regauth | exit-to-explanation (added) |\n|---|---|---|---|")
-    for d, program in [("pnpm12", "pnpm"), ("yarn1", "yarn"), ("npm12", "npm")]:
+    for d, program in [("pnpm10", "pnpm"), ("pnpm11", "pnpm"), ("pnpm12", "pnpm"), ("yarn1", "yarn"),
+                       ("yarn4", "yarn"), ("npm12", "npm")]:
         bindir = f"{root}/tests/clients/bin/{d}"
         pair = [env_for(bindir, None), env_for(bindir, shim_dir(program))]
         for env, cwd in pair:
+            if d == "yarn4":
+                # berry reads .yarnrc.yml only, needs http allowed on loopback and a lockfile
+                with open(f"{env['HOME']}/.yarnrc.yml", "w") as f:
+                    f.write('unsafeHttpWhitelist: ["127.0.0.1"]\nnpmPreapprovedPackages: ["**"]\n')
+                with open(f"{cwd}/.yarnrc.yml", "w") as f:
+                    f.write(f'npmScopes:\n  priv:\n    npmRegistryServer: "http://127.0.0.1:{port}"\n')
+                open(f"{cwd}/yarn.lock", "w").close()
+                continue
             with open(f"{cwd}/.npmrc", "w") as f:
                 f.write(f"@priv:registry=http://127.0.0.1:{port}/\nfetch-retries=0\n")
         cmd = [program, "install" if program == "npm" else "add", "@priv/lib"]

@@ -85,6 +85,7 @@ fn run_client(client: &dyn Client, args: Vec<OsString>) -> i32 {
         Outcome::Ran(ended) => ended,
     };
     if let Ok(Some(failed)) = &ended.failed {
+        ended.exit_as_npm_when_out_of_memory();
         let explained = shim::guarded("reading npm's failure", || {
             crate::live::after_failure(&failed.run, failed.recording.config.as_ref())
         });

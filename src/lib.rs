@@ -37,6 +37,9 @@ pub mod render;
 pub mod report;
 mod secret;
 mod shim;
+/// The binary's global allocator (src/main.rs): the system's, with npm's exit code kept when
+/// memory runs out while explaining.
+pub use shim::out_of_memory::Watched as WatchedAllocator;
 mod types;
 
 pub use cli::main;

@@ -208,7 +208,7 @@ pub fn load(ctx: &LoadContext) -> Layers {
 }
 
 fn load_defaults(layers: &mut Layers) {
-    let home_npmrc = layers.home.join(".npmrc").display().to_string();
+    let home_npmrc = expand_path(&layers.home, &layers.cwd, "~/.npmrc");
     let prefix = layers.global_prefix.display().to_string();
     for (key, value) in [
         ("registry", DEFAULT_REGISTRY.to_owned()),
@@ -504,8 +504,8 @@ fn parse_string(layers: &Layers, key: &str, s: &str) -> (String, Kind, Vec<VarRe
     (text, Kind::Text, exp.variables)
 }
 
-/// `~/x` against the home, anything else against the cwd (`path.resolve`).
-fn expand_path(home: &Path, cwd: &Path, value: &str) -> String {
+/// `~/x` against the home (when npm has one), anything else against the cwd (`path.resolve`).
+pub(crate) fn expand_path(home: &Path, cwd: &Path, value: &str) -> String {
     match value.strip_prefix("~/") {
         Some(rest) if !home.as_os_str().is_empty() => resolve(home, rest).display().to_string(),
         _ => resolve(cwd, value).display().to_string(),

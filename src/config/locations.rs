@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use super::layers::{normalize, resolve, Layers};
 use super::value::{Kind, Layer};
 
-/// `env.HOME || os.homedir()`.
+/// `env.HOME || os.homedir()`. libuv's homedir returns `$HOME` whenever it is set, so a `HOME`
+/// set but empty gives npm an empty home (then `~/.npmrc` and `~/.npm` resolve against the cwd,
+/// as `<cwd>/~/.npmrc`); only an unset `HOME` falls back to the account's.
 pub(super) fn find_home(env: &BTreeMap<String, String>) -> PathBuf {
     match env.get("HOME") {
-        Some(h) if !h.is_empty() => PathBuf::from(h),
-        _ => dirs::home_dir().unwrap_or_default(),
+        Some(h) => PathBuf::from(h),
+        None => dirs::home_dir().unwrap_or_default(),
     }
 }
 

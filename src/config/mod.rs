@@ -42,7 +42,7 @@ mod regular_file;
 pub(crate) mod route;
 pub(crate) mod value;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -381,9 +381,15 @@ impl Config {
         &self.layers.files
     }
 
-    /// The home directory npm uses (`HOME`, else the account's).
+    /// The home directory npm uses (`HOME`, else the account's; empty when `HOME` is empty).
     pub(crate) fn home(&self) -> &Path {
         &self.layers.home
+    }
+
+    /// `~/<rest>` as npm resolves a path setting's default (`<cwd>/~/<rest>` without a home).
+    pub(crate) fn in_home(&self, rest: &str) -> PathBuf {
+        let path = layers::expand_path(&self.layers.home, &self.layers.cwd, &format!("~/{rest}"));
+        PathBuf::from(path)
     }
 
     /// npm's project root (`localPrefix`).

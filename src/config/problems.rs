@@ -258,7 +258,7 @@ fn moved_userconfig(config: &Config) -> Vec<Problem> {
     let Some(userconfig) = config.get("userconfig") else {
         return Vec::new();
     };
-    let home_npmrc = config.home().join(".npmrc");
+    let home_npmrc = config.in_home(".npmrc");
     if userconfig.layer() == Layer::Default
         || std::path::Path::new(userconfig.expanded.expose()) == home_npmrc
     {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::Signal;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 use tokio::task::JoinSet;
@@ -161,13 +162,11 @@ fn probe_env(request: &ProbeRequest, probe: &Probe) -> Vec<(OsString, OsString)>
 /// outlives regauth. `kill_on_drop` covers the ordinary paths.
 fn die_with_parent(command: &mut Command) {
     #[cfg(target_os = "linux")]
-    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+    // SAFETY: between fork and exec the closure makes one async-signal-safe call (prctl) and
+    // allocates nothing.
     unsafe {
         command.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
         });
     }
     #[cfg(not(target_os = "linux"))]
@@ -234,10 +233,7 @@ async fn run_one(
 /// shim) may have a child of its own that killing the direct child would leave running.
 fn kill_group(pid: Option<u32>) {
     if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
-        // SAFETY: killpg only sends a signal; the group is the one this probe was started in.
-        unsafe {
-            libc::killpg(pid, libc::SIGKILL);
-        }
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
     }
 }
 

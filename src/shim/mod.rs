@@ -15,6 +15,7 @@ pub mod exit;
 pub mod guard;
 mod log_watch;
 pub mod nesting;
+pub mod out_of_memory;
 pub mod recursion;
 pub mod signals;
 pub mod spawn;
@@ -64,6 +65,14 @@ pub struct Failed {
 }
 
 impl Ended {
+    /// Call before explaining: from then on, running out of memory ends regauth with npm's
+    /// exit code (and one line) instead of Rust's abort.
+    pub fn exit_as_npm_when_out_of_memory(&self) {
+        if let Exit::Code(code) = self.exit {
+            out_of_memory::exit_as_npm_when_out_of_memory(code);
+        }
+    }
+
     /// Prints a pending internal-error line and mirrors the client's exit (after a signal death
     /// it does not return: it re-raises the signal). Call it after the failure path.
     pub fn finish(self) -> i32 {

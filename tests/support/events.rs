@@ -32,6 +32,11 @@ impl Gate {
         *guard
     }
 
+    /// Closes it again: later waiters wait for the next `open`.
+    pub fn close(&self) {
+        *self.state.0.lock().unwrap_or_else(|p| p.into_inner()) = false;
+    }
+
     pub fn open(&self) {
         let (open, changed) = &*self.state;
         *open.lock().unwrap_or_else(|p| p.into_inner()) = true;

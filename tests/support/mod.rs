@@ -6,6 +6,7 @@
 mod client_runs;
 mod client_table;
 mod clients;
+pub mod cpu;
 mod events;
 mod files;
 mod fixture;

@@ -41,7 +41,7 @@ pub fn logs_dir(config: &Config) -> PathBuf {
     let path = |key| config.get(key).and_then(|v| v.text()).map(PathBuf::from);
     path("logs-dir").unwrap_or_else(|| {
         path("cache")
-            .unwrap_or_else(|| config.home().join(".npm"))
+            .unwrap_or_else(|| config.in_home(".npm"))
             .join("_logs")
     })
 }
@@ -61,18 +61,11 @@ pub fn log_plan(config: Config) -> Recording {
 /// True when `dir` exists and is writable, or its nearest existing ancestor is a writable
 /// directory (npm runs `mkdir -p`).
 fn can_create(dir: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
+    use nix::unistd::{access, AccessFlags};
     let Some(existing) = dir.ancestors().find(|d| d.exists()) else {
         return true;
     };
-    if !existing.is_dir() {
-        return false;
-    }
-    let Ok(c_path) = std::ffi::CString::new(existing.as_os_str().as_bytes()) else {
-        return true;
-    };
-    // SAFETY: access(2) with a valid NUL-terminated path.
-    unsafe { libc::access(c_path.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+    existing.is_dir() && access(existing, AccessFlags::W_OK | AccessFlags::X_OK).is_ok()
 }
 
 /// JavaScript's `Number(text)` (npm's `+f` for Number-typed settings): blank is 0, hex and
@@ -180,7 +173,7 @@ mod tests {
         assert!(plan(locked.join("a/b")).writes_log);
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500)).unwrap();
         // (root may write anywhere; then npm can too and the plan rightly says so)
-        let root = unsafe { libc::geteuid() } == 0;
+        let root = nix::unistd::geteuid().is_root();
         assert_eq!(plan(locked.join("a/b")).writes_log, root);
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
         std::fs::write(locked.join("file"), "").unwrap();
