@@ -4,10 +4,17 @@
 Run from the repository root:  python3 tests/data/corpus-2026/split.py
 (add --check to verify that the committed halves are what the split gives, without writing).
 
-The collection was landed in batches; each batch is split on its own (seed SEED + batch number),
-so a case never changes half when a later batch is added. Within a batch, the cases of each label
-are shuffled and dealt alternately to dev and heldout; after a label with an odd count, the next
-label starts on the other half, so the two halves differ by at most one case per batch.
+The collection was landed in batches; each batch is split on its own, so a case never changes
+half when a later batch is added. Within a batch, the cases of each stratum are shuffled and dealt
+alternately to dev and heldout; after a stratum with an odd count, the next starts on the other
+half, so the two halves differ by at most one case per batch. Batches 1-2 are stratified by label
+(seed SEED + batch number). Batch 3 (collected in round 2) is stratified by tool with seed
+ROUND2_SEED: the tool cannot change when a case is verified, so a relabel or a dropped case never
+moves another case between halves.
+
+Rounds: a held-out half that has been scored and read joins dev when a new one is collected.
+Only the batches from HELD_OUT_FROM on keep a held-out half; the held-out halves of earlier
+batches are in dev/cases.jsonl.
 """
 
 import json
@@ -17,7 +24,18 @@ from pathlib import Path
 
 SEED = 20261201
 # (first id number, last id number) of every batch, in landing order. Append, never edit.
-BATCHES = [(1, 154), (155, 159)]
+BATCHES = [(1, 154), (155, 159), (160, 264)]
+ROUND2_SEED = 20261202
+# index into BATCHES of the first batch whose held-out half is still held out (round 2)
+HELD_OUT_FROM = 2
+# Batch 3 cases dropped by the verification after they were dealt (id: tool, why). They take
+# their place in the deal, so removing them moved no other case.
+DROPPED_AFTER_DEAL = {
+    "n178": ("npm", "transcript and quote not found in the thread"),
+    "n221": ("yarn-berry", "the thread never states a cause"),
+    "n234": ("npm", "near-duplicate of a corpus thread in the same repository (core-ui #1127)"),
+    "n237": ("pnpm", "the project's follow-up PR refutes the cause"),
+}
 
 HERE = Path(__file__).resolve().parent
 
@@ -30,15 +48,15 @@ def number(case):
     return int(case["id"].lstrip("n"))
 
 
-def split_batch(cases, seed, first_half):
-    by_label = {}
+def split_batch(cases, seed, first_half, stratum):
+    by_stratum = {}
     for case in sorted(cases, key=number):
-        by_label.setdefault(case["label"], []).append(case)
+        by_stratum.setdefault(case[stratum], []).append(case)
     rng = random.Random(seed)
     halves = {"dev": [], "heldout": []}
     turn = first_half
-    for label in sorted(by_label):
-        group = by_label[label]
+    for key in sorted(by_stratum):
+        group = by_stratum[key]
         rng.shuffle(group)
         side = turn
         for case in group:
@@ -54,10 +72,18 @@ def split(cases):
     first = "dev"
     for index, (low, high) in enumerate(BATCHES):
         batch = [c for c in cases if low <= number(c) <= high]
-        part = split_batch(batch, SEED + index, first)
+        if index < 2:
+            part = split_batch(batch, SEED + index, first, "label")
+            first = "heldout" if first == "dev" else "dev"
+        else:
+            stubs = [{"id": i, "tool": t} for i, (t, _) in DROPPED_AFTER_DEAL.items()]
+            stubs = [c for c in stubs if low <= number(c) <= high]
+            part = split_batch(batch + stubs, ROUND2_SEED, "heldout", "tool")
+            part = {side: [c for c in h if c["id"] not in DROPPED_AFTER_DEAL] for side, h in part.items()}
+        if index < HELD_OUT_FROM:
+            part = {"dev": part["dev"] + part["heldout"], "heldout": []}
         for side in halves:
             halves[side].extend(part[side])
-        first = "heldout" if first == "dev" else "dev"
     covered = sum(len(h) for h in halves.values())
     if covered != len(cases):
         sys.exit(f"{len(cases) - covered} cases lie outside every batch in BATCHES")
