@@ -46,9 +46,6 @@ const INFERENCE: &[&str] = &[
     "publish_to_mirror",
     "permission_body",
     "proxy_answered",
-    // ENONPMTOKEN says no token was given; whether the job was meant for trusted publishing
-    // (an @semantic-release/npm before 13.1.0 never tries it) the text cannot tell
-    "no_npm_token",
 ];
 
 /// Points from a deciding rule at or above this decide the cause.
