@@ -220,7 +220,17 @@ fn publish_failure_probes_find_the_existing_version_and_the_maintainers() {
     .unwrap();
     let found = probe(&request(&env, &["publish"], &v.url()), &answering());
     let labels: Vec<_> = found.results.iter().map(|r| r.probe.kind.label()).collect();
-    assert_eq!(labels, ["whoami", "view-versions", "owner-ls"]);
+    // (the publish presence probes, anonymous-view and access-status, come after: 3476e09)
+    assert_eq!(
+        labels,
+        [
+            "whoami",
+            "view-versions",
+            "owner-ls",
+            "anonymous-view",
+            "access-status"
+        ]
+    );
     assert_eq!(found.whoami_user(), Some("bob"));
     match &found.results[1].outcome {
         Outcome::Versions(Versions::Listed {
