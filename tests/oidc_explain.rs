@@ -15,21 +15,8 @@ fn explain(transcript: &str) -> Value {
     support::explain_offline(transcript, &[]).0
 }
 
-/// The top cause is `id` and its summary, evidence, fix and verify name every one of `words`.
 fn top_names(report: &Value, id: &str, words: &[&str]) {
-    assert_eq!(
-        report["auth_failure"], true,
-        "PRODUCT: not an auth failure:\n{report:#}"
-    );
-    let top = &report["causes"][0];
-    assert_eq!(top["id"], id, "PRODUCT: top cause:\n{report:#}");
-    let text = top.to_string();
-    for word in words {
-        assert!(
-            text.contains(&word.replace('"', "\\\"")),
-            "PRODUCT: the top cause does not name {word:?}:\n{report:#}"
-        );
-    }
+    support::assert_top_names(report, id, words);
 }
 
 #[test]

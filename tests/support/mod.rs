@@ -35,7 +35,7 @@ pub use npmjs_like::{
     NpmjsLike, BAD_TOKEN, NO_BYPASS_TOKEN, PRIVATE_PACKAGE, PUBLIC_PACKAGE, READ_ONLY_TOKEN,
     TWO_FACTOR_REQUIRED,
 };
-pub use offline_explain::explain_offline;
+pub use offline_explain::{assert_top_names, explain_offline};
 pub use oidc::{oidc_secrets, ExchangeReply, IdTokenReply, OidcFixture};
 pub use text::masked;
 pub use verdaccio::{Verdaccio, VerdaccioBuilder};

@@ -32,3 +32,21 @@ pub fn explain_offline(text: &str, extra: &[&str]) -> (Value, String) {
         .unwrap_or_else(|e| panic!("PRODUCT: stdout is not only the JSON report ({e}): {out:?}"));
     (report, String::from_utf8_lossy(&out.stderr).into_owned())
 }
+
+/// The report is an auth failure whose top cause is `id`, and that cause (summary, evidence,
+/// fix, verify) names every one of `words`.
+pub fn assert_top_names(report: &Value, id: &str, words: &[&str]) {
+    assert_eq!(
+        report["auth_failure"], true,
+        "PRODUCT: not an auth failure:\n{report:#}"
+    );
+    let top = &report["causes"][0];
+    assert_eq!(top["id"], id, "PRODUCT: top cause:\n{report:#}");
+    let text = top.to_string();
+    for word in words {
+        assert!(
+            text.contains(&word.replace('"', "\\\"")),
+            "PRODUCT: the top cause does not name {word:?}:\n{report:#}"
+        );
+    }
+}
