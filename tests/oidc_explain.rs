@@ -36,6 +36,11 @@ fn a_quoted_exchange_refusal_with_no_error_line_is_an_oidc_failure() {
             "workflow filename",
         ],
     );
+    support::assert_decided_by(
+        &report,
+        &["npm's `oidc Failed token exchange request` line (output:2)"],
+        &["semantic-release", "YN0033"],
+    );
 }
 
 #[test]

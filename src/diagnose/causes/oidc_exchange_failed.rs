@@ -203,8 +203,50 @@ fn advice(cx: &Context) -> Advice {
             Some(_) => "rerun the release job: @semantic-release/npm logs `OIDC token exchange with the npm registry succeeded` once the trusted publisher matches".to_owned(),
             None => "npm publish --dry-run --loglevel verbose   # in the CI job: look for `verbose oidc`".to_owned(),
         }],
-        decider: "the debug log's `verbose oidc` line and the status of `POST .../-/npm/v1/oidc/token/exchange/package/...`".to_owned(),
+        decider: decider(cx),
     }
+}
+
+/// The line that decides it, as this failure showed it: npm's `oidc` line, @semantic-release/npm's
+/// exchange line, or yarn's YN0033 with the job's ID-token variables (yarn logs no exchange).
+fn decider(cx: &Context) -> String {
+    const EXCHANGE: &str = "the status of `POST .../-/npm/v1/oidc/token/exchange/package/...`";
+    if let Some(available) = berry_oidc_silent(cx) {
+        let variables = match cx.facts.env.ci_job.as_ref().map(|j| j.system) {
+            Some(CiSystem::GithubActions) => {
+                "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+            }
+            _ => "NPM_ID_TOKEN",
+        };
+        let at = line(cx, &["YN0033"])
+            .and_then(|e| e.source)
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let had = if available { "had" } else { "lacked" };
+        return format!("yarn's YN0033 \"No authentication configured for request\"{at} on `yarn npm publish` while the job {had} {variables} (an ID token to exchange)");
+    }
+    let needles: Vec<&str> = REFUSED_LINES
+        .iter()
+        .chain(&ID_TOKEN_LINES)
+        .copied()
+        .collect();
+    let Some(seen) = line(cx, &needles) else {
+        return format!(
+            "npm's `verbose oidc` line (debug log, or `--loglevel verbose`) and {EXCHANGE}"
+        );
+    };
+    let needle = needles
+        .iter()
+        .find(|n| seen.text.contains(**n))
+        .copied()
+        .unwrap_or_default();
+    let who = if needle.starts_with("oidc ") {
+        "npm's"
+    } else {
+        "@semantic-release/npm's"
+    };
+    let at = seen.source.map(|s| format!(" ({s})")).unwrap_or_default();
+    format!("{who} `{needle}` line{at} and {EXCHANGE}")
 }
 
 /// The trusted-publisher form's fields, filled from this run's CI variables when known.
