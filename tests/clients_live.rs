@@ -75,21 +75,7 @@ fn passthrough_version_bytes_and_exit_status_per_client() {
             Some(0),
             "{client:?}: the script is missing"
         );
-        assert_eq!(
-            shimmed.status.code(),
-            direct.status.code(),
-            "{client:?}: exit status"
-        );
-        assert_eq!(
-            masked(&shimmed.stdout),
-            masked(&direct.stdout),
-            "{client:?}: stdout"
-        );
-        assert_eq!(
-            masked(&shimmed.stderr),
-            masked(&direct.stderr),
-            "{client:?}: stderr"
-        );
+        support::assert_same_run(&format!("{client:?}"), &direct, &shimmed);
         assert!(
             report.is_none(),
             "{client:?}: no report for a missing script"
@@ -123,16 +109,7 @@ fn scenario(client: TestClient, env: &NpmEnv, args: &[&str], top: &str, fix_has:
         Some(0),
         "SETUP: {client:?} {args:?} must fail"
     );
-    assert_eq!(
-        shimmed.status.code(),
-        direct.status.code(),
-        "{client:?}: exit status"
-    );
-    assert_eq!(
-        masked(&shimmed.stdout),
-        masked(&direct.stdout),
-        "{client:?} {args:?}: stdout"
-    );
+    support::assert_same_status_and_stdout(&format!("{client:?} {args:?}"), &direct, &shimmed);
     let stderr = String::from_utf8_lossy(&shimmed.stderr);
     assert!(
         masked(&shimmed.stderr).starts_with(&masked(&direct.stderr)),

@@ -199,11 +199,8 @@ fn a_megabyte_of_non_utf8_bytes_passes_through_exactly() {
             "{client:?}: SETUP: the script's bytes reach stdout"
         );
         // the bytes around the script's can hold a duration (yarn 1's `Done in`)
-        assert_eq!(
-            masked(&shimmed.stdout),
-            masked(&direct.stdout),
-            "{client:?}: stdout"
-        );
+        let what = format!("{client:?}");
+        support::assert_same_stream(&what, "stdout", &direct.stdout, &shimmed.stdout);
         assert!(
             shimmed
                 .stdout
@@ -211,11 +208,7 @@ fn a_megabyte_of_non_utf8_bytes_passes_through_exactly() {
                 .any(|w| w.iter().all(|&b| b == 0xff)),
             "{client:?}: the 1 MiB arrives in one piece"
         );
-        assert_eq!(
-            masked(&shimmed.stderr),
-            masked(&direct.stderr),
-            "{client:?}: stderr"
-        );
+        support::assert_same_stream(&what, "stderr", &direct.stderr, &shimmed.stderr);
         assert!(
             shimmed.stderr.windows(3).any(|w| w == [0xfe, 0x00, 0x0a]),
             "{client:?}: raw stderr bytes"

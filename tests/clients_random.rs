@@ -11,7 +11,8 @@
 mod support;
 
 use support::{
-    doctor_client_route, each_client, FixtureServer, NpmEnv, Response, TestClient, ALL_CLIENTS,
+    doctor_client_route, each_client, last4, FixtureServer, NpmEnv, Response, TestClient,
+    ALL_CLIENTS,
 };
 
 /// Token n (1-based): an obvious fake whose last 4 characters tell it apart.
@@ -236,12 +237,6 @@ fn berry_situation(w: &mut Writer, rng: &mut Rng) -> String {
     if scoped { "@s1/lib" } else { "lib" }.to_owned()
 }
 
-fn last4(text: &str) -> String {
-    text.chars()
-        .skip(text.chars().count().saturating_sub(4))
-        .collect()
-}
-
 fn sent(header: Option<&str>) -> Sent {
     match header.map(str::trim) {
         None => Sent::Nothing,
@@ -252,21 +247,12 @@ fn sent(header: Option<&str>) -> Sent {
 
 /// What the real client did for `package`.
 fn real(client: TestClient, env: &NpmEnv, servers: &[FixtureServer; 2], package: &str) -> Outcome {
-    let out = env
-        .command(client.program())
-        .args(["add", package])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run the client");
-    let path = package.replacen('/', "%2f", 1).to_lowercase();
+    let out = support::client_add(env, client.program(), package);
     let asked: Vec<(usize, Sent)> = servers
         .iter()
         .enumerate()
         .filter_map(|(i, s)| {
-            let r = s
-                .requests()
-                .into_iter()
-                .find(|r| r.path.to_lowercase().trim_start_matches('/') == path)?;
+            let r = support::metadata_request(s.requests(), package)?;
             Some((i, sent(r.header("authorization"))))
         })
         .collect();

@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::{FixtureServer, NpmEnv, Response};
+use support::{last4, FixtureServer, NpmEnv, Response};
 
 const T1: &str = "npm_CANARYcanaryCANARYcanaryCANARY0001";
 const T2: &str = "npm_CANARYcanaryCANARYcanaryCANARY0002";
@@ -35,32 +35,11 @@ fn write(path: &std::path::Path, text: &str) {
     support::write_file(path, text)
 }
 
-fn last4(token: &str) -> String {
-    token
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect()
-}
-
 /// What the real client sent for `package`'s metadata.
 fn real(client: Client, env: &NpmEnv, server: &FixtureServer, package: &str) -> Sent {
     let before = server.requests().len();
-    let out = env
-        .command(client.program())
-        .args(["add", package])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run the client");
-    let escaped = package.replacen('/', "%2f", 1).to_lowercase();
-    let request = server
-        .requests()
-        .into_iter()
-        .skip(before)
-        .find(|r| r.path.to_lowercase().trim_start_matches('/') == escaped);
+    let out = support::client_add(env, client.program(), package);
+    let request = support::metadata_request(server.requests().into_iter().skip(before), package);
     match request {
         None => {
             assert!(

@@ -154,12 +154,7 @@ fn token_keyed_to_localhost_is_wrong_host_even_for_an_unmapped_scope() {
 fn valid_token_refused_is_permission() {
     let v = Verdaccio::shared();
     let env = NpmEnv::new();
-    env.write_userconfig(&format!(
-        "registry={}\n//127.0.0.1:{}/:_authToken={}\n",
-        v.url(),
-        v.port(),
-        v.token("alice")
-    ));
+    env.write_userconfig(&v.user_config("alice"));
     let (out, report) = live(&env, &["view", "@team/secret"]);
     let all = expect_top(&report, &out, ("insufficient-permission", "high"));
     assert!(all.contains("alice"), "{all}");
@@ -171,12 +166,7 @@ fn env_registry_overriding_the_file_is_misconfig() {
     let other = Verdaccio::start();
     let mut env = NpmEnv::new();
     env.set_env("npm_config_registry", other.url());
-    env.write_userconfig(&format!(
-        "registry={}\n//127.0.0.1:{}/:_authToken={}\n",
-        v.url(),
-        v.port(),
-        v.token("alice")
-    ));
+    env.write_userconfig(&v.user_config("alice"));
     let (out, report) = live(&env, &["view", "@priv/lib"]);
     let all = expect_top(&report, &out, ("npmrc-misconfig", "high"));
     assert!(all.contains("npm_config_registry"), "{all}");

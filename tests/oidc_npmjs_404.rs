@@ -19,6 +19,11 @@ fn scenario(fixture: &NpmjsLike, token: Option<&str>, args: &[&str]) -> Scenario
     publish_scenario(fixture, token, args, "octo-widget", "1.0.0")
 }
 
+/// `npm publish` of `PUBLIC_PACKAGE`'s next version (1.0.1) with `token`.
+fn next_public_version(fixture: &NpmjsLike, token: &str) -> Scenario {
+    publish_scenario(fixture, Some(token), &["publish"], PUBLIC_PACKAGE, "1.0.1")
+}
+
 /// The same, for a package.json naming `package` at `version`.
 fn publish_scenario(
     fixture: &NpmjsLike,
@@ -174,14 +179,7 @@ fn a_404_put_of_a_package_that_does_not_exist_is_a_first_publish_the_token_may_n
 #[test]
 fn a_404_put_of_a_public_package_its_user_maintains_is_a_token_without_write() {
     let fixture = NpmjsLike::start();
-    let explained = publish_scenario(
-        &fixture,
-        Some(READ_ONLY_TOKEN),
-        &["publish"],
-        PUBLIC_PACKAGE,
-        "1.0.1",
-    )
-    .explain(&PUT_404);
+    let explained = next_public_version(&fixture, READ_ONLY_TOKEN).explain(&PUT_404);
     explained.top_is("insufficient-permission", "high");
     probe_evidence(
         &explained,
@@ -200,14 +198,7 @@ fn a_404_put_of_a_public_package_its_user_maintains_is_a_token_without_write() {
 #[test]
 fn a_403_put_with_npmjs_2fa_text_to_a_maintainer_is_2fa_or_bypass_not_access() {
     let fixture = NpmjsLike::start();
-    let explained = publish_scenario(
-        &fixture,
-        Some(NO_BYPASS_TOKEN),
-        &["publish"],
-        PUBLIC_PACKAGE,
-        "1.0.1",
-    )
-    .explain(&Expect {
+    let explained = next_public_version(&fixture, NO_BYPASS_TOKEN).explain(&Expect {
         exit: 1,
         code: Some("E403"),
         stderr_has: TWO_FACTOR_REQUIRED,

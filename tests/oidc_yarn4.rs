@@ -11,7 +11,7 @@ mod support;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use support::{durations_masked, oidc_secrets, ExchangeReply, IdTokenReply, NpmEnv, OidcFixture};
+use support::{oidc_secrets, ExchangeReply, IdTokenReply, NpmEnv, OidcFixture};
 
 /// tests/support/clients.rs's home `.yarnrc.yml` lines: loopback over http, no age gate.
 const BERRY_HOME_RC: &str =
@@ -19,10 +19,6 @@ const BERRY_HOME_RC: &str =
 
 fn run(command: &mut Command) -> Output {
     command.stdin(Stdio::null()).output().expect("spawn")
-}
-
-fn masked(bytes: &[u8]) -> String {
-    durations_masked(bytes)
 }
 
 /// yarn 4 in a GitHub job publishing `octo-widget` to the fixture, with no token configured.
@@ -95,12 +91,7 @@ fn publish(env: &NpmEnv) -> (Output, Output, Value) {
 /// The client's exit status and stdout are untouched, and it failed with YN0033.
 fn passthrough(direct: &Output, shimmed: &Output) {
     assert_ne!(direct.status.code(), Some(0), "SETUP: yarn must fail");
-    assert_eq!(shimmed.status.code(), direct.status.code(), "PRODUCT: exit");
-    assert_eq!(
-        masked(&shimmed.stdout),
-        masked(&direct.stdout),
-        "PRODUCT: stdout"
-    );
+    support::assert_same_status_and_stdout("PRODUCT", direct, shimmed);
     assert!(
         String::from_utf8_lossy(&direct.stdout)
             .contains("No authentication configured for request"),
@@ -121,16 +112,23 @@ fn top(report: &Value, id: &str, words: &[&str]) {
     }
 }
 
-#[test]
-fn exchange_refused_with_package_not_found() {
-    let fixture = OidcFixture::start(IdTokenReply::Token, ExchangeReply::PackageNotFound);
+/// The report of a publish in a job with `id-token: write` whose exchange the registry answers
+/// with `reply`: yarn asked for the exchange, and its status and stdout are untouched.
+fn refused_exchange(reply: ExchangeReply) -> Value {
+    let fixture = OidcFixture::start(IdTokenReply::Token, reply);
     let env = job(&fixture, true);
     let (direct, shimmed, report) = publish(&env);
     assert!(
         !fixture.exchanges().is_empty(),
-        "SETUP: yarn asked for no exchange"
+        "SETUP: {reply:?}: yarn asked for no exchange"
     );
     passthrough(&direct, &shimmed);
+    report
+}
+
+#[test]
+fn exchange_refused_with_package_not_found() {
+    let report = refused_exchange(ExchangeReply::PackageNotFound);
     top(
         &report,
         "oidc-exchange-failed",
@@ -155,14 +153,7 @@ fn exchange_refused_with_package_not_found() {
 #[test]
 fn exchange_refused_unauthorized_or_failing() {
     for reply in [ExchangeReply::Unauthorized, ExchangeReply::ServerError] {
-        let fixture = OidcFixture::start(IdTokenReply::Token, reply);
-        let env = job(&fixture, true);
-        let (direct, shimmed, report) = publish(&env);
-        assert!(
-            !fixture.exchanges().is_empty(),
-            "SETUP: {reply:?}: no exchange"
-        );
-        passthrough(&direct, &shimmed);
+        let report = refused_exchange(reply);
         top(
             &report,
             "oidc-exchange-failed",

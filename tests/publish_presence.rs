@@ -73,11 +73,7 @@ fn presence_probes_tell_absent_from_public_and_send_no_credential_anonymously() 
     let v = Verdaccio::shared();
     let env = NpmEnv::new();
     // the user's config: alice's token for this registry, which the anonymous view must not send
-    env.write_userconfig(&format!(
-        "//127.0.0.1:{}/:_authToken={}\n",
-        v.port(),
-        v.token("alice")
-    ));
+    env.write_userconfig(&v.token_line("alice"));
     for (npm, bin) in npms() {
         let bin = bin.as_deref();
         let who = npm.display().to_string();

@@ -12,6 +12,7 @@ mod events;
 mod files;
 mod fixture;
 mod http;
+mod metadata_request;
 mod npm_env;
 pub mod npm_pack;
 mod npmjs_like;
@@ -19,6 +20,7 @@ mod offline_explain;
 mod oidc;
 pub mod probe_request;
 pub mod pty;
+mod same_run;
 pub mod secret_review;
 pub mod signal_state;
 mod spawner;
@@ -33,6 +35,7 @@ pub use events::{output_within, Gate};
 pub use files::write_executable;
 pub use fixture::{FixtureServer, Request, Response};
 pub use http::{http_request, HttpReply};
+pub use metadata_request::{client_add, last4, metadata_request};
 pub use npm_env::{is_stripped_var, NpmEnv};
 pub use npmjs_like::{
     NpmjsLike, BAD_TOKEN, NO_BYPASS_TOKEN, PRIVATE_PACKAGE, PUBLIC_PACKAGE, READ_ONLY_TOKEN,
@@ -40,5 +43,6 @@ pub use npmjs_like::{
 };
 pub use offline_explain::{assert_top_names, explain_offline};
 pub use oidc::{oidc_secrets, ExchangeReply, IdTokenReply, OidcFixture};
+pub use same_run::{assert_same_run, assert_same_status_and_stdout, assert_same_stream};
 pub use text::masked;
 pub use verdaccio::{Verdaccio, VerdaccioBuilder};

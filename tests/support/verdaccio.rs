@@ -147,6 +147,20 @@ impl Verdaccio {
             .unwrap_or_else(|| panic!("no Verdaccio user {user:?}; there are {USERS:?}"))
     }
 
+    /// `user`'s token keyed to this registry, as an `.npmrc` line (with its newline).
+    pub fn token_line(&self, user: &str) -> String {
+        format!(
+            "//127.0.0.1:{}/:_authToken={}\n",
+            self.port(),
+            self.token(user)
+        )
+    }
+
+    /// An `.npmrc` that makes this the default registry with `user`'s token for it.
+    pub fn user_config(&self, user: &str) -> String {
+        format!("registry={}\n{}", self.url(), self.token_line(user))
+    }
+
     pub fn password(user: &str) -> String {
         format!("pass-{user}")
     }
