@@ -73,6 +73,24 @@ const FAMILIES: &[(&str, &str, &str, bool)] = &[
         "token-invalid-or-expired",
         false,
     ),
+    (
+        "yarnpkg/yarn src/util/request-manager.js verboseRequestFinish (`--verbose`)",
+        "verbose 1.465 Request \"https://npm.example.com/lib\" finished with status code 401.",
+        "token-invalid-or-expired",
+        false,
+    ),
+    (
+        "yarnpkg/yarn src/reporters/lang/en.js requestFailed, quoted without its URL",
+        "Request failed \"401 Unauthorized\"",
+        "token-invalid-or-expired",
+        false,
+    ),
+    (
+        "yarn 1's requestFailed cut off before the status, on GitHub Packages (a token for every install: GitHub docs, working-with-the-npm-registry)",
+        "error An unexpected error occurred: \"https://npm.pkg.github.com/download/@o/p/1.0.0/abc123: Request failed \\",
+        "token-missing",
+        false,
+    ),
 ];
 
 #[test]
@@ -114,6 +132,8 @@ fn look_alikes_stay_silent() {
         "npm error code E403\nnpm error 403 403 Forbidden - GET https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
         // a bare scoped 404 from npmjs: a name nobody published and a private package look the
         // same, and nothing speaks of a credential, so the text alone cannot tell (issue 14)
+        // yarn 1's verbose line for a request that went through
+        "verbose 1.465 Request \"https://registry.yarnpkg.com/lib\" finished with status code 200.",
         // pnpm 11 refusing a key that is no auth setting
         "[ERR_PNPM_CONFIG_SET_UNSUPPORTED_YAML_CONFIG_KEY] The key \"nodeLinker\" isn't supported by the global config.yaml file",
         " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@o%2fcore: Not Found - 404\n\nNo authorization header was set for the request.",

@@ -141,6 +141,7 @@ pub(crate) fn is_auth_failure(f: &Failure) -> bool {
             f.signals.anonymous
                 || f.signals.credential_rejected
                 || crate::diagnose::wording::server_text_says_auth(f)
+                || look_alike::download_needs_a_token(f)
         }
     }
 }

@@ -45,6 +45,15 @@ pub(crate) fn scoped_not_found_cannot_tell(f: &Failure) -> bool {
         && !auth_evidence
 }
 
+/// A download from GitHub Packages failed and the text lost its status (yarn 1's `Request
+/// failed` cut off): GitHub Packages wants a token for every install, public packages
+/// included ("You need an access token to publish, install, and delete private, internal, and
+/// public packages", https://docs.github.com/en/packages/working-with-a-github-packages-registry/working-with-the-npm-registry),
+/// so a failed download there is an auth question.
+pub(crate) fn download_needs_a_token(f: &Failure) -> bool {
+    f.signals.has_error && public_registry_read(f) && on(f, &[Kind::Github])
+}
+
 /// A read: no write method, no publish/login/owner command (the two shapes above share it).
 fn public_registry_read(f: &Failure) -> bool {
     !matches!(f.method.as_deref(), Some("PUT" | "POST" | "DELETE"))

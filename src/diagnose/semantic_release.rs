@@ -27,6 +27,13 @@ pub(crate) fn no_npm_token(cx: &Context, s: &mut Scores) {
         s.add("token-missing", 2, ev);
         return;
     }
+    if cx.failure.publisher.semantic_release.plugin_before_oidc {
+        // the plugin predates trusted publishing (detect/semantic_release.rs): a job meant for
+        // it and one that lost its NPM_TOKEN secret print the same error, so a candidate each
+        s.add("token-missing", 7, ev.clone());
+        s.add("oidc-not-attempted", 5, ev);
+        return;
+    }
     s.add("token-missing", 10, ev);
     if cx.in_ci() && cx.failure.oidc.step.is_none() {
         s.add("oidc-not-attempted", 4, None);
