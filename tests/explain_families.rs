@@ -91,6 +91,24 @@ const FAMILIES: &[(&str, &str, &str, bool)] = &[
         "token-missing",
         false,
     ),
+    (
+        "npmjs's exchange refusal body quoted alone (npm/cli lib/utils/oidc.js logs it; @semantic-release/npm token-exchange.js:26)",
+        "404 OIDC token exchange error - package not found",
+        "oidc-exchange-failed",
+        true,
+    ),
+    (
+        "semantic-release's ENONPMTOKEN quoted without @semantic-release/npm's details: the plugin's version (and so its trusted publishing) is unknown",
+        "ENONPMTOKEN No npm token specified",
+        "token-missing",
+        false,
+    ),
+    (
+        "a GitHub workflow command `::error::` with its newlines escaped as %0A (GitHub docs, workflow commands; @actions/core escapeData)",
+        "::error::NpmCallError: Call to \"npm publish\" exited with non-zero exit code 1%0Anpm ERR! code ENEEDAUTH%0Anpm ERR! need auth This command requires you to be logged in to https://git.example.com/api/packages/u/npm/%0A",
+        "token-env-unset",
+        false,
+    ),
 ];
 
 #[test]
@@ -134,6 +152,8 @@ fn look_alikes_stay_silent() {
         // same, and nothing speaks of a credential, so the text alone cannot tell (issue 14)
         // yarn 1's verbose line for a request that went through
         "verbose 1.465 Request \"https://registry.yarnpkg.com/lib\" finished with status code 200.",
+        // Verdaccio's route validation refuses a name it never serves (validation.ts)
+        "npm ERR! 403 403 Forbidden - GET https://npm.example.com/@o%2f-build - invalid package",
         // pnpm 11 refusing a key that is no auth setting
         "[ERR_PNPM_CONFIG_SET_UNSUPPORTED_YAML_CONFIG_KEY] The key \"nodeLinker\" isn't supported by the global config.yaml file",
         " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@o%2fcore: Not Found - 404\n\nNo authorization header was set for the request.",

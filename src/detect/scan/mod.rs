@@ -93,6 +93,20 @@ impl Scanner {
     }
 
     fn look_at(&mut self, raw: &str) {
+        if raw.contains("::error") && raw.contains("%0A") {
+            // a GitHub workflow command (`::error::<message>`) carries a multi-line message with
+            // its newlines escaped as %0A (and % as %25, CR as %0D: GitHub docs, "Workflow
+            // commands for GitHub Actions"; @actions/core's escapeData): one line each
+            for part in raw.split("%0A") {
+                let part = part.replace("%0D", "").replace("%25", "%");
+                self.look_at_line(&part);
+            }
+            return;
+        }
+        self.look_at_line(raw);
+    }
+
+    fn look_at_line(&mut self, raw: &str) {
         let line = normalize(raw);
         if line.ci_decorated
             || raw.contains("/home/runner/")
