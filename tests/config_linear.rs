@@ -302,3 +302,45 @@ fn lockfile_scans_are_linear() {
         30_000,
     );
 }
+
+/// `text` over and over, about `bytes` in all, produced as it is read.
+struct Cycle {
+    text: &'static [u8],
+    left: usize,
+    at: usize,
+}
+
+impl Read for Cycle {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.left).min(self.text.len() - self.at);
+        buf[..n].copy_from_slice(&self.text[self.at..self.at + n]);
+        self.at = (self.at + n) % self.text.len();
+        self.left -= n;
+        Ok(n)
+    }
+}
+
+const YARN1_ENTRY: &str =
+    "a@^1:\n  version \"1.0.0\"\n  resolved \"http://127.0.0.1:4873/a/-/a-1.tgz#x\"\n\n";
+
+#[test]
+fn telling_a_yarn_1_lockfile_from_berry_s_reads_it_once_in_bounded_memory() {
+    let yarn1 = |bytes: usize| Cycle {
+        text: YARN1_ENTRY.as_bytes(),
+        left: bytes,
+        at: 0,
+    };
+    let (berry, peak) = peak_bytes_during(|| lockfile::is_berry_lock(yarn1(200 << 20)));
+    assert!(!berry);
+    assert!(
+        peak < 1 << 20,
+        "PRODUCT: reading a 200 MB yarn.lock held {peak} bytes at once"
+    );
+    assert_linear(
+        "telling a yarn.lock of N bytes",
+        |n| assert!(!lockfile::is_berry_lock(yarn1(n))),
+        4 << 20,
+    );
+    let berry = "# generated\n\n__metadata:\n  version: 8\n".as_bytes();
+    assert!(lockfile::is_berry_lock(berry.chain(yarn1(1 << 20))));
+}

@@ -10,68 +10,10 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 
-use nix::sys::signal::{kill, signal, SigHandler, SigSet, Signal};
+use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
+use support::signal_state::given_signal_state;
 use support::{write_executable, NpmEnv};
-
-/// The signal state every run here is given: SIGPWR blocked, SIGURG ignored, all else default,
-/// no core files. A shim must hand exactly this to npm.
-fn given_signal_state(command: &mut Command) -> &mut Command {
-    // SAFETY: between fork and exec the closure only makes async-signal-safe syscalls
-    // (sigaction, sigprocmask, setrlimit) and allocates nothing.
-    unsafe {
-        command.pre_exec(|| {
-            for sig in Signal::iterator() {
-                if !matches!(sig, Signal::SIGKILL | Signal::SIGSTOP) {
-                    let _ = signal(sig, SigHandler::SigDfl);
-                }
-            }
-            reset_glibc_internal_signals();
-            signal(Signal::SIGURG, SigHandler::SigIgn)?;
-            let mut mask = SigSet::empty();
-            mask.add(Signal::SIGPWR);
-            mask.thread_set_mask()?;
-            let no_core = libc::rlimit {
-                rlim_cur: 0,
-                rlim_max: 0,
-            };
-            if libc::setrlimit(libc::RLIMIT_CORE, &no_core) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        })
-    }
-}
-
-/// glibc refuses to touch signals 32 and 33; a parent that spawned this test with Rust's
-/// posix_spawn left them ignored. Set them to default with the raw system call.
-fn reset_glibc_internal_signals() {
-    #[repr(C)]
-    struct KernelSigaction {
-        handler: usize,
-        flags: u64,
-        restorer: usize,
-        mask: u64,
-    }
-    let default = KernelSigaction {
-        handler: 0,
-        flags: 0,
-        restorer: 0,
-        mask: 0,
-    };
-    for sig in [32, 33] {
-        // SAFETY: rt_sigaction with a valid struct and the kernel's sigset size (8 bytes).
-        unsafe {
-            libc::syscall(
-                libc::SYS_rt_sigaction,
-                sig,
-                &default,
-                std::ptr::null_mut::<KernelSigaction>(),
-                8,
-            );
-        }
-    }
-}
 
 /// A stand-in npm (a shell script) at `<root>/bin/npm`.
 fn fake_npm(env: &NpmEnv, body: &str) -> PathBuf {
@@ -126,6 +68,21 @@ fn npm_and_its_children_start_with_the_signal_state_regauth_was_given() {
     assert_eq!(direct, shimmed, "direct vs through regauth");
 }
 
+/// `npm run --silent ARGS` with the given signal state, directly and through regauth.
+fn run_script_both_ways(
+    env: &NpmEnv,
+    args: &[&str],
+) -> ((ExitStatus, String), (ExitStatus, String)) {
+    let run = |mut command: Command| {
+        command.args(["run", "--silent"]).args(args);
+        given_signal_state(&mut command);
+        output_of(command)
+    };
+    let mut shimmed = env.regauth();
+    shimmed.arg("npm");
+    (run(env.npm()), run(shimmed))
+}
+
 #[test]
 fn the_real_npm_and_its_scripts_start_with_the_same_signal_state() {
     let env = NpmEnv::new();
@@ -133,18 +90,38 @@ fn the_real_npm_and_its_scripts_start_with_the_same_signal_state() {
         r#"{{"name":"proj","version":"1.0.0","scripts":{{"sigs":"{SHOW_SIGNALS}; grep -E '^SigIgn' /proc/$PPID/status"}}}}"#
     );
     std::fs::write(env.project().join("package.json"), package).unwrap();
-    let run = |mut command: Command| {
-        command.args(["run", "--silent", "sigs"]);
-        given_signal_state(&mut command);
-        output_of(command)
-    };
-    let direct = run(env.npm());
-    let mut shimmed = env.regauth();
-    shimmed.arg("npm");
-    let shimmed = run(shimmed);
+    let (direct, shimmed) = run_script_both_ways(&env, &["sigs"]);
     assert!(direct.0.success(), "{direct:?}");
     assert_eq!(direct.1.lines().count(), 4, "{}", direct.1);
     assert_eq!(direct, shimmed, "direct vs through regauth");
+}
+
+/// A run-script that starts children (one in the foreground, one in the background it waits
+/// for, one node) which each report the `Sig*` lines of their own /proc/self/status, labelled.
+const CHILDREN_REPORT: &str = "grep -E '^Sig(Blk|Ign|Cgt)' /proc/self/status | sed 's/^/fg /'; \
+     { grep -E '^Sig(Blk|Ign|Cgt)' /proc/self/status | sed 's/^/bg /'; } & wait; \
+     node -e \"for (const l of require('fs').readFileSync('/proc/self/status', 'utf8').split('\\n')) if (/^Sig(Blk|Ign|Cgt)/.test(l)) console.log('node ' + l)\"";
+
+#[test]
+fn the_children_of_npm_s_run_scripts_start_with_the_same_signal_state() {
+    let env = NpmEnv::new();
+    let package = serde_json::json!({
+        "name": "proj", "version": "1.0.0", "scripts": {"kids": CHILDREN_REPORT}
+    });
+    std::fs::write(env.project().join("package.json"), package.to_string()).unwrap();
+    // also under logs-max=0, where regauth tees npm's stderr
+    for extra in [&[][..], &["--logs-max=0"][..]] {
+        let args: Vec<&str> = ["kids"].iter().chain(extra).copied().collect();
+        let (direct, shimmed) = run_script_both_ways(&env, &args);
+        assert!(direct.0.success(), "{extra:?}: {direct:?}");
+        let lines: Vec<&str> = direct.1.lines().collect();
+        assert_eq!(lines.len(), 9, "{extra:?}: {}", direct.1);
+        // node starts npm with an empty mask and default dispositions; a background job of
+        // the script's shell ignores INT and QUIT
+        assert_eq!(lines[0], "fg SigBlk:\t0000000000000000", "{}", direct.1);
+        assert_eq!(lines[4], "bg SigIgn:\t0000000000000006", "{}", direct.1);
+        assert_eq!(direct, shimmed, "{extra:?}: direct vs through regauth");
+    }
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Resources (issue 10 item 7): under a memory limit regauth keeps npm's exit status and bytes
-//! and its own work stays bounded (CPU ticks against npm's, not wall clock); with `HOME` set
-//! but empty, an E401 is still explained (npm then keeps its files in `<cwd>/~/`).
+//! and its own work stays bounded (CPU ticks against npm's, not wall clock); with huge
+//! lockfiles (package-lock.json and yarn.lock) the failure path's peak RSS does not grow with
+//! them (npm's and yarn's exit kept); with `HOME` set but empty, an E401 is still explained
+//! (npm then keeps its files in `<cwd>/~/`).
 
 mod support;
 
@@ -223,4 +225,117 @@ fn with_home_set_but_empty_an_e401_is_still_explained() {
         "the explanation names the .npmrc npm read:\n{stderr}"
     );
     assert!(!stderr.contains(CANARY), "{stderr}");
+}
+
+/// A stand-in npm (a shell script, so its RSS stays out of the figure) that leaves an npm 11
+/// E401 debug log and fails as npm does.
+const FAILING_NPM: &str = r#"#!/bin/sh
+log="$HOME/.npm/_logs/$(date -u +%Y-%m-%dT%H_%M_%S_%3NZ)-debug-0.log"
+printf '0 verbose cli /usr/bin/node /usr/bin/npm\n8 verbose argv "install"\n12 http fetch GET 401 http://127.0.0.1:4873/@priv%%2flib 5ms\n13 error code E401\n' > "$log"
+echo "npm error code E401" >&2
+exit 1
+"#;
+
+/// A stand-in yarn 1 that fails with its 401 line.
+const FAILING_YARN: &str = r#"#!/bin/sh
+echo 'error An unexpected error occurred: "http://127.0.0.1:4873/@priv%2flib: Request failed \"401 Unauthorized\"".' >&2
+exit 1
+"#;
+
+/// `text` repeated into `path` until it holds `bytes`, between `head` and `tail`.
+fn write_repeated(path: &std::path::Path, head: &str, entry: &str, tail: &str, bytes: usize) {
+    use std::io::Write;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    file.write_all(head.as_bytes()).unwrap();
+    let mut written = head.len();
+    let mut n = 0;
+    while written < bytes {
+        let line = entry.replace("{n}", &n.to_string());
+        file.write_all(line.as_bytes()).unwrap();
+        written += line.len();
+        n += 1;
+    }
+    file.write_all(tail.as_bytes()).unwrap();
+}
+
+fn write_huge_lockfiles(dir: &std::path::Path, bytes: usize) {
+    write_repeated(
+        &dir.join("package-lock.json"),
+        r#"{"name":"proj","lockfileVersion":3,"packages":{"":{"name":"proj"}"#,
+        r#","node_modules/@priv/p{n}":{"version":"1.0.0","resolved":"http://127.0.0.1:4873/@priv/p{n}/-/p{n}-1.0.0.tgz","integrity":"sha512-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="}"#,
+        "}}\n",
+        bytes,
+    );
+    write_repeated(
+        &dir.join("yarn.lock"),
+        "# yarn lockfile v1\n\n",
+        "\"@priv/p{n}@^1.0.0\":\n  version \"1.0.0\"\n  resolved \"http://127.0.0.1:4873/@priv/p{n}/-/p{n}-1.0.0.tgz#0123456789abcdef\"\n\n",
+        "",
+        bytes,
+    );
+}
+
+/// Runs `command` to its end; its exit code, stderr, and peak RSS in bytes (wait4's rusage:
+/// regauth's own, or a reaped child's if larger; the stand-in clients are small shells).
+fn run_with_peak_rss(mut command: Command) -> (Option<i32>, String, u64) {
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stderr, &mut bytes);
+        bytes
+    });
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on this test's own unreaped child, with valid pointers; it blocks until
+    // the child ends (every stand-in exits at once).
+    let reaped = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, child.id() as i32, "wait4");
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    let text = text(&reader.join().unwrap());
+    (code, text, usage.ru_maxrss as u64 * 1024)
+}
+
+#[test]
+fn huge_lockfiles_do_not_grow_the_failure_path_s_memory() {
+    const LOCK_BYTES: usize = 32 << 20;
+    let baseline = NpmEnv::new();
+    let huge = NpmEnv::new();
+    write_huge_lockfiles(&huge.project(), LOCK_BYTES);
+    let clients = [
+        ("npm", "REGAUTH_NPM", FAILING_NPM),
+        ("yarn", "REGAUTH_YARN", FAILING_YARN),
+    ];
+    for (client, variable, script) in clients {
+        let peak = |env: &NpmEnv| {
+            std::fs::create_dir_all(env.logs_dir()).unwrap();
+            let program = env.root().join(format!("bin/{client}"));
+            support::write_executable(&program, script);
+            let mut command = env.regauth();
+            command
+                .arg(client)
+                .arg("install")
+                .env(variable, &program)
+                .env("REGAUTH_PROBE", "off");
+            run_with_peak_rss(command)
+        };
+        let (base_code, base_text, base_rss) = peak(&baseline);
+        let (code, text, rss) = peak(&huge);
+        assert_eq!(base_code, Some(1), "{client}: {base_text}");
+        assert_eq!(code, Some(1), "{client}: the client's exit is kept: {text}");
+        assert!(text.contains("regauth: "), "{client}: explained: {text}");
+        // read whole, one lockfile alone would add 64 MiB
+        assert!(
+            rss < base_rss + (LOCK_BYTES / 16) as u64,
+            "{client}: peak RSS {} MiB with 2 x {} MiB of lockfiles, {} MiB without",
+            rss >> 20,
+            LOCK_BYTES >> 20,
+            base_rss >> 20
+        );
+    }
 }

@@ -55,7 +55,7 @@ pub struct CauseNote {
 /// Diagnoses the facts.
 pub fn diagnose(facts: &Facts) -> Diagnosis {
     let cx = Context::new(facts);
-    let auth = classify::is_auth_failure(&facts.failure);
+    let auth = classify::is_auth_diagnosis(facts);
     let (ranked, trace) = if auth {
         rank(&cx)
     } else {

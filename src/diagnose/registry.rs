@@ -42,8 +42,8 @@ pub(crate) struct Entry {
     pub(crate) permission_note: &'static str,
     /// True for registries that proxy or mirror public npm packages (virtual repositories).
     pub(crate) mirrors_public: bool,
-    /// The cause a bare 401 most often means here, and the points that adds.
-    pub(crate) unauthorized_bias: (&'static str, i32),
+    /// The causes a bare 401 (no words) most often means here, and the points each adds.
+    pub(crate) unauthorized_bias: &'static [(&'static str, i32)],
     /// This kind's own steps to get access to `package`; `None`: ask the admin (`permission_note`).
     pub(crate) permission_fix: Option<fn(package: &str) -> Vec<String>>,
     /// Words of a `www-authenticate` realm that name this kind without a URL (lower case).
@@ -66,7 +66,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "All classic npmjs tokens were revoked on 2025-12-09; granular write tokens expire in at most 90 days and `npm login` sessions last 2 hours",
         permission_note: "a granular token only works for the packages and scopes it was given (and read-write for publishing); org membership decides scoped packages",
         mirrors_public: false,
-        unauthorized_bias: ("token-invalid-or-expired", 1),
+        unauthorized_bias: &[("token-invalid-or-expired", 1)],
         permission_fix: Some(|package| {
             vec![
                 "create a granular access token with read-write access to this package or scope (and the org), or be added to the org/team".into(),
@@ -90,7 +90,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "credentials saved for registry.npmjs.org are not sent to registry.yarnpkg.com: npm keys them by host",
         permission_note: "same accounts as npmjs",
         mirrors_public: true,
-        unauthorized_bias: ("token-wrong-host", 8),
+        unauthorized_bias: &[("token-wrong-host", 8)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -104,7 +104,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "mirrors do not accept npmjs logins or publishes",
         permission_note: "mirrors are read-only",
         mirrors_public: true,
-        unauthorized_bias: ("npmrc-misconfig", 1),
+        unauthorized_bias: &[("npmrc-misconfig", 1)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -123,7 +123,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "GitHub Packages needs a token even for public packages; fine-grained PATs do not work for npm packages, classic PATs need read:packages",
         permission_note: "the token needs read:packages/write:packages and its user (or the workflow's repository) must have access to the package; GITHUB_TOKEN in a fork's pull request is read-only",
         mirrors_public: false,
-        unauthorized_bias: ("token-missing", 3),
+        unauthorized_bias: &[("token-missing", 3)],
         permission_fix: Some(|_| {
             vec![
                 "use a classic PAT with read:packages (write:packages to publish), from a user with access to the package".into(),
@@ -147,7 +147,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "GitLab personal/project/deploy tokens expire; CI_JOB_TOKEN only lives for the job",
         permission_note: "the token's project or group needs at least Reporter access (Developer to publish)",
         mirrors_public: false,
-        unauthorized_bias: ("token-missing", 3),
+        unauthorized_bias: &[("token-missing", 3)],
         permission_fix: None,
         realm_words: &["gitlab"],
     },
@@ -171,7 +171,10 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "Azure DevOps PATs expire (30 days by default, vsts-npm-auth tokens 90 days); npm answers 401 once they do",
         permission_note: "the identity needs Reader on the feed (Contributor to publish) and, for upstream packages, Collaborator",
         mirrors_public: true,
-        unauthorized_bias: ("token-invalid-or-expired", 4),
+        // PATs expire; and Azure takes only a base64 PAT in `:_password` with `:username` and
+        // `:email` (https://learn.microsoft.com/azure/devops/artifacts/npm/npmrc), so a raw PAT
+        // or an `_authToken` line is the other common bare 401
+        unauthorized_bias: &[("token-invalid-or-expired", 4), ("npmrc-misconfig", 3)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -185,7 +188,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "CodeArtifact tokens last 12 hours by default: re-run `aws codeartifact login --tool npm` (AWS CLI >= 2.9.5 for npm 10+)",
         permission_note: "the IAM identity needs codeartifact:GetAuthorizationToken, sts:GetServiceBearerToken and read (or publish) on the repository",
         mirrors_public: true,
-        unauthorized_bias: ("token-invalid-or-expired", 4),
+        unauthorized_bias: &[("token-invalid-or-expired", 4)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -204,7 +207,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "Artifactory access tokens and identity tokens expire; API keys are deprecated",
         permission_note: "the user needs read (deploy to publish) permission on the repository, and on its remote/virtual members",
         mirrors_public: true,
-        unauthorized_bias: ("npmrc-misconfig", 1),
+        unauthorized_bias: &[("npmrc-misconfig", 1)],
         permission_fix: None,
         realm_words: &["artifactory"],
     },
@@ -223,7 +226,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "Nexus accepts a bearer token only when the npm Bearer Token Realm is active",
         permission_note: "the user needs nx-repository-view-npm-<repo>-read (add/edit to publish); Nexus Firewall can also quarantine components",
         mirrors_public: true,
-        unauthorized_bias: ("npmrc-misconfig", 1),
+        unauthorized_bias: &[("npmrc-misconfig", 1)],
         permission_fix: None,
         realm_words: &["nexus", "sonatype"],
     },
@@ -242,7 +245,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "Artifact Registry access tokens are short-lived (about an hour): refresh them with google-artifactregistry-auth",
         permission_note: "the account needs roles/artifactregistry.reader (writer to publish) on the repository",
         mirrors_public: true,
-        unauthorized_bias: ("token-invalid-or-expired", 4),
+        unauthorized_bias: &[("token-invalid-or-expired", 4)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -256,7 +259,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "Verdaccio tokens are signed with the server's secret and can expire (JWT settings)",
         permission_note: "the `packages` section of Verdaccio's config.yaml decides who may access and publish each name",
         mirrors_public: true,
-        unauthorized_bias: ("npmrc-misconfig", 1),
+        unauthorized_bias: &[("npmrc-misconfig", 1)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -272,7 +275,7 @@ const OTHER: Entry = Entry {
     token_note: "the registry's tokens may expire or be revoked",
     permission_note: "the registry's access rules decide who may read or publish each package",
     mirrors_public: true,
-    unauthorized_bias: ("npmrc-misconfig", 1),
+    unauthorized_bias: &[("npmrc-misconfig", 1)],
     permission_fix: None,
     realm_words: &[],
 };

@@ -4,7 +4,6 @@
 //! first and written with one call per destination, so the explanation reaches the terminal in
 //! one piece after npm's output.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use crate::diagnose::Diagnosis;
@@ -124,9 +123,7 @@ pub fn emit(
             ));
         }
     }
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_all(text.as_bytes());
-    let _ = stderr.flush();
+    crate::shim::guard::write_stderr(text.as_bytes());
 }
 
 /// Appends to the job summary file (other steps' sections stay), owner-only.

@@ -1,7 +1,7 @@
 //! Shim mode's output discipline: nothing regauth does may change what the client did, so a
 //! panic becomes one line printed after the client's output, and a closed stderr is ignored.
 
-use std::io::Write;
+use std::os::fd::AsFd;
 use std::panic::{self, AssertUnwindSafe};
 
 use crate::secret::redact_url;
@@ -36,10 +36,17 @@ fn without_quoted_text(why: &str) -> String {
     redact_url(&crate::secret::scrub_text(&out))
 }
 
-/// Writes one line to stderr, ignoring errors (a closed stderr must not become a panic).
+/// Writes one line to stderr, ignoring errors (a closed stderr must not become a panic) and
+/// waiting while a non-blocking stderr is full.
 pub fn say(line: &str) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{line}");
+    write_stderr(format!("{line}\n").as_bytes());
+}
+
+/// Writes all of `bytes` to stderr unbuffered, ignoring errors, waiting (not spinning) while
+/// a non-blocking stderr is full.
+pub fn write_stderr(bytes: &[u8]) {
+    let stderr = std::io::stderr().lock();
+    let _ = super::tee::write_all_waiting(stderr.as_fd(), bytes);
 }
 
 fn one_line(text: &str) -> String {

@@ -19,6 +19,7 @@ mod oidc;
 pub mod probe_request;
 pub mod pty;
 pub mod secret_review;
+pub mod signal_state;
 mod spawner;
 mod text;
 mod verdaccio;

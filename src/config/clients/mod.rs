@@ -153,8 +153,8 @@ pub fn detect_client(cwd: &std::path::Path) -> ClientKind {
         if dir.join("pnpm-lock.yaml").is_file() {
             return ClientKind::Pnpm(lockfile_pnpm_major(&dir.join("pnpm-lock.yaml")));
         }
-        if let Ok(lock) = std::fs::read_to_string(dir.join("yarn.lock")) {
-            return if lock.contains("__metadata:") {
+        if let Some(berry) = super::lockfile::yarn_lock_is_berry(&dir.join("yarn.lock")) {
+            return if berry {
                 ClientKind::Berry
             } else {
                 ClientKind::Yarn1

@@ -88,8 +88,9 @@ fn unauthorized_generic(cx: &Context, s: &mut Scores) {
     s.add("lockfile-registry-mismatch", 1, None);
     s.add("npmrc-misconfig", 1, None);
     // what a bare 401 most often means on this registry kind
-    let (id, points) = cx.entry.unauthorized_bias;
-    s.add(id, points, None);
+    for &(id, points) in cx.entry.unauthorized_bias {
+        s.add(id, points, None);
+    }
     if cx.entry.mirrors_public && !matches!(cx.kind(), Kind::Yarnpkg | Kind::Mirror) {
         // registries that proxy public packages are where cloned lockfiles pin resolved URLs
         s.add("lockfile-registry-mismatch", 2, None);

@@ -11,6 +11,7 @@ mod pty;
 mod stream;
 mod text;
 
+pub use stream::write_all_waiting;
 pub use text::{npm_last_error, strip_escapes};
 
 use std::io;

@@ -184,7 +184,10 @@ fn copy_once(
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Step::Empty,
         Err(_) => return Step::End,
     };
-    if target.with_fd(|fd| write_all(fd, &buf[..n])).is_err() {
+    if target
+        .with_fd(|fd| write_all_waiting(fd, &buf[..n]))
+        .is_err()
+    {
         return Step::End;
     }
     if let Ok(mut tail) = tail.lock() {
@@ -215,8 +218,9 @@ fn drain(
 }
 
 /// Writes all of `bytes` to `fd` unbuffered, waiting (not spinning) while a non-blocking
-/// output is full.
-fn write_all(fd: BorrowedFd, mut bytes: &[u8]) -> io::Result<()> {
+/// output is full: the client (node) sets O_NONBLOCK on the pipe it shares with regauth, so a
+/// slow reader makes any later write of regauth's see EAGAIN.
+pub fn write_all_waiting(fd: BorrowedFd, mut bytes: &[u8]) -> io::Result<()> {
     while !bytes.is_empty() {
         match nix::unistd::write(fd, bytes) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
