@@ -170,14 +170,14 @@ impl LogWatch {
         }
     }
 
-    /// `name` in the logs directory, opened again when `npm` holds it open.
+    /// `name` in the logs directory, opened again when `npm` or one of its descendants holds
+    /// it open (a wrapper script or a version manager's shim runs node as its child).
     fn open_in(&self, npm: Pid, name: &OsString) -> Option<File> {
         let target = self.dir.join(name);
-        std::fs::read_dir(format!("/proc/{npm}/fd"))
-            .ok()?
-            .flatten()
-            .find(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == target))
-            .and_then(|fd| File::open(fd.path()).ok())
+        open_held(npm, &target).or_else(|| {
+            let family = descendants(npm);
+            family.into_iter().find_map(|pid| open_held(pid, &target))
+        })
     }
 
     /// What was seen (after npm exited: its files can no longer be looked at).
@@ -192,6 +192,44 @@ impl LogWatch {
             dir: self.dir,
         }
     }
+}
+
+/// `target` opened again through `pid`'s descriptor for it, when `pid` holds it open.
+fn open_held(pid: Pid, target: &Path) -> Option<File> {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .ok()?
+        .flatten()
+        .find(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == target))
+        .and_then(|fd| File::open(fd.path()).ok())
+}
+
+/// Every process below `root` (children, their children, ...), from the parent PIDs in
+/// /proc/PID/stat (this kernel has no /proc/PID/task/TID/children).
+fn descendants(root: Pid) -> Vec<Pid> {
+    let parents: Vec<(Pid, Pid)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| Some((Pid::from_raw(pid), parent_of(pid)?)))
+        .collect();
+    let mut found = vec![root];
+    let mut next = 0;
+    while let Some(&parent) = found.get(next) {
+        let children = parents.iter().filter(|(_, p)| *p == parent);
+        found.extend(children.map(|(child, _)| *child));
+        next += 1;
+    }
+    found.split_off(1)
+}
+
+/// The parent PID in /proc/PID/stat: the field after the state, behind the `(comm)` that may
+/// itself hold spaces and parentheses.
+fn parent_of(pid: i32) -> Option<Pid> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_comm = &stat[stat.rfind(')')? + 1..];
+    let ppid = after_comm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Pid::from_raw(ppid))
 }
 
 /// The run's log text: its first file through the held descriptor, then its later parts
@@ -306,6 +344,43 @@ mod tests {
             seen.ours.map(|(p, _)| p),
             Some(dir.path().join("a-debug-0.log"))
         );
+    }
+
+    #[test]
+    fn a_log_held_by_a_child_of_npm_is_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watch = LogWatch::new(dir.path()).unwrap();
+        let log = dir.path().join("a-debug-0.log");
+        // "npm" is a shell that runs the log's writer as its child (a wrapper script)
+        let script = format!("exec 3>'{}'; echo ready; read _", log.display());
+        let mut wrapper = std::process::Command::new("sh")
+            .args(["-c", &format!("sh -c \"{script}\"; :")])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut ready = [0u8; 6];
+        std::io::Read::read_exact(wrapper.stdout.as_mut().unwrap(), &mut ready).unwrap();
+        watch.on_ready(Pid::from_raw(wrapper.id() as i32));
+        drop(wrapper.stdin.take());
+        let _ = wrapper.wait();
+        assert_eq!(watch.into_seen().ours.map(|(p, _)| p), Some(log));
+    }
+
+    #[test]
+    fn descendants_are_found_through_parent_pids() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let found = descendants(Pid::this());
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(
+            found.contains(&Pid::from_raw(child.id() as i32)),
+            "{found:?}"
+        );
+        assert!(!found.contains(&Pid::this()));
     }
 
     #[test]
