@@ -31,8 +31,9 @@ pub(crate) struct Entry {
     pub(crate) matches: fn(host: &str, path: &str) -> bool,
     /// The registry root of a URL of this kind (where `.npmrc` keys and `--registry` point).
     pub(crate) root: fn(url: &str) -> Option<String>,
-    /// How to get a working credential for `registry` (commands and steps).
-    pub(crate) login: fn(registry: &str) -> Vec<String>,
+    /// How to get a working credential for `registry` (commands and steps), `login` being the
+    /// failing client's login command (`npm login`, `pnpm login`).
+    pub(crate) login: fn(registry: &str, login: &str) -> Vec<String>,
     /// Where a token for `registry` comes from and which type to pick, as one phrase (`None`
     /// for registries whose tokens come from `npm login` alone).
     pub(crate) token_source: fn(registry: &str) -> Option<String>,
@@ -56,9 +57,9 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "npmjs",
         matches: |h, _| h == "registry.npmjs.org" || h == "registry.npmjs.com",
         root: |_| Some("https://registry.npmjs.org/".into()),
-        login: |_| {
+        login: |_, login| {
             vec![
-                "npm login   # an interactive session token, valid for 2 hours".into(),
+                format!("{login}   # an interactive session token, valid for 2 hours"),
                 "for CI: create a granular access token at https://www.npmjs.com/settings/<your-user>/tokens (read-only to install; read and write, with Bypass 2FA, to publish; write tokens expire in at most 90 days) and set //registry.npmjs.org/:_authToken=${NPM_TOKEN}".into(),
             ]
         },
@@ -80,7 +81,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "npmjs",
         matches: |h, _| h == "registry.yarnpkg.com",
         root: |_| Some("https://registry.yarnpkg.com/".into()),
-        login: |_| {
+        login: |_, _| {
             vec![
                 "publish to npmjs directly: npm publish --registry https://registry.npmjs.org/".into(),
                 "or key the token to this host too: //registry.yarnpkg.com/:_authToken=${NPM_TOKEN}".into(),
@@ -99,7 +100,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "other",
         matches: |h, _| h.contains("npmmirror.com") || h.contains("taobao.org") || h.contains("cnpmjs.org") || h == "r.cnpmjs.org",
         root: origin_root,
-        login: |_| vec!["use the real registry for login and publish: npm publish --registry https://registry.npmjs.org/".into()],
+        login: |_, _| vec!["use the real registry for login and publish: npm publish --registry https://registry.npmjs.org/".into()],
         token_source: |_| None,
         token_note: "mirrors do not accept npmjs logins or publishes",
         permission_note: "mirrors are read-only",
@@ -113,7 +114,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "github",
         matches: |h, _| h == "npm.pkg.github.com" || h.ends_with(".pkg.github.com") && h.starts_with("npm."),
         root: |_| Some("https://npm.pkg.github.com/".into()),
-        login: |_| {
+        login: |_, _| {
             vec![
                 "create a personal access token (classic) with read:packages (and write:packages to publish) at https://github.com/settings/tokens".into(),
                 "set //npm.pkg.github.com/:_authToken=${GITHUB_TOKEN} in .npmrc and export GITHUB_TOKEN; in GitHub Actions give the job `permissions: packages: read` (write to publish)".into(),
@@ -137,7 +138,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "gitlab",
         matches: |h, p| h == "gitlab.com" || h.starts_with("gitlab.") || p.contains("/api/v4/") && p.contains("/packages/npm"),
         root: |u| cut_after(u, "/packages/npm/").or_else(|| origin_root(u)),
-        login: |r| {
+        login: |r, _| {
             vec![format!(
                 "set {}:_authToken=${{GITLAB_TOKEN}} with a personal access token with the api scope or a deploy token with read_package_registry (write_package_registry to publish), or use ${{CI_JOB_TOKEN}} in GitLab CI",
                 nerf(r)
@@ -156,7 +157,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "azure",
         matches: |h, _| h == "pkgs.dev.azure.com" || h.ends_with(".pkgs.visualstudio.com") || h.ends_with(".visualstudio.com"),
         root: |u| cut_after(u, "/npm/registry/").or_else(|| origin_root(u)),
-        login: |r| {
+        login: |r, _| {
             vec![
                 "the feed URL has the shape https://pkgs.dev.azure.com/ORG/PROJECT/_packaging/FEED/npm/registry/".into(),
                 format!(
@@ -183,7 +184,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "codeartifact",
         matches: |h, _| h.contains(".codeartifact.") && h.ends_with(".amazonaws.com"),
         root: |u| cut_after_segment_after(u, "/npm/").or_else(|| origin_root(u)),
-        login: |r| vec![codeartifact_login(r)],
+        login: |r, _| vec![codeartifact_login(r)],
         token_source: |r| Some(format!("`{}` writes one (valid 12 hours; needs codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken)", codeartifact_login(r).split("   #").next().unwrap_or_default())),
         token_note: "CodeArtifact tokens last 12 hours by default: re-run `aws codeartifact login --tool npm` (AWS CLI >= 2.9.5 for npm 10+)",
         permission_note: "the IAM identity needs codeartifact:GetAuthorizationToken, sts:GetServiceBearerToken and read (or publish) on the repository",
@@ -197,7 +198,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "artifactory",
         matches: |h, p| h.ends_with(".jfrog.io") || h.contains("artifactory") || p.contains("/artifactory/") || p.contains("/api/npm/"),
         root: |u| cut_after_segment_after(u, "/api/npm/").or_else(|| origin_root(u)),
-        login: |r| {
+        login: |r, _| {
             vec![
                 format!("npm login --auth-type=legacy --registry {r}   # or set {}:_authToken to an Artifactory identity/access token", nerf(r)),
                 "Artifactory's 'Set Me Up' page for the repository shows the exact .npmrc lines".into(),
@@ -216,9 +217,9 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "nexus",
         matches: |h, p| h.contains("nexus") || p.starts_with("/repository/"),
         root: |u| cut_after_segment_after(u, "/repository/").or_else(|| origin_root(u)),
-        login: |r| {
+        login: |r, login| {
             vec![
-                format!("npm login --registry {r}   # needs the 'npm Bearer Token Realm' enabled in Nexus"),
+                format!("{login} --registry {r}   # needs the 'npm Bearer Token Realm' enabled in Nexus"),
                 format!("or set {}:_auth=<base64 of user:password>", nerf(r)),
             ]
         },
@@ -235,7 +236,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "google-ar",
         matches: |h, _| h.ends_with("-npm.pkg.dev"),
         root: |u| cut_after_n_segments(u, 2).or_else(|| origin_root(u)),
-        login: |_| {
+        login: |_, _| {
             vec![
                 "npx google-artifactregistry-auth --repo-config=.npmrc --credential-config=~/.npmrc   # tokens last about 1 hour: refresh before each install".into(),
                 "gcloud artifacts print-settings npm --scope=@<your-scope>   # the .npmrc lines for the repository".into(),
@@ -254,7 +255,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "verdaccio",
         matches: |h, _| h.ends_with(":4873") || h.contains("verdaccio"),
         root: origin_root,
-        login: |r| vec![format!("npm login --registry {r}")],
+        login: |r, login| vec![format!("{login} --registry {r}")],
         token_source: |_| None,
         token_note: "Verdaccio tokens are signed with the server's secret and can expire (JWT settings)",
         permission_note: "the `packages` section of Verdaccio's config.yaml decides who may access and publish each name",
@@ -270,7 +271,7 @@ const OTHER: Entry = Entry {
     id: "other",
     matches: |_, _| true,
     root: origin_root,
-    login: |r| vec![format!("npm login --registry {r}")],
+    login: |r, login| vec![format!("{login} --registry {r}")],
     token_source: |_| None,
     token_note: "the registry's tokens may expire or be revoked",
     permission_note: "the registry's access rules decide who may read or publish each package",
@@ -443,7 +444,7 @@ mod tests {
             let e = entry_for(url);
             let text = format!(
                 "{} {}",
-                (e.login)(url).join(" "),
+                (e.login)(url, "npm login").join(" "),
                 (e.token_source)(url).unwrap_or_default()
             );
             for w in words {

@@ -97,7 +97,7 @@ impl LogWatch {
                 }
                 continue;
             }
-            let Some(name) = event.name.filter(|n| is_log_name(n)) else {
+            let Some(name) = event.name.filter(is_log_name) else {
                 continue;
             };
             let created = event.mask.contains(AddWatchFlags::IN_CREATE);
@@ -107,7 +107,7 @@ impl LogWatch {
         }
         if self.ours.is_some() {
             self.stop_watching();
-        } else if watching_writes != !self.undecided.is_empty() {
+        } else if watching_writes == self.undecided.is_empty() {
             let mask = match self.undecided.is_empty() {
                 true => AddWatchFlags::IN_CREATE,
                 false => AddWatchFlags::IN_CREATE | AddWatchFlags::IN_MODIFY,
@@ -184,7 +184,7 @@ impl LogWatch {
     pub(crate) fn into_seen(self) -> Seen {
         let pending = self.inotify.read_events().map_or(0, |events| {
             let names = events.into_iter().filter_map(|e| e.name);
-            names.filter(|n| is_log_name(n)).count()
+            names.filter(is_log_name).count()
         });
         Seen {
             others: self.others.len() + self.undecided.len() + pending,
