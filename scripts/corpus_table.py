@@ -59,6 +59,9 @@ def score(case, report):
         "high": top_conf == "high",
         "high_right": top_conf == "high" and right1,
         "predicted": ranked[0] if ranked else ("none" if report["auth_failure"] else "not-auth"),
+        "id": case.get("id"),
+        "ranked": ranked[:3],
+        "confidence": top_conf,
     }
 
 
@@ -96,9 +99,20 @@ def summary(name, rows):
     )
 
 
+def misses(rows):
+    """One line per wrong top-1: id, label, tool, the first three causes and the top's confidence."""
+    out = ["| id | label | tool | ranked (top 3) | confidence |", "|---|---|---|---|---|"]
+    for r in rows:
+        if not r["top1"]:
+            shown = ", ".join(r["ranked"]) or r["predicted"]
+            out.append(f"| {r['id']} | {r['label']} | {r['tool']} | {shown} | {r['confidence'] or '-'} |")
+    return "\n".join(out)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default="target/release/regauth")
+    parser.add_argument("--misses", action="store_true", help="also list every wrong top-1 and wrong high")
     parser.add_argument("files", nargs="+")
     args = parser.parse_args()
     per_file = {}
@@ -117,6 +131,9 @@ def main():
         print(table("label", rows, "label"))
         print()
         print(table("tool", rows, "tool"))
+        if args.misses:
+            print()
+            print(misses(rows))
 
 
 if __name__ == "__main__":

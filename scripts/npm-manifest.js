@@ -8,8 +8,6 @@ const { PLATFORMS, binaryName } = require("../npm/regauth/lib/platform.js");
 
 const common = {
   license: "MIT",
-  repository: { type: "git", url: "git+https://github.com/regauth/regauth.git" },
-  homepage: "https://github.com/regauth/regauth#readme",
 };
 
 function mainManifest(version) {

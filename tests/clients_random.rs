@@ -99,7 +99,7 @@ impl Writer<'_> {
 fn random_value(rng: &mut Rng, next_token: &mut usize) -> Value_ {
     *next_token += 1;
     match rng.below(6) {
-        0 | 1 | 2 => Value_::Token(*next_token),
+        0..=2 => Value_::Token(*next_token),
         3 => Value_::VarSet(*next_token),
         4 => Value_::VarEmpty,
         _ => Value_::VarUnset,

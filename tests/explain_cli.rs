@@ -196,3 +196,58 @@ fn a_missing_file_is_one_line_and_non_zero() {
         1
     );
 }
+
+/// The fix lines of `regauth explain` of a saved pnpm 10 text, in a clean HOME and project with
+/// no `.npmrc`; with `--no-config` too when `no_config`.
+fn pnpm_fix(no_config: bool) -> Vec<String> {
+    let home = tempfile::tempdir().unwrap();
+    let text = " ERR_PNPM_FETCH_401  GET http://127.0.0.1:4873/@priv%2Flib: Unauthorized - 401\n\n\
+                No authorization header was set for the request.\n\n\
+                No authorization settings were found in the configs.\n";
+    let mut c = regauth();
+    c.args(["explain", "-", "--format", "json", "--no-probe"]);
+    if no_config {
+        c.arg("--no-config");
+    }
+    let out = c
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .current_dir(home.path())
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tool"], "pnpm", "{v:#}");
+    assert_eq!(v["causes"][0]["id"], "token-missing", "{v:#}");
+    v["causes"][0]["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A saved pnpm text is worded for pnpm with or without this machine's configuration: the
+/// login step is `pnpm login` both ways, never npm's, and every fix line the text alone gives
+/// is one the configured explain gives too.
+#[test]
+fn a_saved_pnpm_text_gets_pnpm_words_with_and_without_config() {
+    let (with, without) = (pnpm_fix(false), pnpm_fix(true));
+    let npm_login = regex::Regex::new(r"(?:^|[^p])npm login").unwrap();
+    for (how, fix) in [("with config", &with), ("--no-config", &without)] {
+        assert!(
+            fix.iter()
+                .any(|l| l.contains("pnpm login --registry http://127.0.0.1:4873/")),
+            "{how}: {fix:#?}"
+        );
+        assert!(
+            !fix.iter().any(|l| npm_login.is_match(l)),
+            "{how}: {fix:#?}"
+        );
+    }
+    for line in &without {
+        assert!(with.contains(line), "{line:?} not in {with:#?}");
+    }
+}

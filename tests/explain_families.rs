@@ -49,6 +49,30 @@ const FAMILIES: &[(&str, &str, &str, bool)] = &[
         "insufficient-permission",
         false,
     ),
+    (
+        "pnpm 11 dist/pnpm.mjs ConfigSetUnsupportedYamlConfigKeyError (auth keys live in .npmrc only)",
+        "[ERR_PNPM_CONFIG_SET_UNSUPPORTED_YAML_CONFIG_KEY] The key \"npmAuthToken\" isn't supported by the global config.yaml file",
+        "npmrc-misconfig",
+        true,
+    ),
+    (
+        "npmjs 400 body for an --otp value it refuses (npm/cli#9326), quoted alone",
+        "child \"otp\" fails because [\"otp\" with value \"not-otp\" fails to match the required pattern]",
+        "otp-required",
+        true,
+    ),
+    (
+        "npmjs 403 body on publishing a name too close to an existing one, with no command shown",
+        "npm error 403 Package name too similar to existing package failproofai",
+        "publish-not-allowed",
+        true,
+    ),
+    (
+        "a CI log with only npm's `http fetch GET 401` lines (npm-registry-fetch lib/check-response.js)",
+        "2019-07-25T11:38:16Z npm http fetch GET 401 https://pkgs.dev.azure.com/o/_packaging/F/npm/registry/@p%2fa 47ms",
+        "token-invalid-or-expired",
+        false,
+    ),
 ];
 
 #[test]
@@ -74,8 +98,9 @@ fn each_family_names_its_cause_with_honest_confidence() {
 }
 
 /// Structural evidence keeps look-alikes quiet: a 404 for a URL the command or package.json
-/// names, a tarball URL npmjs never serves, a 403 on a public npmjs tarball, and 2FA wording
-/// beside a 404 (npm raises EOTP only on a 401). Their auth twins stay explained.
+/// names, a tarball URL npmjs never serves, a 403 on a public npmjs tarball, a bare scoped npmjs
+/// 404, and 2FA wording beside a 404 (npm raises EOTP only on a 401). Their auth twins stay
+/// explained.
 #[test]
 fn look_alikes_stay_silent() {
     for text in [
@@ -87,6 +112,12 @@ fn look_alikes_stay_silent() {
         "error An unexpected error occurred: \"https://registry.yarnpkg.com/@o/widget-links/-/wigdet-links-1.0.1.tgz: Request failed \\\"404 Not Found\\\"\".",
         // unscoped npmjs packages are public: a 403 on their tarball came from the network
         "npm error code E403\nnpm error 403 403 Forbidden - GET https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
+        // a bare scoped 404 from npmjs: a name nobody published and a private package look the
+        // same, and nothing speaks of a credential, so the text alone cannot tell (issue 14)
+        // pnpm 11 refusing a key that is no auth setting
+        "[ERR_PNPM_CONFIG_SET_UNSUPPORTED_YAML_CONFIG_KEY] The key \"nodeLinker\" isn't supported by the global config.yaml file",
+        " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@o%2fcore: Not Found - 404\n\nNo authorization header was set for the request.",
+        "npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/@o%2fcore - Not found\nnpm error 404  The requested resource '@o/core@*' could not be found or you do not have permission to access it.",
     ] {
         assert!(!explain_text(text).report.auth_failure, "{text}");
     }
@@ -95,14 +126,20 @@ fn look_alikes_stay_silent() {
 }
 
 /// The same shapes with what makes them auth: a scoped registry tarball with its own name, a
-/// refused packument read (an egress policy blocks by name), a scoped npmjs tarball.
+/// refused packument read (an egress policy blocks by name), a scoped npmjs tarball, a scoped
+/// 404 with a credential's trace or from another registry.
 #[test]
 fn auth_twins_of_the_look_alikes_are_explained() {
     for text in [
         "error An unexpected error occurred: \"https://registry.yarnpkg.com/@o/widget-links/-/widget-links-1.0.1.tgz: Request failed \\\"404 Not Found\\\"\".",
         "npm error 403 403 Forbidden - GET https://registry.npmjs.org/left-pad",
         "npm error code E403\nnpm error 403 403 Forbidden - GET https://registry.npmjs.org/@o/p/-/p-1.3.0.tgz",
-        " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@o%2fcore: Not Found - 404\n\nNo authorization header was set for the request.",
+        // the same scoped 404 with a credential's trace: a token was sent, or one was expired
+        " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@o%2fcore: Not Found - 404\n\nAn authorization header was used: Bearer npm_[hidden]",
+        "npm notice Access token expired or revoked. Please try logging in again.\nnpm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/@o%2fcore - Not found",
+        // a scoped 404 from another registry than npmjs, and through registry.yarnpkg.com
+        "npm error code E404\nnpm error 404 Not Found - GET https://npm.example.com/@o%2fcore - Not found",
+        "error An unexpected error occurred: \"https://registry.yarnpkg.com/@o%2fcore: Not found\".",
     ] {
         assert!(explain_text(text).report.auth_failure, "{text}");
     }

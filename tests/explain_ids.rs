@@ -15,7 +15,9 @@ const TEXT_INPUTS: &[(&str, &str)] = &[
     ("token-env-unset", "Error: Failed to replace env in config: ${NPM_TOKEN}"),
     ("token-invalid-or-expired", "npm notice Access token expired or revoked. Please try logging in again.\nnpm error code E404\nnpm error 404 Not Found - PUT https://registry.npmjs.org/pkg - Not found"),
     ("token-wrong-host", "npm warn registry No auth for URI, but auth present for scoped registry.\nnpm warn registry URI: http://localhost:4873/@a/b/-/b-1.0.0.tgz\nnpm warn registry Scoped Registry Key: //127.0.0.1:4873/\nnpm error code E401"),
-    ("scope-not-mapped", "npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/@corp%2flib - Not found"),
+    // a bare scoped npmjs 404 alone cannot tell a private scope from a name nobody published
+    // (tests/explain_families.rs look_alikes_stay_silent); registry.yarnpkg.com's can
+    ("scope-not-mapped", "error An unexpected error occurred: \"https://registry.yarnpkg.com/@corp%2flib: Not found\"."),
     ("insufficient-permission", "npm error code E403\nnpm error 403 403 Forbidden - GET http://127.0.0.1:4873/@team%2fsecret - user alice is not allowed to access package @team/secret"),
     ("publish-not-allowed", "npm error code E403\nnpm error 403 403 Forbidden - PUT https://registry.npmjs.org/left-pad - You do not have permission to publish \"left-pad\". Are you logged in as the correct user?"),
     ("version-exists", "npm error code E403\nnpm error 403 403 Forbidden - PUT https://registry.npmjs.org/x - You cannot publish over the previously published versions: 1.0.0."),
@@ -171,7 +173,8 @@ const REGISTRY_MESSAGES: &[(&str, &str)] = &[
     ("otp-required", "npm error code E403\nnpm error 403 403 Forbidden - PUT https://registry.npmjs.org/my-lib - Two-factor authentication or granular access token with bypass 2fa enabled is required to publish packages."),
     ("proxy-auth", "npm ERR! code ECONNRESET\nnpm ERR! network request to https://registry.npmjs.org/lodash failed, reason: tunneling socket could not be established, statusCode=407"),
     ("publish-not-allowed", "yarn publish v1.22.19\nerror Couldn't publish package: \"https://registry.yarnpkg.com/my-lib: You do not have permission to publish \"my-lib\". Are you logged in as the correct user?\""),
-    ("scope-not-mapped", " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@acme%2Fui: Not Found - 404\n\n@acme/ui is not in the npm registry, or you have no permission to fetch it.\n\nNo authorization header was set for the request."),
+    // pnpm lists the credential it has, for another registry: the scope was not routed there
+    ("scope-not-mapped", " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@acme%2Fui: Not Found - 404\n\n@acme/ui is not in the npm registry, or you have no permission to fetch it.\n\nThese authorization settings were found:\n//npm.pkg.github.com/:_authToken=ghp_[hidden]"),
     ("blocked-by-policy", "npm ERR! code E403\nnpm ERR! 403 403 Forbidden - GET https://acme.jfrog.io/artifactory/api/npm/npm/lodash - Package lodash:4.17.20 download was blocked by JFrog Packages Curation service"),
     ("token-invalid-or-expired", "npm error code E401\nnpm error Unable to authenticate, need: Bearer realm=\"acme-123456789012.d.codeartifact.us-east-1.amazonaws.com\", Basic realm=\"acme-123456789012.d.codeartifact.us-east-1.amazonaws.com\""),
     ("token-missing", "npm ERR! code E403\nnpm ERR! 403 403 Forbidden - GET https://acme.jfrog.io/artifactory/api/npm/npm/@acme%2fui - Download request for repo:path 'npm-remote-cache:@acme/ui' is forbidden for user: 'anonymous'."),

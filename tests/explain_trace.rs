@@ -26,8 +26,11 @@ fn regauth(home: &std::path::Path) -> Command {
     c
 }
 
+/// (rule, points, cause) of one trace line.
+type TraceHit = (String, i32, String);
+
 /// (rule, points, cause) of every trace line, and the ranked totals.
-fn parse_trace(stderr: &str) -> (Vec<(String, i32, String)>, BTreeMap<String, i32>) {
+fn parse_trace(stderr: &str) -> (Vec<TraceHit>, BTreeMap<String, i32>) {
     let mut hits = Vec::new();
     let mut totals = BTreeMap::new();
     let mut in_totals = false;

@@ -36,6 +36,11 @@ fn a_quoted_exchange_refusal_with_no_error_line_is_an_oidc_failure() {
             "workflow filename",
         ],
     );
+    support::assert_decided_by(
+        &report,
+        &["npm's `oidc Failed token exchange request` line (output:2)"],
+        &["semantic-release", "YN0033"],
+    );
 }
 
 #[test]
@@ -205,4 +210,41 @@ fn an_expired_token_on_npmjs_gets_the_token_policy() {
         "token-invalid-or-expired",
         &["2025-12-09", "2 hours", "90 days", "trusted publishing"],
     );
+}
+
+/// npmjs's 403 on a publish carries its words; one without any (npm's generic paragraph only,
+/// no body message, or just "Forbidden") is decided by the wording rules alone: the top cause is
+/// publish-not-allowed, and neither it nor any other candidate is "high" while no probe decided.
+#[test]
+fn a_wordless_npmjs_403_on_publish_is_never_high_without_probes() {
+    const PARAGRAPH: &str = "403 In most cases, you or one of your dependencies are requesting\n\
+        {p} 403 a package version that is forbidden by your security policy, or\n\
+        {p} 403 on a server you do not have access to.\n";
+    let npm11 = format!(
+        "npm notice Publishing to https://registry.npmjs.org/ with tag latest and default access\n\
+         npm error code E403\n\
+         npm error 403 403 Forbidden - PUT https://registry.npmjs.org/octo-widget\n\
+         npm error {}",
+        PARAGRAPH.replace("{p}", "npm error")
+    );
+    let npm10 = format!(
+        "npm ERR! code E403\n\
+         npm ERR! 403 403 Forbidden - PUT https://registry.npmjs.org/@octo%2fwidget - Forbidden\n\
+         npm ERR! {}",
+        PARAGRAPH.replace("{p}", "npm ERR!")
+    );
+    for (text, package) in [(npm11, "octo-widget"), (npm10, "@octo/widget")] {
+        let report = explain(&text);
+        assert_eq!(report["failure"]["method"], "PUT", "{report:#}");
+        assert_eq!(report["failure"]["package"], package, "{report:#}");
+        top_names(&report, "publish-not-allowed", &[package, "npm owner ls"]);
+        for cause in report["causes"].as_array().unwrap() {
+            assert_ne!(
+                cause["confidence"], "high",
+                "PRODUCT: no probe decided {}:\n{report:#}",
+                cause["id"]
+            );
+        }
+        assert_eq!(report["probes"], serde_json::json!([]), "{report:#}");
+    }
 }

@@ -58,6 +58,14 @@ fn enonpmtoken_after_a_refused_exchange_is_the_trusted_publisher() {
         ],
         &["Trusted publishing"],
     );
+    // the line this log shows, not npm's `verbose oidc` line (semantic-release logs none)
+    support::assert_decided_by(
+        &report,
+        &[
+            "@semantic-release/npm's `OIDC token exchange with the npm registry failed` line (output:4)",
+        ],
+        &["verbose oidc", "debug log"],
+    );
     assert_eq!(report["failure"]["code"], "ENONPMTOKEN", "{report:#}");
 }
 

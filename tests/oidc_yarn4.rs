@@ -141,6 +141,15 @@ fn exchange_refused_with_package_not_found() {
             "owner `octo-org`, repository `octo-repo`, workflow filename `release.yml`",
         ],
     );
+    // yarn logs nothing of the exchange: its YN0033 and the job's variables decide
+    support::assert_decided_by(
+        &report,
+        &[
+            "yarn's YN0033",
+            "while the job had ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        ],
+        &["verbose oidc", "semantic-release"],
+    );
 }
 
 #[test]

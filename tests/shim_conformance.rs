@@ -193,9 +193,7 @@ fn waiting_npm(env: &NpmEnv, traps: &str) -> PathBuf {
 fn spawn_when_not_busy(command: &mut Command) -> Child {
     for _ in 0..200 {
         match command.spawn() {
-            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
-                std::thread::yield_now()
-            }
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => std::thread::yield_now(),
             other => return other.expect("spawn"),
         }
     }

@@ -204,10 +204,13 @@ fn on_pipes(mut command: Command) -> (ExitStatus, Vec<String>) {
     (out.status, report_lines(&reader.join().unwrap()))
 }
 
+/// One way to run a command (its name, and the runner giving its status and report lines).
+type Mode = (&'static str, fn(Command) -> (ExitStatus, Vec<String>));
+
 #[test]
 fn terminal_or_pipe_is_the_same_for_npm_and_its_script_through_regauth() {
     let env = with_scripts(serde_json::json!({ "tty": TTY_REPORT }));
-    let cases: [(&str, fn(Command) -> (ExitStatus, Vec<String>)); 3] = [
+    let cases: [Mode; 3] = [
         ("pty", |c| on_pty(&c, false)),
         ("pty, stdout piped", |c| on_pty(&c, true)),
         ("pipes", on_pipes),

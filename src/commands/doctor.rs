@@ -306,7 +306,7 @@ pub fn human(report: &Report, config: &Config, lockfiles: &[Lockfile]) -> String
         line(&mut out, "  ", &style("none found").green().to_string());
     }
     for p in &report.problems {
-        let src = p.source.as_deref().map(|s| short(s)).unwrap_or_default();
+        let src = p.source.as_deref().map(short).unwrap_or_default();
         let head = format!("  {} {}  {src}", style("✗").red(), style(p.id).red().bold());
         let _ = writeln!(out, "{}", head.trim_end());
         line(&mut out, "      ", &short(&p.message));

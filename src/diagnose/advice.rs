@@ -1,5 +1,6 @@
-//! Pieces every cause's fix text uses, filled with the real registry, package and variable names: the whoami, view and retry commands, the credential key npm reads, the variable.
+//! Pieces every cause's fix text uses, filled with the real registry, package and variable names: the whoami, view and retry commands (in the failing client's terms), the credential key npm reads, the variable.
 
+use super::client_words::{berry_info, berry_whoami, is_berry};
 use super::context::Context;
 use super::registry::{nerf, Kind};
 
@@ -13,11 +14,19 @@ pub(crate) struct Advice {
     pub(crate) decider: String,
 }
 
+/// Who the registry says the credential belongs to (berry: `yarn npm whoami` for the scope).
 pub(crate) fn whoami(cx: &Context) -> String {
+    if is_berry(cx) {
+        return berry_whoami(cx);
+    }
     format!("npm whoami --registry {}", cx.registry_or_placeholder())
 }
 
+/// The package's version as the registry answers it (berry: `yarn npm info`).
 pub(crate) fn view(cx: &Context) -> String {
+    if is_berry(cx) {
+        return berry_info(cx, "version");
+    }
     match &cx.package {
         Some(p) => format!(
             "npm view {p} version --registry {}",
@@ -41,6 +50,10 @@ pub(crate) fn check_request(cx: &Context) -> String {
 /// The request again, read-only and routed by the configuration alone (no `--registry`): after a
 /// fix to the routing (a scope mapping, a registry setting), it goes where npm now sends it.
 pub(crate) fn routed_check(cx: &Context) -> String {
+    if is_berry(cx) {
+        // berry's commands always go where its configuration routes the scope
+        return view(cx);
+    }
     match (&cx.package, cx.is_publish(), &cx.registry) {
         (Some(p), false, _) => format!("npm view {p} version"),
         (_, _, Some(_)) => whoami(cx),
@@ -51,6 +64,9 @@ pub(crate) fn routed_check(cx: &Context) -> String {
 
 /// After a refused package write: who maintains the package (the logged-in user must be listed).
 pub(crate) fn owners(cx: &Context) -> String {
+    if is_berry(cx) {
+        return berry_info(cx, "maintainers");
+    }
     format!(
         "npm owner ls {} --registry {}",
         cx.package.clone().unwrap_or_else(|| "<package>".into()),

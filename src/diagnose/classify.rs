@@ -2,6 +2,7 @@
 //! resolution and server errors are not, even when their text mentions "auth".
 
 use super::look_alike;
+use super::Facts;
 use crate::detect::{Failure, Operation};
 
 /// Codes that are never auth problems, whatever else the text says.
@@ -95,6 +96,15 @@ fn auth_signal(f: &Failure) -> bool {
         )
 }
 
+/// The report's `auth_failure`: an auth failure, unless only the text was read and its shape
+/// cannot tell auth from a name that does not exist (a bare scoped 404 on npmjs): then
+/// "not an auth failure (or cannot tell)"; configuration or probes read live decide it.
+pub(crate) fn is_auth_diagnosis(facts: &Facts) -> bool {
+    let text_only = facts.config.is_none() && facts.probes.is_empty();
+    is_auth_failure(&facts.failure)
+        && !(text_only && look_alike::scoped_not_found_cannot_tell(&facts.failure))
+}
+
 /// True when the failure is in the auth family and regauth should explain it.
 pub(crate) fn is_auth_failure(f: &Failure) -> bool {
     let code = f.code.as_deref().unwrap_or("");
@@ -115,7 +125,7 @@ pub(crate) fn is_auth_failure(f: &Failure) -> bool {
     if auth_signal(f) {
         return true;
     }
-    if !f.signals.has_error {
+    if !f.signals.has_error && !refused_last(f) {
         // warnings, notices and verbose request lines alone: nothing failed
         return false;
     }
@@ -133,6 +143,14 @@ pub(crate) fn is_auth_failure(f: &Failure) -> bool {
                 || crate::diagnose::wording::server_text_says_auth(f)
         }
     }
+}
+
+/// The last request the text shows was answered 401 (a CI log with only `http fetch GET 401`
+/// lines): npm gives up on a 401 (npm-registry-fetch lib/check-response.js raises it, and no
+/// client retries it except for an OTP challenge), so a 401 with nothing after it is the
+/// failure, even when the error block was cut off.
+fn refused_last(f: &Failure) -> bool {
+    f.requests.last().is_some_and(|r| r.status == 401)
 }
 
 /// npmjs's 400 for an `--otp` value it does not take: a recovery code, which publish's OTP

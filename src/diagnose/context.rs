@@ -19,6 +19,8 @@ pub(crate) struct Context<'a> {
     pub(crate) tarball: bool,
     /// The `${VAR}` most likely involved, when the text or config names one.
     pub(crate) variable: Option<String>,
+    /// The client that failed: whose files, keys and commands the advice names.
+    pub(crate) client: crate::config::clients::ClientKind,
 }
 
 impl<'a> Context<'a> {
@@ -75,6 +77,7 @@ impl<'a> Context<'a> {
             op: f.signals.operation,
             tarball: f.url.as_deref().is_some_and(url::is_tarball),
             variable,
+            client: facts.client,
         }
     }
 

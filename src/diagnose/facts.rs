@@ -3,10 +3,12 @@
 //! provenance) and `probes` (read-only npm calls). Rules read whatever slots are filled, so adding
 //! live evidence needs no rule rewritten.
 
+use crate::config::clients::{ClientKind, ClientRoute};
 pub use crate::config::credential::Field as CredentialField;
 pub use crate::config::problems::{NearMissWhy, Problem, ProblemKind};
 pub use crate::config::value::Provenance;
 use crate::detect::Failure;
+use crate::types::ClientId;
 
 /// A setting's value and its provenance (a file:line, an environment variable, the command
 /// line, npm's default), as a kind rules decide on; it renders as `source` strings do.
@@ -233,6 +235,10 @@ pub struct Facts {
     /// The registry kind id (`artifactory`, ...) the organisation's knowledge declares for the
     /// failing registry (`crate::org`); it outranks what the URL suggests.
     pub registry_kind: Option<String>,
+    /// The client that failed, whose terms (files, keys, commands) every cause's advice uses.
+    pub client: ClientKind,
+    /// That client's own route for the failing package (pnpm, yarn), with what it ignored.
+    pub client_route: Option<ClientRoute>,
 }
 
 impl Facts {
@@ -243,11 +249,13 @@ impl Facts {
             ci_job: None,
         };
         Facts {
+            client: client_of(&failure),
             failure,
             config: None,
             probes: Vec::new(),
             env,
             registry_kind: None,
+            client_route: None,
         }
     }
 
@@ -256,5 +264,22 @@ impl Facts {
             ProbeFact::Whoami { outcome, .. } => Some(outcome),
             _ => None,
         })
+    }
+}
+
+/// The client a failure's text names (pnpm's major from its version when shown; callers that
+/// know more, such as the shim or `regauth explain`'s reading of the text, set `Facts::client`).
+fn client_of(failure: &Failure) -> ClientKind {
+    let major = || {
+        failure
+            .tool_version
+            .as_deref()
+            .and_then(|v| v.split('.').next()?.parse().ok())
+    };
+    match failure.tool {
+        Some(ClientId::Pnpm) => ClientKind::Pnpm(major().unwrap_or(10)),
+        Some(ClientId::Yarn1) => ClientKind::Yarn1,
+        Some(ClientId::YarnBerry) => ClientKind::Berry,
+        _ => ClientKind::Npm,
     }
 }

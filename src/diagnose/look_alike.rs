@@ -4,20 +4,51 @@
 use super::registry::{self, Kind};
 use crate::detect::{url, Failure, Operation};
 
-/// A 403 on downloading the tarball of an unscoped package from npmjs or its yarn front.
-/// Unscoped packages on npmjs are always public ("Unscoped packages are always public",
+/// A 403 on reading an unscoped package from npmjs or its yarn front. Unscoped packages on
+/// npmjs are always public ("Unscoped packages are always public",
 /// https://docs.npmjs.com/package-scope-access-level-and-visibility), and npmjs answers a token
 /// it refuses with 401, which npm-registry-fetch lib/check-response.js turns into E401: no
-/// credential decides such a download, so its 403 came from something on the way (a filtering
-/// proxy, a firewall, a CDN edge). A refused packument read stays explained: an egress policy
-/// that blocks a package by name answers there (blocked-by-policy).
+/// credential decides such a read, so its 403 came from something on the way (a filtering
+/// proxy, a firewall, a CDN edge's rule). A refused packument read stays explained: an egress
+/// policy that blocks a package by name answers there (blocked-by-policy).
 pub(crate) fn public_tarball_refused_on_the_way(f: &Failure) -> bool {
     f.http_status == Some(403)
-        && !matches!(f.method.as_deref(), Some("PUT" | "POST" | "DELETE"))
-        && matches!(f.signals.operation, Operation::Read | Operation::Unknown)
-        && on_npmjs(f)
+        && public_registry_read(f)
+        && on_npmjs_or_yarnpkg(f)
         && f.url.as_deref().is_some_and(url::is_tarball)
         && f.package.as_deref().is_some_and(|p| !p.starts_with('@'))
+}
+
+/// A scoped package npmjs answered 404 on a read, with nothing in the text
+/// that speaks of a credential. npmjs answers 404 both for a name nobody published and for a
+/// private package the request may not see (npm's own E404 text says "could not be found or you
+/// do not have permission to access it", npm/cli lib/utils/error-message.js), and a scope
+/// mapped elsewhere is asked here the same way: the text alone cannot tell which, so it is no
+/// auth finding ("not an auth failure, or cannot tell"); the configuration and the probes
+/// decide it live. Auth evidence keeps it explained: a refused or expired credential, an
+/// unexpanded variable, settings pnpm ignored, a placeholder token.
+pub(crate) fn scoped_not_found_cannot_tell(f: &Failure) -> bool {
+    let s = &f.signals;
+    let auth_evidence = s.token_expired_notice
+        || s.credential_rejected
+        || s.auth_settings_found == Some(true)
+        || !s.env_unresolved.is_empty()
+        || !s.ignored_auth_settings.is_empty()
+        || s.placeholder_token
+        || s.no_auth_configured;
+    // registry.yarnpkg.com is left out: a token keyed to npmjs is not sent there, so its
+    // scoped 404 speaks of a credential (its bare 401 bias is token-wrong-host, registry.rs)
+    f.http_status == Some(404)
+        && public_registry_read(f)
+        && on(f, &[Kind::Npmjs])
+        && f.package.as_deref().is_some_and(|p| p.starts_with('@'))
+        && !auth_evidence
+}
+
+/// A read: no write method, no publish/login/owner command (the two shapes above share it).
+fn public_registry_read(f: &Failure) -> bool {
+    !matches!(f.method.as_deref(), Some("PUT" | "POST" | "DELETE"))
+        && matches!(f.signals.operation, Operation::Read | Operation::Unknown)
 }
 
 /// A tarball URL on npmjs/yarnpkg whose file is not `<name>-<version>.tgz` of the package in
@@ -29,7 +60,7 @@ pub(crate) fn tarball_not_of_its_package(f: &Failure) -> bool {
     let (Some(u), Some(package)) = (f.url.as_deref(), f.package.as_deref()) else {
         return false;
     };
-    if !on_npmjs(f) {
+    if !on_npmjs_or_yarnpkg(f) {
         return false;
     }
     let Some((_, file)) = url::path(u).rsplit_once("/-/") else {
@@ -52,10 +83,15 @@ pub(crate) fn url_names_a_version(f: &Failure) -> bool {
         .any(|segment| segment.len() > 1 && segment[1..].contains('@'))
 }
 
-fn on_npmjs(f: &Failure) -> bool {
+fn on_npmjs_or_yarnpkg(f: &Failure) -> bool {
+    on(f, &[Kind::Npmjs, Kind::Yarnpkg])
+}
+
+/// The failing URL is on a registry of one of these kinds.
+fn on(f: &Failure, kinds: &[Kind]) -> bool {
     f.url
         .as_deref()
-        .is_some_and(|u| matches!(registry::entry_for(u).kind, Kind::Npmjs | Kind::Yarnpkg))
+        .is_some_and(|u| kinds.contains(&registry::entry_for(u).kind))
 }
 
 #[cfg(test)]

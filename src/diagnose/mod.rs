@@ -5,10 +5,10 @@
 //! the ranking is the sum. Non-auth failures get `auth_failure: false` and no causes.
 
 pub(crate) mod advice;
-mod berry_words;
 pub mod causes;
 pub mod ci_job;
 pub(crate) mod classify;
+pub(crate) mod client_words;
 pub(crate) mod context;
 pub mod eval;
 pub(crate) mod evidence;
@@ -55,7 +55,7 @@ pub struct CauseNote {
 /// Diagnoses the facts.
 pub fn diagnose(facts: &Facts) -> Diagnosis {
     let cx = Context::new(facts);
-    let auth = classify::is_auth_failure(&facts.failure);
+    let auth = classify::is_auth_diagnosis(facts);
     let (ranked, trace) = if auth {
         rank(&cx)
     } else {
@@ -66,9 +66,6 @@ pub fn diagnose(facts: &Facts) -> Diagnosis {
     let top_margin = margin(&ranked);
     for (i, c) in ranked.iter().enumerate() {
         let (mut a, mut fix) = (causes::advice(c.id, &cx), causes::fix_live(c.id, &cx));
-        if berry_words::is_berry(&cx) {
-            (a, fix) = berry_words::for_berry(c.id, &cx, a, fix);
-        }
         // a general step that only repeats a specific one (same command before its comment)
         let command = |l: &str| l.split('#').next().unwrap_or("").trim().to_owned();
         let specific: Vec<String> = fix.iter().map(|l| command(l)).collect();

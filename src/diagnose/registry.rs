@@ -31,8 +31,9 @@ pub(crate) struct Entry {
     pub(crate) matches: fn(host: &str, path: &str) -> bool,
     /// The registry root of a URL of this kind (where `.npmrc` keys and `--registry` point).
     pub(crate) root: fn(url: &str) -> Option<String>,
-    /// How to get a working credential for `registry` (commands and steps).
-    pub(crate) login: fn(registry: &str) -> Vec<String>,
+    /// How to get a working credential for `registry` (commands and steps), `login` being the
+    /// failing client's login command (`npm login`, `pnpm login`).
+    pub(crate) login: fn(registry: &str, login: &str) -> Vec<String>,
     /// Where a token for `registry` comes from and which type to pick, as one phrase (`None`
     /// for registries whose tokens come from `npm login` alone).
     pub(crate) token_source: fn(registry: &str) -> Option<String>,
@@ -42,8 +43,8 @@ pub(crate) struct Entry {
     pub(crate) permission_note: &'static str,
     /// True for registries that proxy or mirror public npm packages (virtual repositories).
     pub(crate) mirrors_public: bool,
-    /// The cause a bare 401 most often means here, and the points that adds.
-    pub(crate) unauthorized_bias: (&'static str, i32),
+    /// The causes a bare 401 (no words) most often means here, and the points each adds.
+    pub(crate) unauthorized_bias: &'static [(&'static str, i32)],
     /// This kind's own steps to get access to `package`; `None`: ask the admin (`permission_note`).
     pub(crate) permission_fix: Option<fn(package: &str) -> Vec<String>>,
     /// Words of a `www-authenticate` realm that name this kind without a URL (lower case).
@@ -56,9 +57,9 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "npmjs",
         matches: |h, _| h == "registry.npmjs.org" || h == "registry.npmjs.com",
         root: |_| Some("https://registry.npmjs.org/".into()),
-        login: |_| {
+        login: |_, login| {
             vec![
-                "npm login   # an interactive session token, valid for 2 hours".into(),
+                format!("{login}   # an interactive session token, valid for 2 hours"),
                 "for CI: create a granular access token at https://www.npmjs.com/settings/<your-user>/tokens (read-only to install; read and write, with Bypass 2FA, to publish; write tokens expire in at most 90 days) and set //registry.npmjs.org/:_authToken=${NPM_TOKEN}".into(),
             ]
         },
@@ -66,7 +67,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "All classic npmjs tokens were revoked on 2025-12-09; granular write tokens expire in at most 90 days and `npm login` sessions last 2 hours",
         permission_note: "a granular token only works for the packages and scopes it was given (and read-write for publishing); org membership decides scoped packages",
         mirrors_public: false,
-        unauthorized_bias: ("token-invalid-or-expired", 1),
+        unauthorized_bias: &[("token-invalid-or-expired", 1)],
         permission_fix: Some(|package| {
             vec![
                 "create a granular access token with read-write access to this package or scope (and the org), or be added to the org/team".into(),
@@ -80,7 +81,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "npmjs",
         matches: |h, _| h == "registry.yarnpkg.com",
         root: |_| Some("https://registry.yarnpkg.com/".into()),
-        login: |_| {
+        login: |_, _| {
             vec![
                 "publish to npmjs directly: npm publish --registry https://registry.npmjs.org/".into(),
                 "or key the token to this host too: //registry.yarnpkg.com/:_authToken=${NPM_TOKEN}".into(),
@@ -90,7 +91,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "credentials saved for registry.npmjs.org are not sent to registry.yarnpkg.com: npm keys them by host",
         permission_note: "same accounts as npmjs",
         mirrors_public: true,
-        unauthorized_bias: ("token-wrong-host", 8),
+        unauthorized_bias: &[("token-wrong-host", 8)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -99,12 +100,12 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "other",
         matches: |h, _| h.contains("npmmirror.com") || h.contains("taobao.org") || h.contains("cnpmjs.org") || h == "r.cnpmjs.org",
         root: origin_root,
-        login: |_| vec!["use the real registry for login and publish: npm publish --registry https://registry.npmjs.org/".into()],
+        login: |_, _| vec!["use the real registry for login and publish: npm publish --registry https://registry.npmjs.org/".into()],
         token_source: |_| None,
         token_note: "mirrors do not accept npmjs logins or publishes",
         permission_note: "mirrors are read-only",
         mirrors_public: true,
-        unauthorized_bias: ("npmrc-misconfig", 1),
+        unauthorized_bias: &[("npmrc-misconfig", 1)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -113,7 +114,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "github",
         matches: |h, _| h == "npm.pkg.github.com" || h.ends_with(".pkg.github.com") && h.starts_with("npm."),
         root: |_| Some("https://npm.pkg.github.com/".into()),
-        login: |_| {
+        login: |_, _| {
             vec![
                 "create a personal access token (classic) with read:packages (and write:packages to publish) at https://github.com/settings/tokens".into(),
                 "set //npm.pkg.github.com/:_authToken=${GITHUB_TOKEN} in .npmrc and export GITHUB_TOKEN; in GitHub Actions give the job `permissions: packages: read` (write to publish)".into(),
@@ -123,7 +124,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "GitHub Packages needs a token even for public packages; fine-grained PATs do not work for npm packages, classic PATs need read:packages",
         permission_note: "the token needs read:packages/write:packages and its user (or the workflow's repository) must have access to the package; GITHUB_TOKEN in a fork's pull request is read-only",
         mirrors_public: false,
-        unauthorized_bias: ("token-missing", 3),
+        unauthorized_bias: &[("token-missing", 3)],
         permission_fix: Some(|_| {
             vec![
                 "use a classic PAT with read:packages (write:packages to publish), from a user with access to the package".into(),
@@ -137,7 +138,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "gitlab",
         matches: |h, p| h == "gitlab.com" || h.starts_with("gitlab.") || p.contains("/api/v4/") && p.contains("/packages/npm"),
         root: |u| cut_after(u, "/packages/npm/").or_else(|| origin_root(u)),
-        login: |r| {
+        login: |r, _| {
             vec![format!(
                 "set {}:_authToken=${{GITLAB_TOKEN}} with a personal access token with the api scope or a deploy token with read_package_registry (write_package_registry to publish), or use ${{CI_JOB_TOKEN}} in GitLab CI",
                 nerf(r)
@@ -147,7 +148,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "GitLab personal/project/deploy tokens expire; CI_JOB_TOKEN only lives for the job",
         permission_note: "the token's project or group needs at least Reporter access (Developer to publish)",
         mirrors_public: false,
-        unauthorized_bias: ("token-missing", 3),
+        unauthorized_bias: &[("token-missing", 3)],
         permission_fix: None,
         realm_words: &["gitlab"],
     },
@@ -156,7 +157,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "azure",
         matches: |h, _| h == "pkgs.dev.azure.com" || h.ends_with(".pkgs.visualstudio.com") || h.ends_with(".visualstudio.com"),
         root: |u| cut_after(u, "/npm/registry/").or_else(|| origin_root(u)),
-        login: |r| {
+        login: |r, _| {
             vec![
                 "the feed URL has the shape https://pkgs.dev.azure.com/ORG/PROJECT/_packaging/FEED/npm/registry/".into(),
                 format!(
@@ -171,7 +172,10 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "Azure DevOps PATs expire (30 days by default, vsts-npm-auth tokens 90 days); npm answers 401 once they do",
         permission_note: "the identity needs Reader on the feed (Contributor to publish) and, for upstream packages, Collaborator",
         mirrors_public: true,
-        unauthorized_bias: ("token-invalid-or-expired", 4),
+        // PATs expire; and Azure takes only a base64 PAT in `:_password` with `:username` and
+        // `:email` (https://learn.microsoft.com/azure/devops/artifacts/npm/npmrc), so a raw PAT
+        // or an `_authToken` line is the other common bare 401
+        unauthorized_bias: &[("token-invalid-or-expired", 4), ("npmrc-misconfig", 3)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -180,12 +184,12 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "codeartifact",
         matches: |h, _| h.contains(".codeartifact.") && h.ends_with(".amazonaws.com"),
         root: |u| cut_after_segment_after(u, "/npm/").or_else(|| origin_root(u)),
-        login: |r| vec![codeartifact_login(r)],
+        login: |r, _| vec![codeartifact_login(r)],
         token_source: |r| Some(format!("`{}` writes one (valid 12 hours; needs codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken)", codeartifact_login(r).split("   #").next().unwrap_or_default())),
         token_note: "CodeArtifact tokens last 12 hours by default: re-run `aws codeartifact login --tool npm` (AWS CLI >= 2.9.5 for npm 10+)",
         permission_note: "the IAM identity needs codeartifact:GetAuthorizationToken, sts:GetServiceBearerToken and read (or publish) on the repository",
         mirrors_public: true,
-        unauthorized_bias: ("token-invalid-or-expired", 4),
+        unauthorized_bias: &[("token-invalid-or-expired", 4)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -194,7 +198,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "artifactory",
         matches: |h, p| h.ends_with(".jfrog.io") || h.contains("artifactory") || p.contains("/artifactory/") || p.contains("/api/npm/"),
         root: |u| cut_after_segment_after(u, "/api/npm/").or_else(|| origin_root(u)),
-        login: |r| {
+        login: |r, _| {
             vec![
                 format!("npm login --auth-type=legacy --registry {r}   # or set {}:_authToken to an Artifactory identity/access token", nerf(r)),
                 "Artifactory's 'Set Me Up' page for the repository shows the exact .npmrc lines".into(),
@@ -204,7 +208,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "Artifactory access tokens and identity tokens expire; API keys are deprecated",
         permission_note: "the user needs read (deploy to publish) permission on the repository, and on its remote/virtual members",
         mirrors_public: true,
-        unauthorized_bias: ("npmrc-misconfig", 1),
+        unauthorized_bias: &[("npmrc-misconfig", 1)],
         permission_fix: None,
         realm_words: &["artifactory"],
     },
@@ -213,9 +217,9 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "nexus",
         matches: |h, p| h.contains("nexus") || p.starts_with("/repository/"),
         root: |u| cut_after_segment_after(u, "/repository/").or_else(|| origin_root(u)),
-        login: |r| {
+        login: |r, login| {
             vec![
-                format!("npm login --registry {r}   # needs the 'npm Bearer Token Realm' enabled in Nexus"),
+                format!("{login} --registry {r}   # needs the 'npm Bearer Token Realm' enabled in Nexus"),
                 format!("or set {}:_auth=<base64 of user:password>", nerf(r)),
             ]
         },
@@ -223,7 +227,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "Nexus accepts a bearer token only when the npm Bearer Token Realm is active",
         permission_note: "the user needs nx-repository-view-npm-<repo>-read (add/edit to publish); Nexus Firewall can also quarantine components",
         mirrors_public: true,
-        unauthorized_bias: ("npmrc-misconfig", 1),
+        unauthorized_bias: &[("npmrc-misconfig", 1)],
         permission_fix: None,
         realm_words: &["nexus", "sonatype"],
     },
@@ -232,7 +236,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "google-ar",
         matches: |h, _| h.ends_with("-npm.pkg.dev"),
         root: |u| cut_after_n_segments(u, 2).or_else(|| origin_root(u)),
-        login: |_| {
+        login: |_, _| {
             vec![
                 "npx google-artifactregistry-auth --repo-config=.npmrc --credential-config=~/.npmrc   # tokens last about 1 hour: refresh before each install".into(),
                 "gcloud artifacts print-settings npm --scope=@<your-scope>   # the .npmrc lines for the repository".into(),
@@ -242,7 +246,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         token_note: "Artifact Registry access tokens are short-lived (about an hour): refresh them with google-artifactregistry-auth",
         permission_note: "the account needs roles/artifactregistry.reader (writer to publish) on the repository",
         mirrors_public: true,
-        unauthorized_bias: ("token-invalid-or-expired", 4),
+        unauthorized_bias: &[("token-invalid-or-expired", 4)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -251,12 +255,12 @@ pub(crate) const ENTRIES: &[Entry] = &[
         id: "verdaccio",
         matches: |h, _| h.ends_with(":4873") || h.contains("verdaccio"),
         root: origin_root,
-        login: |r| vec![format!("npm login --registry {r}")],
+        login: |r, login| vec![format!("{login} --registry {r}")],
         token_source: |_| None,
         token_note: "Verdaccio tokens are signed with the server's secret and can expire (JWT settings)",
         permission_note: "the `packages` section of Verdaccio's config.yaml decides who may access and publish each name",
         mirrors_public: true,
-        unauthorized_bias: ("npmrc-misconfig", 1),
+        unauthorized_bias: &[("npmrc-misconfig", 1)],
         permission_fix: None,
         realm_words: &[],
     },
@@ -267,12 +271,12 @@ const OTHER: Entry = Entry {
     id: "other",
     matches: |_, _| true,
     root: origin_root,
-    login: |r| vec![format!("npm login --registry {r}")],
+    login: |r, login| vec![format!("{login} --registry {r}")],
     token_source: |_| None,
     token_note: "the registry's tokens may expire or be revoked",
     permission_note: "the registry's access rules decide who may read or publish each package",
     mirrors_public: true,
-    unauthorized_bias: ("npmrc-misconfig", 1),
+    unauthorized_bias: &[("npmrc-misconfig", 1)],
     permission_fix: None,
     realm_words: &[],
 };
@@ -440,7 +444,7 @@ mod tests {
             let e = entry_for(url);
             let text = format!(
                 "{} {}",
-                (e.login)(url).join(" "),
+                (e.login)(url, "npm login").join(" "),
                 (e.token_source)(url).unwrap_or_default()
             );
             for w in words {

@@ -1,9 +1,9 @@
-//! The per-client fix adapter: after the diagnosis of a pnpm or yarn failure, the top cause's
-//! fix speaks that client's language and files. What the client read and ignored (a project
-//! `${VAR}` credential pnpm never expands, `.npmrc` lines berry never reads, `npm_config_*`
-//! pnpm 11 drops) becomes the first fix line and evidence with its file:line; berry gets
-//! `.yarnrc.yml` settings instead of `.npmrc` lines and `npm` commands. Sentences are made
-//! here from typed facts (the cause id, the client's route), never by reading other text.
+//! What a pnpm or yarn client read and ignored, before the top cause's fix: a project `${VAR}`
+//! credential pnpm never expands, `.npmrc` lines berry never reads, `npm_config_*` pnpm 11
+//! drops become the first fix line (and evidence) with their file:line; for berry also a publish
+//! sent past the scope's registry. The causes word their own advice in the client's terms
+//! (`Facts::client`); sentences here are made from typed facts (the client's route), never by
+//! reading or rewriting other text.
 
 use crate::config::clients::{ClientKind, Ignored, IgnoredBecause};
 use crate::config::route::scope_of;
@@ -14,7 +14,9 @@ use crate::report::{Evidence, EvidenceKind};
 
 use super::client_facts::ClientView;
 
-/// Rewrites the top cause's fix (and evidence) for the client of `view`.
+/// Puts first in the top cause's fix (and evidence) what the client of `view` read and ignored,
+/// and for berry a publish that went past the scope's registry. The causes' own advice is
+/// already in the client's terms (`Facts::client`); nothing here reads or rewrites it.
 pub fn adapt(diagnosis: &mut Diagnosis, view: &ClientView, facts: &Facts) {
     let Some(top) = diagnosis.report.causes.first_mut() else {
         return;
@@ -31,29 +33,23 @@ pub fn adapt(diagnosis: &mut Diagnosis, view: &ClientView, facts: &Facts) {
         .filter(|i| concerns(i, host.as_deref(), &view.route.package))
         .collect();
     let mut first: Vec<String> = ignored.iter().map(|i| ignored_fix(i, view)).collect();
-    for i in &ignored {
-        top.evidence.insert(
-            0,
-            Evidence {
-                kind: EvidenceKind::Config,
-                text: format!("`{}` ignored: {}", i.key, i.because.sentence(view.kind)),
-                source: Some(i.source.to_string()),
-            },
-        );
-    }
     if view.kind == ClientKind::Berry {
-        first.extend(berry_fix(&top.id, view, facts));
-        top.evidence
-            .retain(|e| e.kind != EvidenceKind::Config || !e.text.contains(".npmrc"));
-        top.verify = berry_verify(&top.verify, view);
-        if !first.is_empty() {
-            top.fix = first;
-            return;
+        // berry's ignored settings are `.npmrc` lines: the fix line names their file:line and
+        // the `.yarnrc.yml` setting; their npm keys as evidence would read as advice to a berry user
+        first.extend(publish_registry_step(view, facts));
+    } else {
+        for i in &ignored {
+            top.evidence.insert(
+                0,
+                Evidence {
+                    kind: EvidenceKind::Config,
+                    text: format!("`{}` ignored: {}", i.key, i.because.sentence(view.kind)),
+                    source: Some(i.source.to_string()),
+                },
+            );
         }
     }
-    let client = view.kind;
-    let mut fix: Vec<String> = top.fix.iter().map(|l| in_client_words(l, client)).collect();
-    first.append(&mut fix);
+    first.append(&mut top.fix);
     first.dedup();
     top.fix = first;
 }
@@ -136,60 +132,19 @@ fn berry_key(npmrc_key: &str) -> String {
     }
 }
 
-/// Berry's fix for a cause, in `.yarnrc.yml` terms; empty: the cause's own fix stands (it is
-/// about the registry's side, not the client's settings).
-fn berry_fix(cause: &str, view: &ClientView, facts: &Facts) -> Vec<String> {
-    let route = &view.route;
-    let scope = scope_of(&route.package).map(|s| s.trim_start_matches('@').to_owned());
-    let host = url::host(&route.registry).unwrap_or_default();
-    let config = facts.config.as_ref();
-    let place = match &scope {
-        Some(s) => format!("npmScopes.{s}"),
-        None => format!("npmRegistries[\"//{host}\"]"),
-    };
-    match cause {
-        "token-missing" => vec![format!(
-            "add `npmAuthToken: \"${{NPM_TOKEN}}\"` under {place} in ~/.yarnrc.yml and export NPM_TOKEN=<a token for {host}> (or run `yarn npm login{}`)",
-            scope.as_ref().map(|s| format!(" --scope {s}")).unwrap_or_default()
-        )],
-        "token-env-unset" => config
-            .into_iter()
-            .flat_map(|c| &c.variables)
-            .map(|v| {
-                format!(
-                    "export {0}=<token> where yarn runs: berry stops at ${{{0}}} in {1} (write ${{{0}:-}} there to make it optional)",
-                    v.name, v.source
-                )
-            })
-            .collect(),
-        "token-wrong-host" => config
-            .into_iter()
-            .flat_map(|c| &c.near_misses)
-            .map(|n| {
-                format!(
-                    "key the token to the registry yarn uses: {} ({}) names another host; berry sends it only to that host: use npmRegistries[\"//{host}\"].npmAuthToken (or put npmAuthToken under {place})",
-                    n.key, n.source
-                )
-            })
-            .collect(),
-        "scope-not-mapped" => {
-            let Some(s) = &scope else {
-                return Vec::new();
-            };
-            let registry = other_registry(view, facts).unwrap_or_else(|| "<registry URL>".into());
-            vec![format!(
-                "map the scope in .yarnrc.yml: `npmScopes: {{{s}: {{npmRegistryServer: \"{registry}\"}}}}` (npmScopes.{s}.npmRegistryServer; berry ignores .npmrc)"
-            )]
-        }
-        _ if publish_to_default(view, facts) => {
-            let s = scope.unwrap_or_default();
-            vec![format!(
-                "`yarn npm publish` sends to npmPublishRegistry, not npmScopes.{s}.npmRegistryServer: set npmScopes.{s}.npmPublishRegistry: \"{}\" in .yarnrc.yml",
-                route.registry
-            )]
-        }
-        _ => Vec::new(),
+/// `yarn npm publish` sent the package to npmPublishRegistry (berry's default), not to the
+/// registry its scope maps to: the setting that sends it there.
+fn publish_registry_step(view: &ClientView, facts: &Facts) -> Option<String> {
+    if !publish_to_default(view, facts) {
+        return None;
     }
+    let s = scope_of(&view.route.package)
+        .map(|s| s.trim_start_matches('@').to_owned())
+        .unwrap_or_default();
+    Some(format!(
+        "`yarn npm publish` sends to npmPublishRegistry, not npmScopes.{s}.npmRegistryServer: set npmScopes.{s}.npmPublishRegistry: \"{}\" in .yarnrc.yml",
+        view.route.registry
+    ))
 }
 
 /// A publish went to berry's default registry though the scope maps elsewhere.
@@ -197,51 +152,6 @@ fn publish_to_default(view: &ClientView, facts: &Facts) -> bool {
     let to = facts.failure.signals.publish_registry.as_deref();
     facts.failure.signals.operation == crate::detect::Operation::Publish
         && to.is_some_and(|t| url::host(t) != url::host(&view.route.registry))
-}
-
-/// A registry berry has a credential for, other than the one the request went to: where the
-/// unmapped scope most likely lives.
-fn other_registry(view: &ClientView, facts: &Facts) -> Option<String> {
-    let failed = facts.config.as_ref()?.request_registry.clone()?;
-    let scheme = failed.split("//").next().unwrap_or("https:").to_owned();
-    facts
-        .config
-        .as_ref()?
-        .near_misses
-        .iter()
-        .map(|n| n.key.clone())
-        .chain(view.route.ignored.iter().map(|i| i.key.clone()))
-        .find_map(|key| {
-            let start = key.find("//")?;
-            let rest = &key[start..];
-            let end = rest[2..].find(['/', '"']).map_or(rest.len(), |e| e + 2);
-            let url = format!("{scheme}{}/", &rest[..end]);
-            (url::host(&url) != url::host(&failed)).then_some(url)
-        })
-}
-
-/// Berry's verify steps: its own whoami instead of npm's.
-fn berry_verify(verify: &[String], view: &ClientView) -> Vec<String> {
-    let whoami = match scope_of(&view.route.package) {
-        Some(s) => format!("yarn npm whoami --scope {}", s.trim_start_matches('@')),
-        None => "yarn npm whoami".to_owned(),
-    };
-    std::iter::once(whoami.clone())
-        .chain(
-            verify
-                .iter()
-                .filter(|v| !v.starts_with("npm ") && **v != whoami)
-                .cloned(),
-        )
-        .collect()
-}
-
-/// A fix line in the client's words: `npm login` is `pnpm login` for pnpm.
-fn in_client_words(line: &str, client: ClientKind) -> String {
-    match client {
-        ClientKind::Pnpm(_) => line.replace("`npm login", "`pnpm login"),
-        _ => line.to_owned(),
-    }
 }
 
 #[cfg(test)]

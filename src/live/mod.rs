@@ -79,6 +79,7 @@ fn gather(
     }
     if what.config {
         facts.config = Some(config_facts);
+        facts.client_route = view.as_ref().map(|v| v.route.clone());
     }
     if what.here {
         add_ci(&mut facts);
@@ -100,7 +101,10 @@ pub fn gather_saved(failure: Failure, use_config: bool, use_probes: bool) -> Sav
     }
     let use_probes = use_probes && kind != ClientKind::Berry;
     if !diagnose::classify::is_explained(&failure) || !(use_config || use_probes) {
-        return Saved::from(Facts::from_failure(failure), Vec::new(), None);
+        // the client read from the text words the advice, with or without its configuration
+        let mut facts = Facts::from_failure(failure);
+        facts.client = kind;
+        return Saved::from(facts, Vec::new(), None);
     }
     let machine = this_machine(&failure.command);
     let what = Gathering {
@@ -111,7 +115,8 @@ pub fn gather_saved(failure: Failure, use_config: bool, use_probes: bool) -> Sav
     };
     let npm = clients::by_id(ClientId::Npm);
     let config = npm.load_config(&load_context(&machine, &machine.npm));
-    let (facts, probes, view) = gather(failure, &machine, &what, &config);
+    let (mut facts, probes, view) = gather(failure, &machine, &what, &config);
+    facts.client = kind;
     Saved::from(facts, probes, view)
 }
 
@@ -308,6 +313,7 @@ fn explain_run(
         }
     };
     let (mut facts, probes, view) = gather(failure, &context, &what, config);
+    facts.client = kind;
     // ORG HOOK: a malformed file must not cost the explanation; it is one line after it
     let knowledge = crate::org::Knowledge::load(&run.cwd, |k| std::env::var(k).ok());
     if let Ok(knowledge) = &knowledge {

@@ -93,7 +93,7 @@ impl LogWatch {
                 }
                 continue;
             }
-            let Some(name) = event.name.filter(|n| is_log_name(n)) else {
+            let Some(name) = event.name.filter(is_log_name) else {
                 continue;
             };
             let created = event.mask.contains(AddWatchFlags::IN_CREATE);
@@ -101,7 +101,7 @@ impl LogWatch {
                 self.decide(npm, name, created);
             }
         }
-        if watching_writes != !self.undecided.is_empty() {
+        if watching_writes == self.undecided.is_empty() {
             let mask = match self.undecided.is_empty() {
                 true => AddWatchFlags::IN_CREATE,
                 false => AddWatchFlags::IN_CREATE | AddWatchFlags::IN_MODIFY,
@@ -161,7 +161,7 @@ impl LogWatch {
     pub(crate) fn into_seen(self) -> Seen {
         let pending = self.inotify.read_events().map_or(0, |events| {
             let names = events.into_iter().filter_map(|e| e.name);
-            names.filter(|n| is_log_name(n)).count()
+            names.filter(is_log_name).count()
         });
         Seen {
             others: self.others.len() + self.undecided.len() + pending,

@@ -43,6 +43,8 @@ pub const EXIT_NOT_FOUND: i32 = 127;
 pub const EXIT_CANNOT_RUN: i32 = 126;
 
 /// How a shimmed call ended.
+// one value per run, moved once: boxing `Ended` would only add an allocation
+#[allow(clippy::large_enum_variant)]
 pub enum Outcome {
     /// The client did not run (not found, a loop, cannot be started): exit with this code.
     NotRun(i32),

@@ -16,8 +16,11 @@ pub struct Setup {
     pub expect: Expect<'static>,
 }
 
+/// A scenario's name and the function that sets it up.
+pub type Named = (&'static str, fn() -> Setup);
+
 /// Every scenario by name, for the tests that treat them all alike.
-pub const ALL: &[(&str, fn() -> Setup)] = &[
+pub const ALL: &[Named] = &[
     ("token_missing_view", token_missing_view),
     ("token_missing_publish", token_missing_publish),
     ("token_env_unset_install", || {

@@ -9,6 +9,7 @@ mod client_table;
 mod clients;
 mod config_dirs;
 pub mod cpu;
+mod decided_by;
 mod events;
 mod files;
 mod fixture;
@@ -31,6 +32,7 @@ pub use client_runs::{doctor_client_route, doctor_client_routes, durations_maske
 pub use client_table::{TestClient, ALL_CLIENTS};
 pub use clients::{client_bin, client_env, write_file, BERRY_HOME_RC};
 pub use config_dirs::{config_context, config_dirs};
+pub use decided_by::{assert_decided_by, top_decided_by};
 pub use events::{output_within, Gate};
 pub use files::write_executable;
 pub use fixture::{FixtureServer, Request, Response};

@@ -13,9 +13,10 @@ use serde::Serialize;
 use super::{LoadContext, Provenance};
 
 /// A package manager whose configuration regauth models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClientKind {
+    #[default]
     Npm,
     /// pnpm by major version: 10 reads `npm_config_*`; 11 and 12 read `pnpm_config_*` and auth.ini.
     Pnpm(u32),

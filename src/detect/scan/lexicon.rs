@@ -52,6 +52,8 @@ pub(crate) const OTP: Lexicon = Lexicon {
           "npmjs 403 body; reports: dmno-dev/fledgling#4, azu/setup-npm-trusted-publish#14"),
         p(r"One-time password:", "One-time password:",
           "yarnpkg/berry packages/plugin-npm/sources/npmHttpUtils.ts askForOtp (the prompt yarn 4 shows on a 401 with `www-authenticate: otp`)"),
+        p(r#"child "otp" fails"#, r#"child "otp" fails because ["otp" with value "not-otp" fails to match the required pattern"#,
+          "npmjs 400 body for an --otp value it refuses (a recovery code, a placeholder); reports: npm/cli#9326, n258 (pikkujs/pikku)"),
         p(r"Two factor authentication enabled", "Two factor authentication enabled.",
           "yarnpkg/yarn src/reporters/lang/en.js twoFactorAuthenticationEnabled (printed before yarn 1's OTP prompt, src/registries/npm-registry.js)"),
     ],

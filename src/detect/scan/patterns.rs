@@ -18,7 +18,8 @@ pub(super) static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
         r"npm |npx |pnpm |yarn |lerna | ERR!| error | warn | notice | http | verbose | silly |",
         // pnpm, yarn 1, yarn berry
         r"ERR_PNPM|YN0|Request failed|unexpected error|Invalid auth|Usage Error|Ignored |Lockfile is up to date|",
-        r"Couldn't publish|nvironment variable not found|Failed to replace env|uthoriz|",
+        r#"Couldn't publish|nvironment variable not found|child "otp" fails|"#,
+        r"Failed to replace env|uthoriz|",
         r#"Failed to fetch|Failed to publish|No token found|Request URL|Request Method|"error"|📦|Yarn Package Manager|"#,
         // HTTP failures and registry/proxy words in bare lines
         r" - GET | - PUT | - POST | - DELETE | - HEAD | - PATCH |Forbidden|Unauthorized|Not found|",
@@ -111,6 +112,16 @@ pub(super) static PNPM_IGNORED: LazyLock<Regex> =
 pub(super) static PNPM_SETTING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^\s*(@[^:\s]+:registry=\S+|//\S+:(?:_authToken|_auth|username|_password)=\S*)\s*$")
 });
+/// pnpm 11 `pnpm config set` refusing a key in config.yaml or pnpm-workspace.yaml (pnpm 11
+/// dist/pnpm.mjs ConfigSetUnsupportedYamlConfigKeyError / ConfigSetNotAProjectSettingError:
+/// `The key ${JSON.stringify(key)} isn't supported by the global config.yaml file`).
+pub(super) static PNPM_REFUSED_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"CONFIG_SET_(?:UNSUPPORTED_YAML_CONFIG_KEY|NOT_A_PROJECT_SETTING)\]?\s+The key "([^"]+)""#)
+});
+/// An auth setting's name, in npm's ini spelling or pnpm/yarn's camelCase (`_authToken`,
+/// `npmAuthToken`, `//host/:_password`, `username`).
+pub(super) static AUTH_KEY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)auth|_password|^username$|:username$"));
 pub(super) static YARN1_REQUEST_FAILED: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(https?://[^"\s]+?): Request failed \\?"(\d{3})\s*([^"\\]*)"#));
 pub(super) static YARN1_UNEXPECTED: LazyLock<Regex> =

@@ -100,6 +100,8 @@ impl Scanner {
         }
         if OTP.is_match(body) && !body.contains("enable two-factor authentication then") {
             s.otp = true;
+            // npmjs's 400 for an --otp value its check refuses comes alone, without a code line
+            s.has_error |= body.contains("child \"otp\" fails");
             hit = true;
         }
         if VERSION_EXISTS.is_match(body) {
@@ -142,6 +144,26 @@ impl Scanner {
             if s.env_unresolved.len() < MAX_SMALL_LIST && !s.env_unresolved.contains(&name) {
                 s.env_unresolved.push(name);
             }
+            s.has_error = true;
+            hit = true;
+        }
+        if let Some(c) = PNPM_REFUSED_KEY
+            .captures(body)
+            .filter(|c| AUTH_KEY.is_match(&c[1]))
+        {
+            // an auth setting written where pnpm 11 does not take it: as ignored as "Ignored
+            // auth setting" (auth keys live in .npmrc only since pnpm 11)
+            let key = scrub(&c[1]).into_owned();
+            if !s.ignored_auth_settings.contains(&key) {
+                s.ignored_auth_settings.push(key);
+            }
+            s.has_error = true;
+            hit = true;
+        }
+        if body.contains("too similar to existing package") && s.operation == Operation::Unknown {
+            // npmjs checks a new name against existing ones only when it is published
+            // (PUBLISH_REFUSED's `too similar`): the command was a publish
+            s.operation = Operation::Publish;
             s.has_error = true;
             hit = true;
         }

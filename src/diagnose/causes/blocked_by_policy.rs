@@ -1,6 +1,7 @@
 //! `blocked-by-policy`: a registry or proxy policy refused the package. Its rules, its fix text offline and live, and what decides it.
 
 use crate::diagnose::advice::{view, Advice};
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{line, main_line};
 use crate::diagnose::score::{rule, Scores};
@@ -39,7 +40,7 @@ fn advice(cx: &Context) -> Advice {
             "ask the registry/security team to review or release the package, or pick a version the policy allows".to_owned(),
             "if a sandbox or egress proxy is in the way, allow-list the registry (and the calling binary) there".to_owned(),
         ],
-        verify: vec![view(cx)],
+        verify: client_words::checks(cx, vec![view(cx)]),
         decider: "the 403 body names a policy (quarantine, blocked, curation), and other packages from the same registry install".to_owned(),
     }
 }

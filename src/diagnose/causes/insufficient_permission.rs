@@ -2,6 +2,7 @@
 
 use crate::detect::Operation;
 use crate::diagnose::advice::{capitalize, owners, view, whoami, whoami_user, Advice};
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line, main_line};
 use crate::diagnose::package_presence::{presence, user_maintains, Presence};
@@ -100,6 +101,9 @@ fn probe_publish_reach(cx: &Context, s: &mut Scores) {
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
     let host = cx.host_or_registry_word();
+    if client_words::is_berry(cx) {
+        return berry_advice(cx, &host);
+    }
     let e = cx.entry;
     Advice {
         summary: format!(
@@ -117,6 +121,27 @@ fn advice(cx: &Context) -> Advice {
             },
             whoami(cx),
         ],
+        decider: format!(
+            "`{}` succeeds (the token is valid) while the package request is refused",
+            whoami(cx)
+        ),
+    }
+}
+
+/// Berry's: its whoami and `yarn npm info` (berry has no `npm owner` or `npm access`).
+fn berry_advice(cx: &Context, host: &str) -> Advice {
+    let package = cx.package.clone().unwrap_or_else(|| "this package".into());
+    let refused = if cx.is_publish() {
+        owners(cx)
+    } else {
+        view(cx)
+    };
+    Advice {
+        summary: format!("The credential is valid but lacks access to {package} on {host}."),
+        fix: vec![format!(
+            "ask the admin of {host} to give your account read (or publish) access to {package}"
+        )],
+        verify: client_words::checks(cx, vec![refused]),
         decider: format!(
             "`{}` succeeds (the token is valid) while the package request is refused",
             whoami(cx)
@@ -161,7 +186,8 @@ fn reach_fix(cx: &Context) -> Option<String> {
     let package = cx.package.clone().unwrap_or_else(|| "this package".into());
     match presence(cx.facts)?.0 {
         Presence::Absent => Some(format!(
-            "{package} does not exist yet, and this token (you are {user}) may not create it: use a token with read-write access to all packages (or to the scope), or `npm login` and publish the first version yourself; a trusted publisher can only be added once it exists"
+            "{package} does not exist yet, and this token (you are {user}) may not create it: use a token with read-write access to all packages (or to the scope), or `{}` and publish the first version yourself; a trusted publisher can only be added once it exists",
+            client_words::login_word(cx)
         )),
         _ if user_maintains(cx.facts).is_some() && has_status(cx, &[404]) => Some(format!(
             "you ({user}) maintain {package}, but this token cannot write it: create a granular token with read-write access to {package} (npmjs: at most 90 days, with \"Bypass 2FA\" for CI) or publish from CI with trusted publishing"

@@ -2,6 +2,7 @@
 
 use crate::detect::url;
 use crate::diagnose::advice::Advice;
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line, main_line};
 use crate::diagnose::registry::Kind;
@@ -79,6 +80,17 @@ fn config_lockfile_hosts(cx: &Context, s: &mut Scores) {
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
     let host = cx.host_or_registry_word();
+    if client_words::is_berry(cx) {
+        return Advice {
+            summary: format!("The request went to {host} because the lockfile pins resolved URLs there, and this machine has no access to that host."),
+            fix: vec![
+                "regenerate the lockfile against your registry: rm yarn.lock && yarn install".to_owned(),
+                format!("or get credentials for {host} (npmRegistries in .yarnrc.yml)"),
+            ],
+            verify: client_words::checks(cx, vec![format!("grep -c '{host}' yarn.lock")]),
+            decider: format!("yarn.lock has resolved URLs on {host} while the configured registry is another"),
+        };
+    }
     Advice {
         summary: format!("The request went to {host} because the lockfile pins resolved URLs there, and this machine has no access to that host."),
         fix: vec![

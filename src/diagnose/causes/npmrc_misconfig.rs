@@ -2,6 +2,7 @@
 
 use crate::detect::Operation;
 use crate::diagnose::advice::{key, routed_check, variable, Advice};
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, line, main_line};
 use crate::diagnose::facts::ConfigFacts;
@@ -121,15 +122,24 @@ fn config_credential_unread(cx: &Context, s: &mut Scores) {
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
     let host = cx.host_or_registry_word();
+    if client_words::is_berry(cx) {
+        return Advice {
+            summary: format!("The configuration does not give {host} a usable credential: it sits where yarn berry does not look (berry ignores .npmrc), under another npmScopes/npmRegistries key, or the registry URL itself is wrong."),
+            fix: misconfig_fix(cx),
+            verify: client_words::checks(cx, vec!["yarn config get npmAuthToken".to_owned()]),
+            decider: "which .yarnrc.yml files yarn read (`yarn config`) and whether npmAuthToken is set for the registry in use".to_owned(),
+        };
+    }
+    // npm's text keeps its hedge: an npm-run script may have failed in another client's run
+    let who = match cx.client {
+        crate::config::clients::ClientKind::Npm => "npm (or this client)",
+        _ => client_words::tool(cx),
+    };
     Advice {
-        summary: format!("The configuration does not give {host} a usable credential: it is in a file npm (or this client) does not read, shadowed by precedence, in a legacy form, or the registry URL itself is wrong."),
+        summary: format!("The configuration does not give {host} a usable credential: it is in a file {who} does not read, shadowed by precedence, in a legacy form, or the registry URL itself is wrong."),
         fix: misconfig_fix(cx),
-        verify: if cx.failure.tool == Some(crate::types::ClientId::YarnBerry) {
-            vec!["yarn config get npmAuthToken".to_owned(), "yarn npm whoami".to_owned()]
-        } else {
-            // the failed request, routed by the repaired configuration, then where it comes from
-            vec![routed_check(cx), "npm config list".to_owned(), "regauth doctor".to_owned()]
-        },
+        // the failed request, routed by the repaired configuration, then where it comes from
+        verify: vec![routed_check(cx), "npm config list".to_owned(), "regauth doctor".to_owned()],
         decider: "which .npmrc files npm read (`npm config list`) and whether the credential line is in one of them, keyed to the registry URL in use".to_owned(),
     }
 }
@@ -151,7 +161,7 @@ fn misconfig_fix(cx: &Context) -> Vec<String> {
     if !s.ignored_auth_settings.is_empty() {
         return vec!["move the credential line to ~/.npmrc (user config) or provide it via the environment: pnpm no longer expands ${VAR} in a repository's .npmrc credentials".to_owned()];
     }
-    if s.no_auth_configured || cx.failure.tool == Some(crate::types::ClientId::YarnBerry) {
+    if s.no_auth_configured || client_words::is_berry(cx) {
         return vec![
             "yarn berry does not read .npmrc: set npmAuthToken in .yarnrc.yml (npmRegistries or npmScopes), e.g. `npmAuthToken: \"${NPM_TOKEN}\"`".to_owned(),
             "yarn config set npmAuthToken <token>   # or YARN_NPM_AUTH_TOKEN in the environment".to_owned(),

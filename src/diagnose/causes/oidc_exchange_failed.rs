@@ -6,6 +6,7 @@
 use crate::detect::oidc::OidcStep;
 use crate::diagnose::advice::Advice;
 use crate::diagnose::ci_job::{CiJob, CiSystem};
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line};
 use crate::diagnose::package_presence::{presence, Presence};
@@ -177,7 +178,10 @@ fn advice(cx: &Context) -> Advice {
         None if cx.failure.signals.need_auth => {
             "npm then had no token at all (ENEEDAUTH)".to_owned()
         }
-        None => "npm then published with whatever token was configured".to_owned(),
+        None => format!(
+            "{} then published with whatever token was configured",
+            client_words::tool(cx)
+        ),
     };
     let mut fix = Vec::new();
     if matches!(
@@ -198,13 +202,58 @@ fn advice(cx: &Context) -> Advice {
     Advice {
         summary: format!("Trusted publishing (OIDC) of {package}{by} failed: {}; {then}.", step_words(cx)),
         fix,
-        verify: vec![match crate::diagnose::semantic_release::error(cx) {
-            None if berry_oidc_silent(cx).is_some() => "rerun the job: `yarn npm publish` gets past YN0033 once the trusted publisher matches (yarn logs nothing of the exchange itself)".to_owned(),
+        verify: client_words::checks(cx, vec![match crate::diagnose::semantic_release::error(cx) {
+            None if berry_oidc_silent(cx).is_some() || client_words::is_berry(cx) => "rerun the job: `yarn npm publish` gets past YN0033 once the trusted publisher matches (yarn logs nothing of the exchange itself)".to_owned(),
             Some(_) => "rerun the release job: @semantic-release/npm logs `OIDC token exchange with the npm registry succeeded` once the trusted publisher matches".to_owned(),
             None => "npm publish --dry-run --loglevel verbose   # in the CI job: look for `verbose oidc`".to_owned(),
-        }],
-        decider: "the debug log's `verbose oidc` line and the status of `POST .../-/npm/v1/oidc/token/exchange/package/...`".to_owned(),
+        }]),
+        decider: decider(cx),
     }
+}
+
+/// The line that decides it, as this failure showed it: npm's `oidc` line, @semantic-release/npm's
+/// exchange line, or yarn's YN0033 with the job's ID-token variables (yarn logs no exchange).
+fn decider(cx: &Context) -> String {
+    const EXCHANGE: &str = "the status of `POST .../-/npm/v1/oidc/token/exchange/package/...`";
+    if let Some(available) = berry_oidc_silent(cx) {
+        let variables = match cx.facts.env.ci_job.as_ref().map(|j| j.system) {
+            Some(CiSystem::GithubActions) => {
+                "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+            }
+            _ => "NPM_ID_TOKEN",
+        };
+        let at = line(cx, &["YN0033"])
+            .and_then(|e| e.source)
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let had = if available { "had" } else { "lacked" };
+        return format!("yarn's YN0033 \"No authentication configured for request\"{at} on `yarn npm publish` while the job {had} {variables} (an ID token to exchange)");
+    }
+    if client_words::is_berry(cx) {
+        return "yarn's YN0033 \"No authentication configured for request\" on `yarn npm publish`, and whether the job had an ID token (GitHub: ACTIONS_ID_TOKEN_REQUEST_URL; GitLab/CircleCI: NPM_ID_TOKEN): yarn logs nothing of the exchange".to_owned();
+    }
+    let needles: Vec<&str> = REFUSED_LINES
+        .iter()
+        .chain(&ID_TOKEN_LINES)
+        .copied()
+        .collect();
+    let Some(seen) = line(cx, &needles) else {
+        return format!(
+            "npm's `verbose oidc` line (debug log, or `--loglevel verbose`) and {EXCHANGE}"
+        );
+    };
+    let needle = needles
+        .iter()
+        .find(|n| seen.text.contains(**n))
+        .copied()
+        .unwrap_or_default();
+    let who = if needle.starts_with("oidc ") {
+        "npm's"
+    } else {
+        "@semantic-release/npm's"
+    };
+    let at = seen.source.map(|s| format!(" ({s})")).unwrap_or_default();
+    format!("{who} `{needle}` line{at} and {EXCHANGE}")
 }
 
 /// The trusted-publisher form's fields, filled from this run's CI variables when known.
@@ -234,9 +283,11 @@ pub(crate) fn publisher_fields(job: Option<&CiJob>) -> String {
 fn live_fix(cx: &Context) -> Vec<String> {
     if matches!(presence(cx.facts), Some((Presence::Absent, _))) {
         return vec![format!(
-            "{} does not exist on {} yet, and trusted publishing cannot make a first publish: publish its first version once with a token (a granular read-write token, or `npm login` and `npm publish`), then add the trusted publisher on its settings page and drop the token",
+            "{} does not exist on {} yet, and trusted publishing cannot make a first publish: publish its first version once with a token (a granular read-write token, or `{}` and `{}`), then add the trusted publisher on its settings page and drop the token",
             package(cx),
-            cx.host_or_registry_word()
+            cx.host_or_registry_word(),
+            client_words::login_word(cx),
+            client_words::publish_word(cx)
         )];
     }
     if package_not_found(cx) && cx.facts.env.ci_job.is_some() {

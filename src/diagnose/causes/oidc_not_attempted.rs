@@ -5,6 +5,7 @@
 
 use crate::detect::oidc::{npm_can_do_oidc, OidcStep};
 use crate::diagnose::advice::Advice;
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line};
 use crate::diagnose::publish_chain::{
@@ -168,6 +169,14 @@ fn advice(cx: &Context) -> Advice {
             "Trusted publishing (OIDC) was not attempted: no ID token was available (NPM_ID_TOKEN is unset).".to_owned(),
             vec!["GitLab: add `id_tokens: NPM_ID_TOKEN: aud: \"npm:registry.npmjs.org\"` to the job; CircleCI: export NPM_ID_TOKEN from `circleci run oidc get --claims '{\"aud\":\"npm:registry.npmjs.org\"}'`".to_owned()],
         ),
+        // yarn's own trusted publishing: its version and the job's ID token, not npm's
+        _ if client_words::is_berry(cx) => (
+            "Trusted publishing (OIDC) was expected but never attempted: `yarn npm publish` tries it from yarn 4.10, in a job that can request an ID token.".to_owned(),
+            vec![
+                "yarn set version stable   # trusted publishing needs yarn 4.10 or later".to_owned(),
+                format!("give the job\n{PERMISSIONS_BLOCK}"),
+            ],
+        ),
         (_, Some(version)) => (
             format!("Trusted publishing (OIDC) was not attempted: npm {version} is older than 11.5.1, which trusted publishing needs (Node 22 bundles npm 10.9)."),
             vec![
@@ -183,10 +192,24 @@ fn advice(cx: &Context) -> Advice {
             ],
         ),
     };
+    if client_words::is_berry(cx) {
+        return berry_advice(cx, summary, fix);
+    }
     Advice {
         summary,
         fix,
         verify: vec!["npm --version".to_owned(), "npm publish --dry-run --loglevel verbose   # look for `verbose oidc`".to_owned()],
         decider: "the debug log's `oidc` lines (none, or `Skipped because ...`), the npm version, and whether ACTIONS_ID_TOKEN_REQUEST_URL is set in the job".to_owned(),
+    }
+}
+
+/// Berry's checks: `yarn npm publish` does trusted publishing from yarn 4.10 when the job can
+/// request an ID token; npm's (its version, its `oidc` log lines) do not apply.
+fn berry_advice(cx: &Context, summary: String, fix: Vec<String>) -> Advice {
+    Advice {
+        summary,
+        fix,
+        verify: client_words::checks(cx, vec!["yarn --version".to_owned()]),
+        decider: "the yarn version (4.10 or later) and whether the job had an ID token (GitHub: ACTIONS_ID_TOKEN_REQUEST_URL, set only with `id-token: write`; GitLab/CircleCI: NPM_ID_TOKEN)".to_owned(),
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::diagnose::advice::Advice;
 use crate::diagnose::classify::otp_value_refused;
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line};
 use crate::diagnose::package_presence::user_maintains;
@@ -65,6 +66,9 @@ fn maintainer_refused(cx: &Context) -> Option<Evidence> {
 
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
+    if client_words::is_berry(cx) {
+        return berry_advice(cx);
+    }
     if otp_value_refused(cx.failure) {
         return recovery_code_advice();
     }
@@ -88,6 +92,19 @@ fn advice(cx: &Context) -> Advice {
 }
 
 const TRUSTED_PUBLISHING_IN_CI: &str = "in CI: use trusted publishing (OIDC: npm >= 11.5.1, `permissions: id-token: write`, a trusted publisher on the package's settings page) or a granular token with \"Bypass 2FA\"";
+
+/// Berry's: `yarn npm publish --otp`, and trusted publishing from yarn 4.10.
+fn berry_advice(cx: &Context) -> Advice {
+    Advice {
+        summary: "The account requires two-factor authentication for this action and no valid one-time password was given.".to_owned(),
+        fix: vec![
+            "yarn npm publish --otp <code from your authenticator>".to_owned(),
+            "in CI: use trusted publishing (OIDC: yarn >= 4.10, `permissions: id-token: write`, a trusted publisher on the package's settings page) or a granular token with \"Bypass 2FA\" as npmAuthToken".to_owned(),
+        ],
+        verify: client_words::checks(cx, Vec::new()),
+        decider: "EOTP / a `www-authenticate: OTP` header, or the account's 2FA setting".to_owned(),
+    }
+}
 
 /// npmjs since 2025-11: publishing needs 2FA on the account or a granular token that bypasses it.
 fn bypass_2fa_advice() -> Advice {

@@ -1,6 +1,7 @@
 //! `proxy-auth`: a corporate HTTP proxy, not the registry, refused the request. Its rules, its fix text offline and live, and what decides it.
 
 use crate::diagnose::advice::Advice;
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, has_status, line, main_line};
 use crate::diagnose::score::{rule, Scores};
@@ -41,7 +42,18 @@ fn config_proxy(cx: &Context, s: &mut Scores) {
 }
 
 /// The meaning, general fix steps, verify commands and deciding fact.
-fn advice(_cx: &Context) -> Advice {
+fn advice(cx: &Context) -> Advice {
+    if client_words::is_berry(cx) {
+        return Advice {
+            summary: "A corporate HTTP proxy, not the registry, refused the request: it wants its own authentication or blocks the registry.".to_owned(),
+            fix: vec![
+                "set httpsProxy: \"http://USER:PASSWORD@proxy.example:8080\" in ~/.yarnrc.yml   # credentials for the proxy, kept out of version control".to_owned(),
+                "or ask for the registry to be allowed through the proxy".to_owned(),
+            ],
+            verify: client_words::checks(cx, vec!["yarn config get httpsProxy".to_owned()]),
+            decider: "status 407 or a proxy's page instead of the registry's JSON; `yarn config get httpsProxy` is set".to_owned(),
+        };
+    }
     Advice {
         summary: "A corporate HTTP proxy, not the registry, refused the request: it wants its own authentication or blocks the registry.".to_owned(),
         fix: vec![

@@ -1,6 +1,7 @@
 //! `publish-not-allowed`: a publish refused: not a maintainer, a name owned by others or too similar. Its rules, its fix text offline and live, and what decides it.
 
 use crate::diagnose::advice::{owners, whoami, whoami_user, Advice};
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line, main_line};
 use crate::diagnose::facts::ProbeFact;
@@ -78,6 +79,9 @@ fn probe_owners(cx: &Context, s: &mut Scores) {
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
     let host = cx.host_or_registry_word();
+    if client_words::is_berry(cx) {
+        return berry_advice(cx, &host);
+    }
     let reg = cx.registry_or_placeholder();
     Advice {
         summary: format!("{host} refused the publish: this account is not a maintainer of {}, or the name/scope belongs to someone else or is too similar to an existing name.", cx.package.clone().unwrap_or_else(|| "this package".into())),
@@ -92,6 +96,17 @@ fn advice(cx: &Context) -> Advice {
 }
 
 /// The probes showed who is logged in: say who may not publish.
+/// Berry's: `yarn npm info PKG --fields maintainers` lists who may publish.
+fn berry_advice(cx: &Context, host: &str) -> Advice {
+    let package = cx.package.clone().unwrap_or_else(|| "this package".into());
+    Advice {
+        summary: format!("{host} refused the publish: this account may not publish {package}, or the name/scope belongs to someone else."),
+        fix: vec![format!("ask an owner of {package} on {host} to add your account, or publish under a scope you own")],
+        verify: client_words::checks(cx, vec![owners(cx)]),
+        decider: "the server's 403 text on the PUT, and who the registry lists as the package's owners".to_owned(),
+    }
+}
+
 fn live_fix(cx: &Context) -> Vec<String> {
     match whoami_user(cx) {
         Some(u) => vec![format!(

@@ -1,6 +1,7 @@
 //! `scope-not-mapped`: a scoped package went to the default registry for want of `@scope:registry`. Its rules, its fix text offline and live, and what decides it.
 
 use crate::diagnose::advice::{routed_check, Advice};
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{has_status, line, main_line};
 use crate::diagnose::facts::{ConfigFacts, ProbeFact};
@@ -147,6 +148,9 @@ fn unmapped_scope_credential_on_another_port(cx: &Context, s: &mut Scores) {
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
     let host = cx.host_or_registry_word();
+    if client_words::is_berry(cx) {
+        return berry_advice(cx, &host);
+    }
     {
         let scope = cx.scope.clone().unwrap_or_else(|| "@scope".to_owned());
         Advice {
@@ -163,10 +167,28 @@ fn advice(cx: &Context) -> Advice {
 }
 
 /// Fix steps that name what this machine's configuration showed.
+/// Berry's: `npmScopes.<scope>.npmRegistryServer` in `.yarnrc.yml` (it ignores `.npmrc`).
+fn berry_advice(cx: &Context, host: &str) -> Advice {
+    let s = client_words::berry_scope(cx).unwrap_or_else(|| "<scope>".into());
+    Advice {
+        summary: format!("{} went to yarn's default registry ({host}) because no npmScopes.{s}.npmRegistryServer sends it to the registry that has it.", cx.package.clone().unwrap_or_else(|| "The package".into())),
+        fix: vec![format!("set npmScopes.{s}.npmRegistryServer to your private registry's URL in .yarnrc.yml")],
+        verify: client_words::checks(cx, vec![routed_check(cx), "yarn config get npmScopes".to_owned()]),
+        decider: format!("`yarn config get npmScopes` has no entry for {s} (berry ignores .npmrc mappings)"),
+    }
+}
+
 fn live_fix(cx: &Context) -> Vec<String> {
     let Some(config) = &cx.facts.config else {
         return Vec::new();
     };
+    if client_words::is_berry(cx) {
+        let Some(s) = client_words::berry_scope(cx) else {
+            return Vec::new();
+        };
+        let registry = home_registry(cx, config).unwrap_or_else(|| "<registry URL>".into());
+        return vec![format!("map the scope in .yarnrc.yml: `npmScopes: {{{s}: {{npmRegistryServer: \"{registry}\"}}}}` (npmScopes.{s}.npmRegistryServer; berry ignores .npmrc)")];
+    }
     {
         let scope = config
             .unmapped_scope

@@ -1,6 +1,7 @@
 //! `token-env-unset`: a `${VAR}` in the credential line is unset or empty where the client ran. Its rules, its fix text offline and live, and what decides it.
 
 use crate::diagnose::advice::{key, variable, whoami, Advice};
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, line};
 use crate::diagnose::facts::VarState;
@@ -110,6 +111,9 @@ fn advice(cx: &Context) -> Advice {
     if let Some(var) = cx.failure.publisher.placeholder_variable.as_deref() {
         return placeholder_advice(cx, var, &host);
     }
+    if client_words::is_berry(cx) {
+        return berry_advice(cx, &host);
+    }
     {
         let var = variable(cx);
         Advice {
@@ -138,10 +142,28 @@ fn placeholder_advice(cx: &Context, var: &str, host: &str) -> Advice {
 }
 
 /// Fix steps that name what this machine's configuration showed.
+/// Berry's: it stops at an unset `${VAR}` in `.yarnrc.yml` unless it has a `:-` fallback.
+fn berry_advice(cx: &Context, host: &str) -> Advice {
+    let var = variable(cx);
+    Advice {
+        summary: format!("The .yarnrc.yml credential for {host} comes from ${{{var}}}, which was unset or empty where yarn ran: berry stops at an unset variable without a `:-` fallback."),
+        fix: vec![format!("export {var}=<token> where yarn runs (or write ${{{var}:-}} in .yarnrc.yml to make it optional)")],
+        verify: client_words::checks(cx, vec![format!("test -n \"${var}\" && echo set")]),
+        decider: format!("the .yarnrc.yml npmAuthToken for {host} uses ${{{var}}} and {var} is unset or empty in that shell/step"),
+    }
+}
+
 fn live_fix(cx: &Context) -> Vec<String> {
     let Some(config) = &cx.facts.config else {
         return Vec::new();
     };
+    if client_words::is_berry(cx) {
+        return config
+            .variables
+            .iter()
+            .map(|v| format!("export {0}=<token> where yarn runs: berry stops at ${{{0}}} in {1} (write ${{{0}:-}} there to make it optional)", v.name, v.source))
+            .collect();
+    }
 
     if config
         .credential

@@ -2,6 +2,7 @@
 
 use crate::detect::Operation;
 use crate::diagnose::advice::{capitalize, check_request, whoami, Advice};
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, has_status, line, main_line};
 use crate::diagnose::facts::{ProbeFact, ProbeOutcome, VarState};
@@ -88,8 +89,9 @@ fn unauthorized_generic(cx: &Context, s: &mut Scores) {
     s.add("lockfile-registry-mismatch", 1, None);
     s.add("npmrc-misconfig", 1, None);
     // what a bare 401 most often means on this registry kind
-    let (id, points) = cx.entry.unauthorized_bias;
-    s.add(id, points, None);
+    for &(id, points) in cx.entry.unauthorized_bias {
+        s.add(id, points, None);
+    }
     if cx.entry.mirrors_public && !matches!(cx.kind(), Kind::Yarnpkg | Kind::Mirror) {
         // registries that proxy public packages are where cloned lockfiles pin resolved URLs
         s.add("lockfile-registry-mismatch", 2, None);
@@ -252,12 +254,32 @@ fn probe_whoami(cx: &Context, s: &mut Scores) {
 /// npmjs's token rules since 2025 (github.blog changelog 2025-09-29, 2025-11-05, 2025-12-09).
 const NPMJS_TOKEN_POLICY: &str = "npmjs's token rules: classic tokens were revoked on 2025-12-09, an `npm login` session lasts 2 hours, a write granular token at most 90 days; make a new granular token (npmjs.com -> Access Tokens -> Generate New Token, with \"Bypass 2FA\" for CI publishes), or publish from CI with trusted publishing (OIDC) and no token";
 
+/// Berry's: the `.yarnrc.yml` token and `yarn npm login`.
+fn berry_advice(cx: &Context, host: &str) -> Advice {
+    let whoami = whoami(cx);
+    Advice {
+        summary: format!(
+            "A credential was sent to {host} and refused: it is expired, revoked or wrong."
+        ),
+        fix: vec![format!(
+            "replace npmAuthToken under {} in .yarnrc.yml with a valid token (or run `{}`)",
+            client_words::berry_place(cx),
+            client_words::login(cx)
+        )],
+        verify: client_words::checks(cx, vec![check_request(cx)]),
+        decider: format!("`{whoami}` fails (or the token's expiry date is past)"),
+    }
+}
+
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
     let host = cx.host_or_registry_word();
+    if client_words::is_berry(cx) {
+        return berry_advice(cx, &host);
+    }
     let reg = cx.registry_or_placeholder();
     let e = cx.entry;
-    let mut login = (e.login)(&reg);
+    let mut login = (e.login)(&reg, client_words::login_word(cx));
     if cx.kind() == Kind::Npmjs {
         login.push(NPMJS_TOKEN_POLICY.to_owned());
     }
@@ -296,7 +318,8 @@ fn live_fix(cx: &Context) -> Vec<String> {
             // a token from `${VAR}` is replaced where the variable is set, not in the file
             match config.variables.iter().find(|v| v.state == VarState::Set) {
                 Some(v) => vec![format!(
-                    "set {name} to a valid token where npm runs: `{}` ({}) at {} is `${{{name}}}`{when}",
+                    "set {name} to a valid token where {} runs: `{}` ({}) at {} is `${{{name}}}`{when}",
+                    client_words::tool(cx),
                     c.key,
                     c.redacted,
                     c.source,

@@ -2,6 +2,7 @@
 
 use crate::detect::url;
 use crate::diagnose::advice::{check_request, key, variable, whoami, Advice};
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::{config_evidence, has_status, line, main_line};
 use crate::diagnose::facts::{ConfigFacts, VarState};
@@ -188,8 +189,13 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
         } else {
             config.files_read.join(", ")
         };
+        let (rc, who) = if client_words::is_berry(cx) {
+            (".yarnrc.yml", "yarn")
+        } else {
+            (".npmrc", client_words::tool(cx))
+        };
         let text = format!(
-            "no credential for {} in the .npmrc files npm read ({files})",
+            "no credential for {} in the {rc} files {who} read ({files})",
             cx.host_or_registry_word()
         );
         // a 404 without credentials may as well be a package that lives on another registry
@@ -248,10 +254,13 @@ fn lockfile_host_matches(cx: &Context) -> bool {
 
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
+    if client_words::is_berry(cx) {
+        return berry_advice(cx);
+    }
     let host = cx.host_or_registry_word();
     let reg = cx.registry_or_placeholder();
     let e = cx.entry;
-    let login = (e.login)(&reg);
+    let login = (e.login)(&reg, client_words::login_word(cx));
     Advice {
         summary: format!(
             "No credential was sent to {host}: none is configured for it where the command ran."
@@ -270,8 +279,23 @@ fn advice(cx: &Context) -> Advice {
     }
 }
 
+/// Berry's: `.yarnrc.yml`'s npmAuthToken, `yarn npm login`.
+fn berry_advice(cx: &Context) -> Advice {
+    let host = cx.host_or_registry_word();
+    let whoami = whoami(cx);
+    Advice {
+        summary: format!("No credential was sent to {host}: yarn found no npmAuthToken or npmAuthIdent for it in the .yarnrc.yml files or YARN_* variables it read."),
+        fix: vec![client_words::berry_token_fix(cx, &variable(cx))],
+        verify: client_words::checks(cx, vec![check_request(cx)]),
+        decider: format!("no npmAuthToken under {} (or npmRegistries, or top level) in any .yarnrc.yml yarn reads (`yarn config get npmAuthToken`), or `{whoami}` says it is not logged in", client_words::berry_place(cx)),
+    }
+}
+
 /// Fix steps that name what this machine's configuration showed.
 fn live_fix(cx: &Context) -> Vec<String> {
+    if client_words::is_berry(cx) {
+        return berry_live_fix(cx);
+    }
     let Some(config) = &cx.facts.config else {
         return Vec::new();
     };
@@ -303,10 +327,25 @@ fn live_fix(cx: &Context) -> Vec<String> {
                 "add {lines} to {file} and export {var}={what} where npm runs; the token: {source}"
             )],
             None => vec![format!(
-                "add {lines} to {file} and export {var}=<a token for {}> where npm runs (or run \
-                 `npm login --registry {reg}`, which stores one)",
-                cx.host_or_registry_word()
+                "add {lines} to {file} and export {var}=<a token for {}> where {} runs (or run \
+                 `{}`, which stores one)",
+                cx.host_or_registry_word(),
+                client_words::tool(cx),
+                client_words::login(cx)
             )],
         }
     }
+}
+
+/// Berry's, once its own route is known (live): the `.yarnrc.yml` line and the variable.
+fn berry_live_fix(cx: &Context) -> Vec<String> {
+    if cx.facts.client_route.is_none() {
+        return Vec::new();
+    }
+    vec![format!(
+        "add `npmAuthToken: \"${{NPM_TOKEN}}\"` under {} in ~/.yarnrc.yml and export NPM_TOKEN=<a token for {}> (or run `{}`)",
+        client_words::berry_place(cx),
+        cx.host_or_registry_word(),
+        client_words::login(cx)
+    )]
 }

@@ -1,6 +1,7 @@
 //! `version-exists`: the version being published already exists. Its rules, its fix text offline and live, and what decides it.
 
 use crate::diagnose::advice::Advice;
+use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
 use crate::diagnose::evidence::line;
 use crate::diagnose::facts::ProbeFact;
@@ -90,6 +91,9 @@ fn refused_latest(cx: &Context) -> Option<String> {
 
 /// The meaning, general fix steps, verify commands and deciding fact.
 fn advice(cx: &Context) -> Advice {
+    if client_words::is_berry(cx) {
+        return berry_advice(cx);
+    }
     let reg = cx.registry_or_placeholder();
     let package = cx.package.clone().unwrap_or_else(|| "<package>".into());
     let verify = vec![format!(
@@ -120,6 +124,19 @@ fn advice(cx: &Context) -> Advice {
 }
 
 /// The published versions the probe listed decide the version (and tag) to propose.
+/// Berry's: `yarn version`, `yarn npm publish --tag`, `yarn npm info`.
+fn berry_advice(cx: &Context) -> Advice {
+    Advice {
+        summary: "That version was already published (maybe unpublished since): a registry never accepts the same version twice.".to_owned(),
+        fix: vec![
+            "set a version above the highest published (`yarn version patch`), then `yarn npm publish`".to_owned(),
+            "a version below `latest` needs a tag: `yarn npm publish --tag maintenance`".to_owned(),
+        ],
+        verify: client_words::checks(cx, vec![client_words::berry_info(cx, "versions,dist-tags")]),
+        decider: format!("`{}` lists the version", client_words::berry_info(cx, "time")),
+    }
+}
+
 fn live_fix(cx: &Context) -> Vec<String> {
     let Some((local, published)) = cx.facts.probes.iter().find_map(|p| match p {
         ProbeFact::Versions {
