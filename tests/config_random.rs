@@ -577,10 +577,7 @@ fn doctor_view(s: &ClientSituation, client: TestClient) -> Vec<DoctorRoute> {
 /// A client that cannot load its configuration stops for every package; otherwise each
 /// package's registry agrees, and its credential where compared (not for a request the
 /// client stops before, such as berry's YN0033).
-fn agrees(
-    theirs: &Result<Vec<(String, Option<Option<String>>)>, String>,
-    ours: &[DoctorRoute],
-) -> bool {
+fn agrees(theirs: &Result<ClientView, String>, ours: &[DoctorRoute]) -> bool {
     match theirs {
         Err(_) => ours.iter().all(|r| r.fatal.is_some()),
         Ok(theirs) => {
@@ -588,7 +585,7 @@ fn agrees(
                 && theirs.iter().zip(ours).all(|((registry, credential), r)| {
                     *registry == r.registry
                         && (r.fatal.is_some()
-                            || credential.as_ref().is_none_or(|c| *c == r.credential))
+                            || credential.as_ref().map_or(true, |c| *c == r.credential))
                 })
         }
     }
@@ -608,13 +605,14 @@ fn berry_key(key: &str) -> String {
     key.to_owned()
 }
 
+/// Per package: the registry, and the credential key a token is held under (`None`: not
+/// compared).
+type ClientView = Vec<(String, Option<Option<String>>)>;
+
 /// The client's own view, in doctor's terms: per package, the registry and the credential key
 /// it holds a token under, when the written values leave no doubt (else `None` is not
 /// compared: `Some(None)` is "no token").
-fn client_view(
-    s: &ClientSituation,
-    client: TestClient,
-) -> Result<Vec<(String, Option<Option<String>>)>, String> {
+fn client_view(s: &ClientSituation, client: TestClient) -> Result<ClientView, String> {
     let seen = reported(&s.env, client, &CLIENT_SCOPES)?;
     Ok(CLIENT_PACKAGES
         .iter()
