@@ -73,6 +73,42 @@ const FAMILIES: &[(&str, &str, &str, bool)] = &[
         "token-invalid-or-expired",
         false,
     ),
+    (
+        "yarnpkg/yarn src/util/request-manager.js verboseRequestFinish (`--verbose`)",
+        "verbose 1.465 Request \"https://npm.example.com/lib\" finished with status code 401.",
+        "token-invalid-or-expired",
+        false,
+    ),
+    (
+        "yarnpkg/yarn src/reporters/lang/en.js requestFailed, quoted without its URL",
+        "Request failed \"401 Unauthorized\"",
+        "token-invalid-or-expired",
+        false,
+    ),
+    (
+        "yarn 1's requestFailed cut off before the status, on GitHub Packages (a token for every install: GitHub docs, working-with-the-npm-registry)",
+        "error An unexpected error occurred: \"https://npm.pkg.github.com/download/@o/p/1.0.0/abc123: Request failed \\",
+        "token-missing",
+        false,
+    ),
+    (
+        "npmjs's exchange refusal body quoted alone (npm/cli lib/utils/oidc.js logs it; @semantic-release/npm token-exchange.js:26)",
+        "404 OIDC token exchange error - package not found",
+        "oidc-exchange-failed",
+        true,
+    ),
+    (
+        "semantic-release's ENONPMTOKEN quoted without @semantic-release/npm's details: the plugin's version (and so its trusted publishing) is unknown",
+        "ENONPMTOKEN No npm token specified",
+        "token-missing",
+        false,
+    ),
+    (
+        "a GitHub workflow command `::error::` with its newlines escaped as %0A (GitHub docs, workflow commands; @actions/core escapeData)",
+        "::error::NpmCallError: Call to \"npm publish\" exited with non-zero exit code 1%0Anpm ERR! code ENEEDAUTH%0Anpm ERR! need auth This command requires you to be logged in to https://git.example.com/api/packages/u/npm/%0A",
+        "token-env-unset",
+        false,
+    ),
 ];
 
 #[test]
@@ -114,6 +150,10 @@ fn look_alikes_stay_silent() {
         "npm error code E403\nnpm error 403 403 Forbidden - GET https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
         // a bare scoped 404 from npmjs: a name nobody published and a private package look the
         // same, and nothing speaks of a credential, so the text alone cannot tell (issue 14)
+        // yarn 1's verbose line for a request that went through
+        "verbose 1.465 Request \"https://registry.yarnpkg.com/lib\" finished with status code 200.",
+        // Verdaccio's route validation refuses a name it never serves (validation.ts)
+        "npm ERR! 403 403 Forbidden - GET https://npm.example.com/@o%2f-build - invalid package",
         // pnpm 11 refusing a key that is no auth setting
         "[ERR_PNPM_CONFIG_SET_UNSUPPORTED_YAML_CONFIG_KEY] The key \"nodeLinker\" isn't supported by the global config.yaml file",
         " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@o%2fcore: Not Found - 404\n\nNo authorization header was set for the request.",

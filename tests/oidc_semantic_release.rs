@@ -86,7 +86,9 @@ fn enonpmtoken_in_a_job_without_id_token_permission_names_the_permission() {
 
 #[test]
 fn enonpmtoken_with_no_oidc_step_is_a_missing_npm_token() {
-    // @semantic-release/npm 12 (no trusted publishing), errors.js wording of that release
+    // @semantic-release/npm 12 (no trusted publishing), errors.js wording of that release: the
+    // plugin never tries OIDC, so a job meant for trusted publishing prints the same error (dev
+    // case n181): token-missing first, not "high", with oidc-not-attempted next
     let log = "[10:00:00 AM] [semantic-release] › ✘  ENONPMTOKEN No npm token specified.\n\
         An npm token (https://github.com/semantic-release/npm/blob/master/README.md#npm-registry-authentication) must be created and set in the NPM_TOKEN environment variable on your CI environment.\n\
         \n\
@@ -98,7 +100,11 @@ fn enonpmtoken_with_no_oidc_step_is_a_missing_npm_token() {
         &["ENONPMTOKEN No npm token specified."],
         &["NPM_TOKEN: ${{ secrets.NPM_TOKEN }}", "trusted publishing"],
     );
-    assert_eq!(report["causes"][0]["confidence"], "high", "{report:#}");
+    assert_eq!(report["causes"][0]["confidence"], "medium", "{report:#}");
+    assert_eq!(
+        report["causes"][1]["id"], "oidc-not-attempted",
+        "{report:#}"
+    );
     assert_eq!(
         report["failure"]["registry"], "https://registry.npmjs.org/",
         "{report:#}"

@@ -110,11 +110,13 @@ fn explains(stderr: &str, server: &FixtureServer) -> bool {
 
 const CANNOT_TELL: &str = "regauth: could not tell this run's npm debug log from the 2 that other npm runs wrote meanwhile in ";
 
-#[test]
-fn concurrent_failing_runs_each_explain_their_own_host_even_with_their_logs_deleted() {
-    let trials = 6;
+/// `trials` rounds of two concurrent failing runs against two registries that delete every log
+/// before answering; `npm` (if any) is what the runs start as npm. Each must explain its own
+/// host and never the other's.
+fn each_run_explains_its_own_host(trials: usize, npm: Option<&dyn Fn(&NpmEnv) -> PathBuf>) {
     for trial in 0..trials {
         let env = NpmEnv::new();
+        let npm = npm.map(|make| make(&env));
         // Half the trials start with no logs directory (npm's first run makes it).
         if trial % 2 == 1 {
             std::fs::create_dir_all(env.logs_dir()).unwrap();
@@ -126,7 +128,11 @@ fn concurrent_failing_runs_each_explain_their_own_host_even_with_their_logs_dele
         ];
         let mut runs = Runs(Vec::new());
         for (n, server) in servers.iter().enumerate() {
-            runs.start(view_in(&env, &project_for(&env, n, server)));
+            let mut command = view_in(&env, &project_for(&env, n, server));
+            if let Some(npm) = &npm {
+                command.env("REGAUTH_NPM", npm);
+            }
+            runs.start(command);
         }
         for (n, server) in servers.iter().enumerate() {
             let stderr = runs.stderr_of(n);
@@ -141,6 +147,28 @@ fn concurrent_failing_runs_each_explain_their_own_host_even_with_their_logs_dele
             );
         }
     }
+}
+
+#[test]
+fn concurrent_failing_runs_each_explain_their_own_host_even_with_their_logs_deleted() {
+    each_run_explains_its_own_host(6, None);
+}
+
+/// A `/bin/sh` npm wrapper that runs the real npm as its child (not by exec), as a version
+/// manager's shim or a site wrapper does: the debug log is held by a grandchild of regauth.
+fn wrapper_running_npm_as_a_child(env: &NpmEnv) -> PathBuf {
+    let wrapper = env.root().join("npm-wrapper");
+    let npm = which::which("npm").expect("npm on PATH");
+    support::write_executable(
+        &wrapper,
+        &format!("#!/bin/sh\n'{}' \"$@\"\nexit $?\n", npm.display()),
+    );
+    wrapper
+}
+
+#[test]
+fn behind_a_wrapper_that_runs_npm_as_its_child_each_run_explains_its_own_host() {
+    each_run_explains_its_own_host(4, Some(&wrapper_running_npm_as_a_child));
 }
 
 /// Waits (two minutes at most) until a debug log is in `dir`.
@@ -164,16 +192,22 @@ fn wait_for_a_log(dir: &Path) {
 
 #[test]
 fn a_run_that_cannot_tell_its_log_says_so_instead_of_explaining_another() {
-    // The "npm" is a wrapper that runs the real npm as its child (so the log is not held by
-    // the process regauth started). Run 0 starts first; once its npm has made its log, run 1
-    // starts: run 0 then sees two logs it cannot tell apart, run 1 sees only its own.
+    // The "npm" is a wrapper that detaches the real npm (a double fork: npm is no descendant
+    // of the process regauth started, so the log is held by no process regauth can see) and
+    // hands back its exit code through a FIFO. Run 0 starts first; once its npm has made its
+    // log, run 1 starts: run 0 then sees two logs it cannot tell apart, run 1 sees only its own.
     let env = NpmEnv::new();
     std::fs::create_dir_all(env.logs_dir()).unwrap();
     let wrapper = env.root().join("npm-wrapper");
     let npm = which::which("npm").expect("npm on PATH");
     support::write_executable(
         &wrapper,
-        &format!("#!/bin/sh\n'{}' \"$@\"\nexit $?\n", npm.display()),
+        &format!(
+            "#!/bin/sh\nfifo=$(mktemp -u) && mkfifo \"$fifo\" || exit 70\n\
+             ( ( '{}' \"$@\"; echo $? > \"$fifo\" ) & )\n\
+             read code < \"$fifo\"; rm -f \"$fifo\"; exit \"$code\"\n",
+            npm.display()
+        ),
     );
     let meeting = Meeting::new(2);
     // No deleting here: run 1 finds its log by time and arguments after the exit.

@@ -106,6 +106,12 @@ impl OidcFacts {
     }
 }
 
+/// The body npmjs's exchange endpoint gives a refusal (`OIDC token exchange error - package not
+/// found`), which npm logs as "Failed token exchange request with body message: <it>" (npm/cli
+/// lib/utils/oidc.js) and @semantic-release/npm as "...failed: <status> <it>"
+/// (lib/trusted-publishing/token-exchange.js:26); reports: npm/cli#9923, n002, n283.
+const EXCHANGE_ERROR: &str = "OIDC token exchange error";
+
 /// The exchange endpoint (oidc.js: `/-/npm/v1/oidc/token/exchange/package/${escapedPackageName}`).
 pub const EXCHANGE_PATH: &str = "/-/npm/v1/oidc/token/exchange/package/";
 
@@ -134,6 +140,14 @@ pub fn match_line(facts: &mut OidcFacts, level: Level, body: &str, line_no: usiz
                 return true;
             }
         }
+    }
+    if let Some(at) = body.find(EXCHANGE_ERROR).filter(|_| facts.step.is_none()) {
+        // npmjs's answer to a refused exchange, quoted without npm's `oidc` line around it
+        facts.step = Some(OidcStep::ExchangeRefused {
+            message: Some(scrub(body[at..].trim()).into_owned()),
+        });
+        facts.step_line = Some(line_no);
+        return true;
     }
     if level == Level::None {
         if let Some((step, status)) = super::semantic_release::oidc_step(body) {

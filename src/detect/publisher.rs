@@ -56,6 +56,11 @@ pub struct PublisherFacts {
     pub npm_before_11_5: bool,
     /// The same detail in the wording of npm 11.5.0 and later.
     pub npm_11_5_or_later: bool,
+    /// npm headed its errors `npm ERR!`: npmlog's heading, which npm dropped in 10.6.0
+    /// (npm/cli lib/utils/display.js at v10.6.0 prints the level name, `npm error`; npmlog
+    /// lib/log.js `addLevel('error', 5000, ..., 'ERR!')` before). Such an npm came out before
+    /// April 2024, more than a year before npmjs's trusted publishing (July 2025).
+    pub npm_err_heading: bool,
     /// Node's version from the runner's tool cache path (`hostedtoolcache/node/22.23.2/`).
     pub node_version: Option<String>,
     /// `npm_lifecycle_event`: the publish ran inside this package script.

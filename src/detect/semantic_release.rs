@@ -54,13 +54,23 @@ pub struct SemanticReleaseFacts {
     /// lib/set-npmrc-auth.js:11 `Verify authentication for registry %s`, or the error details'
     /// "publishing to the registry `<url>`" (errors.js:44, :64).
     pub registry: Option<String>,
+    /// ENONPMTOKEN's details in the wording of @semantic-release/npm before 13.1.0, the release
+    /// that added trusted publishing: `An [npm token](...) must be created and set in the
+    /// \`NPM_TOKEN\` environment variable` (lib/definitions/errors.js:40 at v13.0.0); from 13.1.0
+    /// it begins "When not publishing through [trusted publishing](...)". Such a plugin never
+    /// tries OIDC, so a job set up for trusted publishing fails the same way as a missing secret.
+    pub plugin_before_oidc: bool,
+    /// The same details in the wording of 13.1.0 and later ("When not publishing through
+    /// [trusted publishing](...), an npm token ...", errors.js:40 at v13.1.0): the plugin tried
+    /// trusted publishing first. Without either wording the plugin's version is unknown.
+    pub plugin_with_oidc: bool,
 }
 
 /// `<code> <message>` as index.js:238 prints it, code and message together (a changelog line
 /// naming the code alone is not the error).
 static ERROR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[\s✘])(ENONPMTOKEN No npm token specified\.|EINVALIDNPMTOKEN Invalid npm token\.)",
+        r"(?:^|[\s✘])(ENONPMTOKEN No npm token specified\.?|EINVALIDNPMTOKEN Invalid npm token\.?)(?:$|\s)",
     )
     .unwrap()
 });
@@ -79,6 +89,19 @@ pub fn match_line(facts: &mut SemanticReleaseFacts, body: &str, line_no: usize) 
         };
         facts.error = Some(error);
         facts.error_line = Some(line_no);
+        return true;
+    }
+    let details = body.trim_start();
+    if details.starts_with("When not publishing through trusted publishing")
+        || details.starts_with("When not publishing through [trusted publishing]")
+    {
+        facts.plugin_with_oidc = true;
+        return true;
+    }
+    if (details.starts_with("An npm token") || details.starts_with("An [npm token]"))
+        && details.contains("must be created and set in the")
+    {
+        facts.plugin_before_oidc = true;
         return true;
     }
     if let Some(c) = REGISTRY.captures(body.trim_end()) {

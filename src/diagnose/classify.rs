@@ -130,7 +130,10 @@ pub(crate) fn is_auth_failure(f: &Failure) -> bool {
         return false;
     }
     match f.http_status {
-        Some(403) => !look_alike::public_tarball_refused_on_the_way(f),
+        Some(403) => {
+            !look_alike::public_tarball_refused_on_the_way(f)
+                && !look_alike::name_the_registry_refuses(f)
+        }
         Some(401 | 407 | 402) => true,
         Some(400) => f.signals.operation == Operation::Login || otp_value_refused(f),
         Some(404) => not_found_is_auth(f),
@@ -141,6 +144,7 @@ pub(crate) fn is_auth_failure(f: &Failure) -> bool {
             f.signals.anonymous
                 || f.signals.credential_rejected
                 || crate::diagnose::wording::server_text_says_auth(f)
+                || look_alike::download_needs_a_token(f)
         }
     }
 }

@@ -45,6 +45,37 @@ pub(crate) fn scoped_not_found_cannot_tell(f: &Failure) -> bool {
         && !auth_evidence
 }
 
+/// A 403 for a name Verdaccio does not serve at all: its route validation answers
+/// `getForbidden('invalid ' + param)` ("invalid package", "invalid filename") for any name its
+/// `validateName` refuses: not URL-safe, starting with `.` or `-`, or `node_modules`,
+/// `__proto__`, `package.json`, `favicon.ico` (verdaccio/verdaccio
+/// packages/middleware/src/middlewares/validation.ts, packages/utils validateName). No
+/// credential is asked about such a name.
+pub(crate) fn name_the_registry_refuses(f: &Failure) -> bool {
+    if f.http_status != Some(403) {
+        return false;
+    }
+    let invalid_route = f.server_message.as_deref().is_some_and(|m| {
+        let m = m.trim().trim_end_matches('.').to_ascii_lowercase();
+        m == "invalid package" || m == "invalid filename"
+    });
+    let invalid_name = f.package.as_deref().is_some_and(|p| {
+        let name = p.rsplit('/').next().unwrap_or(p).to_ascii_lowercase();
+        name.starts_with(['.', '-'])
+            || ["node_modules", "__proto__", "package.json", "favicon.ico"].contains(&name.as_str())
+    });
+    invalid_route || invalid_name
+}
+
+/// A download from GitHub Packages failed and the text lost its status (yarn 1's `Request
+/// failed` cut off): GitHub Packages wants a token for every install, public packages
+/// included ("You need an access token to publish, install, and delete private, internal, and
+/// public packages", https://docs.github.com/en/packages/working-with-a-github-packages-registry/working-with-the-npm-registry),
+/// so a failed download there is an auth question.
+pub(crate) fn download_needs_a_token(f: &Failure) -> bool {
+    f.signals.has_error && public_registry_read(f) && on(f, &[Kind::Github])
+}
+
 /// A read: no write method, no publish/login/owner command (the two shapes above share it).
 fn public_registry_read(f: &Failure) -> bool {
     !matches!(f.method.as_deref(), Some("PUT" | "POST" | "DELETE"))

@@ -27,6 +27,15 @@ pub(crate) fn no_npm_token(cx: &Context, s: &mut Scores) {
         s.add("token-missing", 2, ev);
         return;
     }
+    let sr = &cx.failure.publisher.semantic_release;
+    if sr.plugin_before_oidc || !sr.plugin_with_oidc && cx.failure.oidc.step.is_none() {
+        // the plugin predates trusted publishing, or its version is unknown (the error line
+        // quoted alone; detect/semantic_release.rs): a job meant for trusted publishing and one
+        // that lost its NPM_TOKEN secret print the same error, so a candidate each
+        s.add("token-missing", 7, ev.clone());
+        s.add("oidc-not-attempted", 5, ev);
+        return;
+    }
     s.add("token-missing", 10, ev);
     if cx.in_ci() && cx.failure.oidc.step.is_none() {
         s.add("oidc-not-attempted", 4, None);

@@ -7,6 +7,11 @@
 //! Cheap: one inotify watch before the spawn, one look at npm's open files per new log file;
 //! only until a new file is told apart are the directory's writes watched too (npm's open()
 //! has returned by its first write, so a file not among npm's files then is another run's).
+//! The watch is removed as soon as this run's first log file is held: closing an inotify
+//! instance that still has a watch waits for the kernel's mark reaper (an SRCU grace period,
+//! measured 8-12 ms here), which would delay regauth's exit on every npm call. Removed early,
+//! the reaper finishes while npm still runs and the close at the end costs nothing. Later
+//! parts (`-debug-1.log`, ...) are read by name after the exit.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -31,18 +36,20 @@ pub(crate) struct LogWatch {
     /// While the directory does not exist yet (npm makes it on its first run): the watch on
     /// its parent, until it appears.
     awaiting_dir: Option<WatchDescriptor>,
+    /// The watch on the directory itself, until this run's first log file is held.
+    on_dir: Option<WatchDescriptor>,
     /// New log files not yet told apart (the directory's writes are watched until they are).
     undecided: BTreeSet<OsString>,
     /// New log files npm did not hold open: another run's (or a nested npm's).
     others: BTreeSet<OsString>,
-    /// This run's log files (`-debug-0.log`, `-debug-1.log`, ...), open, in the order found.
-    ours: Vec<(PathBuf, File)>,
+    /// This run's first log file (`-debug-0.log`, or `-debug.log` before npm 8.5), open.
+    ours: Option<(PathBuf, File)>,
 }
 
 /// What the watch saw by the time npm exited.
 pub(crate) struct Seen {
-    /// This run's log files, open (readable even if deleted since).
-    pub ours: Vec<(PathBuf, File)>,
+    /// This run's first log file, open (readable even if deleted since).
+    pub ours: Option<(PathBuf, File)>,
     /// How many other log files appeared in the directory meanwhile (not told apart included).
     pub others: usize,
     pub dir: PathBuf,
@@ -53,25 +60,22 @@ impl LogWatch {
     /// neither exists).
     pub(crate) fn new(dir: &Path) -> Option<LogWatch> {
         let inotify = Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC).ok()?;
-        let awaiting_dir = match inotify.add_watch(dir, AddWatchFlags::IN_CREATE) {
-            Ok(_) => None,
-            Err(Errno::ENOENT) => Some(
-                inotify
-                    .add_watch(
-                        dir.parent()?,
-                        AddWatchFlags::IN_CREATE | AddWatchFlags::IN_ONLYDIR,
-                    )
-                    .ok()?,
-            ),
+        let (on_dir, awaiting_dir) = match inotify.add_watch(dir, AddWatchFlags::IN_CREATE) {
+            Ok(wd) => (Some(wd), None),
+            Err(Errno::ENOENT) => {
+                let parent = AddWatchFlags::IN_CREATE | AddWatchFlags::IN_ONLYDIR;
+                (None, Some(inotify.add_watch(dir.parent()?, parent).ok()?))
+            }
             Err(_) => return None,
         };
         Some(LogWatch {
             inotify,
             dir: dir.to_path_buf(),
             awaiting_dir,
+            on_dir,
             undecided: BTreeSet::new(),
             others: BTreeSet::new(),
-            ours: Vec::new(),
+            ours: None,
         })
     }
 
@@ -101,12 +105,25 @@ impl LogWatch {
                 self.decide(npm, name, created);
             }
         }
-        if watching_writes == self.undecided.is_empty() {
+        if self.ours.is_some() {
+            self.stop_watching();
+        } else if watching_writes == self.undecided.is_empty() {
             let mask = match self.undecided.is_empty() {
                 true => AddWatchFlags::IN_CREATE,
                 false => AddWatchFlags::IN_CREATE | AddWatchFlags::IN_MODIFY,
             };
             let _ = self.inotify.add_watch(&self.dir, mask);
+        }
+    }
+
+    /// This run's log is held: nothing more to learn, and an early removal keeps the final
+    /// close free (see the module doc).
+    fn stop_watching(&mut self) {
+        for wd in [self.on_dir.take(), self.awaiting_dir.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = self.inotify.rm_watch(wd);
         }
     }
 
@@ -116,12 +133,9 @@ impl LogWatch {
         if let Some(parent) = self.awaiting_dir.take() {
             let _ = self.inotify.rm_watch(parent);
         }
-        if self
-            .inotify
-            .add_watch(&self.dir, AddWatchFlags::IN_CREATE)
-            .is_err()
-        {
-            return;
+        match self.inotify.add_watch(&self.dir, AddWatchFlags::IN_CREATE) {
+            Ok(wd) => self.on_dir = Some(wd),
+            Err(_) => return,
         }
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
@@ -134,10 +148,19 @@ impl LogWatch {
     }
 
     /// Ours when npm holds it open; just created and not (yet) held: decided at its first write.
+    /// Only a run's first file counts (later parts are read by name).
     fn decide(&mut self, npm: Pid, name: OsString, created: bool) {
         self.undecided.remove(&name);
+        if !is_first_part(&name) {
+            return;
+        }
+        if self.ours.is_some() {
+            // npm writes one first file per run: a new one now is another run's
+            self.others.insert(name);
+            return;
+        }
         match self.open_in(npm, &name) {
-            Some(file) => self.ours.push((self.dir.join(&name), file)),
+            Some(file) => self.ours = Some((self.dir.join(&name), file)),
             None if created => {
                 self.undecided.insert(name);
             }
@@ -147,14 +170,14 @@ impl LogWatch {
         }
     }
 
-    /// `name` in the logs directory, opened again when `npm` holds it open.
+    /// `name` in the logs directory, opened again when `npm` or one of its descendants holds
+    /// it open (a wrapper script or a version manager's shim runs node as its child).
     fn open_in(&self, npm: Pid, name: &OsString) -> Option<File> {
         let target = self.dir.join(name);
-        std::fs::read_dir(format!("/proc/{npm}/fd"))
-            .ok()?
-            .flatten()
-            .find(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == target))
-            .and_then(|fd| File::open(fd.path()).ok())
+        open_held(npm, &target).or_else(|| {
+            let family = descendants(npm);
+            family.into_iter().find_map(|pid| open_held(pid, &target))
+        })
     }
 
     /// What was seen (after npm exited: its files can no longer be looked at).
@@ -171,19 +194,77 @@ impl LogWatch {
     }
 }
 
-/// The run's log text: its files in order, each read from its start up to the bound.
-pub(crate) fn read(ours: Vec<(PathBuf, File)>) -> Option<DebugLog> {
-    let path = ours.first()?.0.clone();
+/// `target` opened again through `pid`'s descriptor for it, when `pid` holds it open.
+fn open_held(pid: Pid, target: &Path) -> Option<File> {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .ok()?
+        .flatten()
+        .find(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == target))
+        .and_then(|fd| File::open(fd.path()).ok())
+}
+
+/// Every process below `root` (children, their children, ...), from the parent PIDs in
+/// /proc/PID/stat (this kernel has no /proc/PID/task/TID/children).
+fn descendants(root: Pid) -> Vec<Pid> {
+    let parents: Vec<(Pid, Pid)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| Some((Pid::from_raw(pid), parent_of(pid)?)))
+        .collect();
+    let mut found = vec![root];
+    let mut next = 0;
+    while let Some(&parent) = found.get(next) {
+        let children = parents.iter().filter(|(_, p)| *p == parent);
+        found.extend(children.map(|(child, _)| *child));
+        next += 1;
+    }
+    found.split_off(1)
+}
+
+/// The parent PID in /proc/PID/stat: the field after the state, behind the `(comm)` that may
+/// itself hold spaces and parentheses.
+fn parent_of(pid: i32) -> Option<Pid> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_comm = &stat[stat.rfind(')')? + 1..];
+    let ppid = after_comm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Pid::from_raw(ppid))
+}
+
+/// The run's log text: its first file through the held descriptor, then its later parts
+/// (`<runId>-debug-1.log` .. `-debug-4.log`, npm's most) by name, each up to the bound.
+pub(crate) fn read(ours: (PathBuf, File)) -> Option<DebugLog> {
+    let (path, mut first) = ours;
     let mut bytes = Vec::new();
-    for (_, mut file) in ours {
-        if file.rewind().is_ok() {
-            let _ = file.take(MAX_LOG_BYTES).read_to_end(&mut bytes);
-        }
+    first.rewind().ok()?;
+    let _ = first.take(MAX_LOG_BYTES).read_to_end(&mut bytes);
+    let later = later_parts(&path).map_while(|part| File::open(part).ok());
+    for file in later {
+        let _ = file.take(MAX_LOG_BYTES).read_to_end(&mut bytes);
     }
     Some(DebugLog {
         text: String::from_utf8_lossy(&bytes).into_owned(),
         path,
     })
+}
+
+/// The names npm gives a run's later log files, after `first` (`-debug-0.log`).
+fn later_parts(first: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    let stem = first
+        .to_str()
+        .and_then(|p| p.strip_suffix("-debug-0.log"))
+        .map(str::to_owned);
+    (1..5).filter_map(move |n| {
+        stem.as_ref()
+            .map(|s| PathBuf::from(format!("{s}-debug-{n}.log")))
+    })
+}
+
+/// A run's first log file: `-debug-0.log` (npm 8.5+) or `-debug.log` (earlier).
+fn is_first_part(name: &OsString) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.ends_with("-debug-0.log") || n.ends_with("-debug.log"))
 }
 
 /// `<runId>-debug-<N>.log` (npm 8.5+) or `<runId>-debug.log` (earlier).
@@ -224,8 +305,8 @@ mod tests {
         std::fs::write(dir.path().join("b-debug-0.log"), "written and closed").unwrap();
         watch.on_ready(Pid::this());
         let seen = watch.into_seen();
-        let ours: Vec<_> = seen.ours.iter().map(|(p, _)| p.clone()).collect();
-        assert_eq!(ours, [dir.path().join("a-debug-0.log")]);
+        let ours = seen.ours.as_ref().map(|(p, _)| p.clone());
+        assert_eq!(ours, Some(dir.path().join("a-debug-0.log")));
         assert_eq!(seen.others, 1);
     }
 
@@ -235,14 +316,71 @@ mod tests {
         let dir = home.path().join("_logs");
         let mut watch = LogWatch::new(&dir).unwrap();
         std::fs::create_dir(&dir).unwrap();
-        let _first = File::create(dir.join("a-debug-0.log")).unwrap();
+        let mut first = File::create(dir.join("a-debug-0.log")).unwrap();
+        std::io::Write::write_all(&mut first, b"1 part one\n").unwrap();
         watch.on_ready(Pid::this());
-        let _second = File::create(dir.join("a-debug-1.log")).unwrap();
+        std::fs::write(dir.join("a-debug-1.log"), "2 part two\n").unwrap();
         watch.on_ready(Pid::this());
         let seen = watch.into_seen();
-        let ours: Vec<_> = seen.ours.iter().map(|(p, _)| p.clone()).collect();
-        assert_eq!(ours, [dir.join("a-debug-0.log"), dir.join("a-debug-1.log")]);
         assert_eq!(seen.others, 0);
+        let ours = seen.ours.unwrap();
+        assert_eq!(ours.0, dir.join("a-debug-0.log"));
+        assert_eq!(read(ours).unwrap().text, "1 part one\n2 part two\n");
+    }
+
+    #[test]
+    fn the_watch_ends_once_this_runs_log_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watch = LogWatch::new(dir.path()).unwrap();
+        let _held = File::create(dir.path().join("a-debug-0.log")).unwrap();
+        watch.on_ready(Pid::this());
+        assert!(watch.on_dir.is_none() && watch.awaiting_dir.is_none());
+        std::fs::write(dir.path().join("b-debug-0.log"), "another run's").unwrap();
+        // no watch left: the other run's file makes no event, and ours stays the one held
+        let events = watch.inotify.read_events().unwrap_or_default();
+        assert!(events.iter().all(|e| e.name.is_none()), "{events:?}");
+        let seen = watch.into_seen();
+        assert_eq!(
+            seen.ours.map(|(p, _)| p),
+            Some(dir.path().join("a-debug-0.log"))
+        );
+    }
+
+    #[test]
+    fn a_log_held_by_a_child_of_npm_is_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watch = LogWatch::new(dir.path()).unwrap();
+        let log = dir.path().join("a-debug-0.log");
+        // "npm" is a shell that runs the log's writer as its child (a wrapper script)
+        let script = format!("exec 3>'{}'; echo ready; read _", log.display());
+        let mut wrapper = std::process::Command::new("sh")
+            .args(["-c", &format!("sh -c \"{script}\"; :")])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut ready = [0u8; 6];
+        std::io::Read::read_exact(wrapper.stdout.as_mut().unwrap(), &mut ready).unwrap();
+        watch.on_ready(Pid::from_raw(wrapper.id() as i32));
+        drop(wrapper.stdin.take());
+        let _ = wrapper.wait();
+        assert_eq!(watch.into_seen().ours.map(|(p, _)| p), Some(log));
+    }
+
+    #[test]
+    fn descendants_are_found_through_parent_pids() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let found = descendants(Pid::this());
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(
+            found.contains(&Pid::from_raw(child.id() as i32)),
+            "{found:?}"
+        );
+        assert!(!found.contains(&Pid::this()));
     }
 
     #[test]
@@ -254,7 +392,7 @@ mod tests {
         std::io::Write::write_all(&mut held, b"17 error code E401\n").unwrap();
         watch.on_ready(Pid::this());
         std::fs::remove_file(&path).unwrap();
-        let log = read(watch.into_seen().ours).unwrap();
+        let log = read(watch.into_seen().ours.unwrap()).unwrap();
         assert_eq!(log.text, "17 error code E401\n");
         assert_eq!(log.path, path);
     }

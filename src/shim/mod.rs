@@ -188,7 +188,9 @@ fn this_runs_log(
     seen: Option<log_watch::Seen>,
 ) -> Result<Option<crate::types::DebugLog>, String> {
     match seen {
-        Some(seen) if !seen.ours.is_empty() => Ok(log_watch::read(seen.ours)),
+        Some(log_watch::Seen {
+            ours: Some(ours), ..
+        }) => Ok(log_watch::read(ours)),
         Some(seen) if seen.others > 1 => Err(format!(
             "regauth: could not tell this run's npm debug log from the {} that other npm runs \
              wrote meanwhile in {}; not explaining another run's failure",

@@ -49,9 +49,23 @@ impl Client for Npm {
     }
 }
 
-/// npm's debug-log plan for this call (npx shares it: it is npm's `exec`).
+/// npm's debug-log plan for this call (npx shares it: it is npm's `exec`). `npm --version`
+/// returns before npm reads its logs settings or opens a log (lib/npm.js), so it needs nothing.
 pub(super) fn recording(args: &[OsString], program: &Path) -> Recording {
+    if asks_version_only(args) {
+        return Recording {
+            writes_log: true,
+            ..Recording::default()
+        };
+    }
     settings::log_plan(settings::load(args, program))
+}
+
+/// `npm --version` / `npm -v`, flags only: npm prints its version and exits, writing no log.
+fn asks_version_only(args: &[OsString]) -> bool {
+    let flag = |a: &OsString| a.to_str().is_some_and(|a| a.starts_with('-') && a != "--");
+    let flags_only = args.iter().all(flag);
+    flags_only && args.iter().any(|a| a == "--version" || a == "-v")
 }
 
 /// npm's debug log of the run that started at `started` (npx shares it).
@@ -62,4 +76,19 @@ pub(super) fn debug_log(
 ) -> Option<DebugLog> {
     let dir = recording.logs_dir.as_deref()?;
     debug_log::find(dir, started, args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_bare_version_query_skips_the_plan() {
+        let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(asks_version_only(&args(&["--version"])));
+        assert!(asks_version_only(&args(&["-v", "--loglevel=silent"])));
+        for not in [&["view", "-v"][..], &["--", "-v"], &[], &["--verbose"]] {
+            assert!(!asks_version_only(&args(not)), "{not:?}");
+        }
+    }
 }

@@ -93,6 +93,20 @@ impl Scanner {
     }
 
     fn look_at(&mut self, raw: &str) {
+        if raw.contains("::error") && raw.contains("%0A") {
+            // a GitHub workflow command (`::error::<message>`) carries a multi-line message with
+            // its newlines escaped as %0A (and % as %25, CR as %0D: GitHub docs, "Workflow
+            // commands for GitHub Actions"; @actions/core's escapeData): one line each
+            for part in raw.split("%0A") {
+                let part = part.replace("%0D", "").replace("%25", "%");
+                self.look_at_line(&part);
+            }
+            return;
+        }
+        self.look_at_line(raw);
+    }
+
+    fn look_at_line(&mut self, raw: &str) {
         let line = normalize(raw);
         if line.ci_decorated
             || raw.contains("/home/runner/")
@@ -196,6 +210,9 @@ impl Scanner {
             return;
         }
         relevant |= super::publisher::match_line(&mut self.failure.publisher, body, self.line_no);
+        if line.level == Level::Error && line.display.contains("npm ERR!") {
+            self.failure.publisher.npm_err_heading = true;
+        }
         match line.level {
             // request lines and debug details: only their own matchers (most of a verbose log)
             Level::Http => relevant |= self.match_http(line, body),
@@ -262,6 +279,20 @@ impl Scanner {
         if status >= 400 {
             self.failure.signals.has_error = true;
         }
+    }
+
+    /// One request line seen (npm's `http fetch`, yarn 1's verbose `Request ... finished`),
+    /// keeping the last `MAX_REQUESTS`.
+    fn push_request(&mut self, method: &str, status: u16, url: &str) {
+        let requests = &mut self.failure.requests;
+        if requests.len() >= MAX_REQUESTS {
+            requests.remove(0);
+        }
+        requests.push(HttpRequest {
+            method: method.to_owned(),
+            status,
+            url: scrub(url).into_owned(),
+        });
     }
 
     fn set_request(&mut self, method: &str, url: &str, explicit: bool) {

@@ -97,16 +97,7 @@ impl Scanner {
         if let Some(c) = FETCH_LINE.captures(body) {
             if line.level == Level::Http || line.level == Level::None {
                 let status: u16 = c[2].parse().unwrap_or(0);
-                let request = HttpRequest {
-                    method: c[1].to_owned(),
-                    status,
-                    url: scrub(&c[3]).into_owned(),
-                };
-                let requests = &mut self.failure.requests;
-                if requests.len() >= MAX_REQUESTS {
-                    requests.remove(0);
-                }
-                requests.push(request);
+                self.push_request(&c[1], status, &c[3]);
                 return status >= 400;
             }
         }

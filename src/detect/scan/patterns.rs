@@ -17,7 +17,7 @@ pub(super) static INTERESTING: LazyLock<BytesRegex> = LazyLock::new(|| {
         // npm's log prefix, other headings, debug log levels, command lines
         r"npm |npx |pnpm |yarn |lerna | ERR!| error | warn | notice | http | verbose | silly |",
         // pnpm, yarn 1, yarn berry
-        r"ERR_PNPM|YN0|Request failed|unexpected error|Invalid auth|Usage Error|Ignored |Lockfile is up to date|",
+        r"ERR_PNPM|YN0|Request failed|finished with status code|unexpected error|Invalid auth|Usage Error|Ignored |Lockfile is up to date|",
         r#"Couldn't publish|nvironment variable not found|child "otp" fails|"#,
         r"Failed to replace env|uthoriz|",
         r#"Failed to fetch|Failed to publish|No token found|Request URL|Request Method|"error"|📦|Yarn Package Manager|"#,
@@ -124,6 +124,17 @@ pub(super) static AUTH_KEY: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)auth|_password|^username$|:username$"));
 pub(super) static YARN1_REQUEST_FAILED: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(https?://[^"\s]+?): Request failed \\?"(\d{3})\s*([^"\\]*)"#));
+/// yarn 1 src/util/request-manager.js: `verboseRequestFinish` ("Request $0 finished with status
+/// code $1.", src/reporters/lang/en.js), printed with `--verbose` for every request.
+pub(super) static YARN1_REQUEST_FINISHED: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"Request "?(https?://[^"\s]+?)"? finished with status code (\d{3})"#));
+/// yarn 1's `requestFailed` ("Request failed $0", en.js) quoted without its URL, or cut off
+/// before its status (an issue title): `Request failed "401 Unauthorized"`, `<url>: Request
+/// failed \`.
+pub(super) static YARN1_REQUEST_FAILED_BARE: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"Request failed \\?"(\d{3})"#));
+pub(super) static YARN1_REQUEST_FAILED_CUT: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(https?://[^"\s]+?): Request failed\s*\\?"?\s*$"#));
 pub(super) static YARN1_UNEXPECTED: LazyLock<Regex> =
     LazyLock::new(|| re(r#""(https?://[^"\s]+?): ([^"]+?)"?\.?$"#));
 pub(super) static BERRY_RESPONSE_CODE: LazyLock<Regex> =

@@ -20,6 +20,25 @@ impl Scanner {
             self.failure.signals.has_error = true;
             return true;
         }
+        if let Some(c) = YARN1_REQUEST_FINISHED.captures(body) {
+            self.failure.tool.get_or_insert(ClientId::Yarn1);
+            let status = c[2].parse().unwrap_or(0);
+            self.push_request("GET", status, &c[1]);
+            return status >= 400;
+        }
+        if let Some(c) = YARN1_REQUEST_FAILED_BARE.captures(body) {
+            self.failure.tool.get_or_insert(ClientId::Yarn1);
+            self.set_status(c[1].parse().unwrap_or(0), false);
+            self.set_message(body.trim_start_matches("error "));
+            return true;
+        }
+        if let Some(c) = YARN1_REQUEST_FAILED_CUT.captures(body) {
+            // the status was cut off: what failed is known, not how
+            self.failure.tool.get_or_insert(ClientId::Yarn1);
+            self.set_request("GET", &c[1], false);
+            self.failure.signals.has_error = true;
+            return true;
+        }
         if let Some(c) = YARN1_UNEXPECTED.captures(body) {
             self.failure.tool.get_or_insert(ClientId::Yarn1);
             self.set_request("GET", &c[1], false);

@@ -83,6 +83,10 @@ fn publisher_cannot_oidc(cx: &Context, s: &mut Scores) {
         // OIDC was the way this publish would have had a token
         s.add("oidc-not-attempted", 18, ev);
         s.add("token-missing", -4, None);
+    } else if p.npm_err_heading {
+        // an npm older than 10.6 (its `npm ERR!` heading) predates trusted publishing by more
+        // than a year: a job still on it was seldom set up for OIDC, so only a late candidate
+        s.add("oidc-not-attempted", 2, ev);
     } else if cx.in_ci() || npmjs_refusal {
         s.add("oidc-not-attempted", 7, ev);
     }

@@ -16,7 +16,6 @@ pub use text::{npm_last_error, strip_escapes};
 
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
-use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use stream::{Stream, Target};
@@ -60,21 +59,23 @@ impl Tee {
         self.streams.iter().any(|s| s.pty_master.is_some())
     }
 
-    /// Gives the command its teed fds: duplicates of the child ends. `start` closes the
-    /// originals, and dropping the Command closes the duplicates, so only the client holds them.
-    pub fn attach(&self, command: &mut Command) -> io::Result<()> {
+    /// The client's teed fds (1, 2) and what to put there: duplicates of the child ends.
+    /// `start` closes the originals, and the spawn drops the duplicates, so only the client
+    /// holds them.
+    pub fn child_fds(&self) -> io::Result<Vec<(i32, OwnedFd)>> {
+        let mut fds = Vec::new();
         for stream in &self.streams {
             if self.shared || stream.target == Target::Stdout {
-                command.stdout(stream.child_end()?);
+                fds.push((1, stream.child_end()?));
             }
             if self.shared || stream.target == Target::Stderr {
-                command.stderr(stream.child_end()?);
+                fds.push((2, stream.child_end()?));
             }
         }
-        Ok(())
+        Ok(fds)
     }
 
-    /// Starts copying. Call after the spawn, once the Command holding the child ends is dropped.
+    /// Starts copying. Call after the spawn, once the duplicates of the child ends are dropped.
     pub fn start(self) -> Copying {
         let (exited_read, exited) = self.exited;
         let mut ptys = Vec::new();

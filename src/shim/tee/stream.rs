@@ -84,10 +84,10 @@ impl Stream {
         })
     }
 
-    /// A duplicate of the child end for the Command. `start` closes the original, and dropping
-    /// the Command closes the duplicate, so only the client holds it.
-    pub(super) fn child_end(&self) -> io::Result<Stdio> {
-        Ok(Stdio::from(self.child_end.try_clone()?))
+    /// A duplicate of the child end for the spawn. `start` closes the original, and the spawn
+    /// drops the duplicate, so only the client holds it.
+    pub(super) fn child_end(&self) -> io::Result<OwnedFd> {
+        self.child_end.try_clone()
     }
 
     /// Starts copying; `exited` becomes readable once the client has exited.
