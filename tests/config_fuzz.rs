@@ -8,8 +8,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod support;
+
 use proptest::prelude::*;
 use regauth::config::{ini, lockfile, Config, LoadContext};
+use support::{config_context, config_dirs};
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -40,26 +43,12 @@ fn npmrc_text() -> impl Strategy<Value = String> {
 fn load(dir: &Path, user: &str, project: &str, args: Vec<String>) -> Config {
     std::fs::write(dir.join("home/.npmrc"), user).unwrap();
     std::fs::write(dir.join("project/.npmrc"), project).unwrap();
+    let env = vec![("NPM_TOKEN".into(), "CANARYfuzz".into())];
     Config::load(&LoadContext {
-        cwd: dir.join("project"),
-        env: vec![
-            ("HOME".into(), dir.join("home").display().to_string()),
-            ("PREFIX".into(), dir.join("prefix").display().to_string()),
-            ("NPM_TOKEN".into(), "CANARYfuzz".into()),
-        ],
-        npm_args: args,
         npm_path: Some(dir.join("no/npm")),
         node_path: Some(dir.join("no/node")),
+        ..config_context(dir, env, args)
     })
-}
-
-fn layout() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for d in ["home", "prefix/etc", "project"] {
-        std::fs::create_dir_all(dir.path().join(d)).unwrap();
-    }
-    std::fs::write(dir.path().join("project/package.json"), "{}").unwrap();
-    dir
 }
 
 fn npm_arg() -> impl Strategy<Value = String> {
@@ -177,7 +166,7 @@ proptest! {
         args in proptest::collection::vec(npm_arg(), 0..12),
         package in "(@[a-z]{1,3}/)?[a-z]{1,5}",
     ) {
-        let dir = layout();
+        let dir = config_dirs();
         let _ = ini::parse(&user).top_level();
         let config = load(dir.path(), &user, &project, args);
         let _ = config.problems();

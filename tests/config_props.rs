@@ -8,28 +8,12 @@ use base64::Engine;
 use proptest::prelude::*;
 use regauth::commands::doctor;
 use regauth::config::{expand, ini, Config, LoadContext};
+use support::{config_context, config_dirs};
 
 fn context(dir: &std::path::Path, env: Vec<(String, String)>) -> LoadContext {
     let mut env = env;
-    env.push(("HOME".into(), dir.join("home").display().to_string()));
-    env.push(("PREFIX".into(), dir.join("prefix").display().to_string()));
     env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
-    LoadContext {
-        cwd: dir.join("project"),
-        env,
-        npm_args: vec![],
-        npm_path: None,
-        node_path: None,
-    }
-}
-
-fn layout() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for d in ["home", "prefix/etc", "project"] {
-        std::fs::create_dir_all(dir.path().join(d)).unwrap();
-    }
-    std::fs::write(dir.path().join("project/package.json"), "{}").unwrap();
-    dir
+    config_context(dir, env, vec![])
 }
 
 proptest! {
@@ -57,7 +41,7 @@ proptest! {
 
     #[test]
     fn config_load_and_doctor_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300), pkg in "(@[a-z]{1,5}/)?[a-z]{1,6}") {
-        let dir = layout();
+        let dir = config_dirs();
         std::fs::write(dir.path().join("home/.npmrc"), &bytes).unwrap();
         std::fs::write(dir.path().join("project/.npmrc"), &bytes).unwrap();
         let config = Config::load(&context(dir.path(), vec![]));
@@ -73,7 +57,7 @@ proptest! {
         args in proptest::collection::vec("-{0,2}(no-)?[a-zA-Z_=:/@é€😀-]{0,12}", 0..6),
         names in proptest::collection::vec("(npm_config|NPM_CONFIG|npm_confi)[_a-zA-Zé€😀-]{0,8}", 0..4),
     ) {
-        let dir = layout();
+        let dir = config_dirs();
         let env = names.into_iter().map(|n| (n, "0".to_string())).collect();
         let mut ctx = context(dir.path(), env);
         ctx.npm_args = args;
@@ -179,7 +163,7 @@ proptest! {
         lines in proptest::collection::vec((form(), place(), "[A-Za-z0-9]{12,20}"), 1..5),
         packages in proptest::collection::vec("(@s/)?[a-z]{1,5}", 0..3),
     ) {
-        let dir = layout();
+        let dir = config_dirs();
         let (mut user, mut project, mut env) = (String::new(), String::new(), Vec::new());
         let mut canaries = Vec::new();
         for (i, (form, place, core)) in lines.iter().enumerate() {

@@ -9,13 +9,27 @@
 //! (tests/support/npm_config_oracle.js), so a few hundred situations cost seconds, not minutes.
 //! `REGAUTH_DIFF_N` (default 300) and `REGAUTH_DIFF_SEED` choose the run;
 //! `scripts/differential.sh N` runs thousands.
+//!
+//! The same for the real pnpm 10/11/12, yarn 1 and yarn 4 (`REGAUTH_DIFF_CLIENT_N` situations
+//! per client, default 6): scopes, per-host tokens, `${VAR}` set, empty or unset, registry
+//! variables, user vs project files, berry's npmScopes/npmRegistries/npmAlwaysAuth; what the
+//! client itself reports of its configuration (tests/support/client_config.rs) against
+//! `regauth doctor --client X --format json`: each package's registry, and which credential key
+//! it has a token from (where the written values leave no doubt). Which request the clients
+//! actually send is tests/clients_random.rs's part.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod support;
+
 use regauth::config::{Config, HeaderKind, LoadContext, NpmStop};
 use serde_json::{json, Value};
+use support::{
+    doctor_client_routes, each_client, reported, slashed, NpmEnv, TestClient, ALL_CLIENTS,
+    BERRY_HOME_RC,
+};
 
 /// xorshift64*: small, seeded, the same sequence on every machine.
 struct Rng(u64);
@@ -372,4 +386,298 @@ fn the_config_model_agrees_with_npm_on_random_situations() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+const CLIENT_HOSTS: [&str; 3] = [
+    "http://127.0.0.1:4873/",
+    "http://h1.example/",
+    "https://h2.example/r/",
+];
+const CLIENT_SCOPES: [&str; 2] = ["a", "b"];
+const CLIENT_PACKAGES: [&str; 3] = ["lodash", "@a/x", "@b/y"];
+
+/// A credential value as written: a token, or `${VAR}` with VAR set, empty or unset.
+#[derive(Clone, Copy, PartialEq)]
+enum Written {
+    Token,
+    VarSet,
+    VarEmpty,
+    VarUnset,
+}
+
+/// One client situation being written: its env, and per credential key what was written.
+struct ClientSituation {
+    env: NpmEnv,
+    vars: usize,
+    written: Vec<(String, Written)>,
+}
+
+impl ClientSituation {
+    /// The text of a credential value (setting its variable as the kind says), noted for `key`.
+    fn value(&mut self, rng: &mut Rng, key: &str, berry: bool) -> String {
+        let kind = [
+            Written::Token,
+            Written::VarSet,
+            Written::VarEmpty,
+            Written::VarUnset,
+        ][rng.below(4)];
+        self.written.push((key.to_owned(), kind));
+        self.vars += 1;
+        let var = format!("RC_TOKEN_{}", self.vars);
+        match kind {
+            Written::Token => return format!("npm_CANARYcanaryCANARYcanaryCANARY{:04}", self.vars),
+            Written::VarSet => {
+                self.env.set_env(&var, format!("CANARYvar{}", self.vars));
+            }
+            Written::VarEmpty => {
+                self.env.set_env(&var, "");
+            }
+            Written::VarUnset => {}
+        }
+        match (kind, berry) {
+            // berry stops on an unset variable without a default; `${VAR:-}` is its empty
+            (Written::VarEmpty, true) => format!("${{{var}:-}}"),
+            _ => format!("${{{var}}}"),
+        }
+    }
+
+    /// Whether every value written for `key` is a token or a set variable.
+    fn clear(&self, key: &str) -> bool {
+        let mut kinds = self
+            .written
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, w)| *w);
+        kinds.all(|w| matches!(w, Written::Token | Written::VarSet))
+    }
+}
+
+/// `//host/path/` of a registry URL.
+fn nerf_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    format!("//{}", slashed(rest).trim_start_matches('/'))
+}
+
+fn npmrc_text(rng: &mut Rng, s: &mut ClientSituation) -> String {
+    let mut lines = Vec::new();
+    for _ in 0..1 + rng.below(4) {
+        let host = CLIENT_HOSTS[rng.below(3)];
+        lines.push(match rng.below(4) {
+            0 => format!("registry={host}"),
+            1 => format!("@{}:registry={host}", CLIENT_SCOPES[rng.below(2)]),
+            _ => {
+                let key = format!("{}:_authToken", nerf_of(host));
+                if lines.iter().any(|l: &String| l.starts_with(&key)) {
+                    continue; // one value per key and file (a repeated key: see the report)
+                }
+                format!("{key}={}", s.value(rng, &key, false))
+            }
+        });
+    }
+    lines.join("\n") + "\n"
+}
+
+fn berry_text(rng: &mut Rng, s: &mut ClientSituation) -> String {
+    let mut text = String::new();
+    if rng.chance(50) {
+        text += &format!("npmRegistryServer: \"{}\"\n", CLIENT_HOSTS[rng.below(3)]);
+    }
+    if rng.chance(30) {
+        text += &format!("npmAlwaysAuth: {}\n", rng.chance(50));
+    }
+    if rng.chance(60) {
+        text += "npmScopes:\n";
+        for (i, scope) in CLIENT_SCOPES.iter().enumerate() {
+            // at least one entry: an empty section is another situation
+            if i == 0 && rng.chance(40) {
+                continue;
+            }
+            text += &format!(
+                "  {scope}:\n    npmRegistryServer: \"{}\"\n",
+                CLIENT_HOSTS[rng.below(3)]
+            );
+            if rng.chance(30) {
+                let value = s.value(rng, &format!("@{scope}"), true);
+                text += &format!("    npmAuthToken: \"{value}\"\n");
+            }
+        }
+    }
+    if rng.chance(60) {
+        text += "npmRegistries:\n";
+        let host = CLIENT_HOSTS[rng.below(3)];
+        let key = nerf_of(host).trim_end_matches('/').to_owned();
+        let value = s.value(rng, &key, true);
+        text += &format!("  \"{key}\":\n    npmAuthToken: \"{value}\"\n");
+    }
+    text
+}
+
+fn client_situation(client: TestClient, rng: &mut Rng) -> ClientSituation {
+    let mut s = ClientSituation {
+        env: client.env(),
+        vars: 0,
+        written: Vec::new(),
+    };
+    let (user, project) = if client.is_berry() {
+        (
+            s.env.home().join(".yarnrc.yml"),
+            s.env.project().join(".yarnrc.yml"),
+        )
+    } else {
+        (s.env.userconfig(), s.env.project().join(".npmrc"))
+    };
+    for (path, is_user) in [(user, true), (project, false)] {
+        let text = match client.is_berry() {
+            true if is_user => format!("{BERRY_HOME_RC}{}", berry_text(rng, &mut s)),
+            true => berry_text(rng, &mut s),
+            false if rng.chance(70) => npmrc_text(rng, &mut s),
+            false => continue,
+        };
+        std::fs::write(path, text).unwrap();
+    }
+    if rng.chance(25) {
+        let host = CLIENT_HOSTS[rng.below(3)];
+        let variable = match client {
+            TestClient::Yarn4 => "YARN_NPM_REGISTRY_SERVER",
+            TestClient::Pnpm11 | TestClient::Pnpm12 if rng.chance(50) => "pnpm_config_registry",
+            _ => "npm_config_registry",
+        };
+        s.env.set_env(variable, host);
+    }
+    s
+}
+
+/// What `regauth doctor` says of one package's request.
+#[derive(Debug)]
+struct DoctorRoute {
+    registry: String,
+    /// The credential key it sends a non-empty token from.
+    credential: Option<String>,
+    /// Where the client stops instead (loading its configuration, or before this request).
+    fatal: Option<String>,
+}
+
+fn doctor_view(s: &ClientSituation, client: TestClient) -> Vec<DoctorRoute> {
+    let routes = doctor_client_routes(&s.env, client, &CLIENT_PACKAGES);
+    routes
+        .iter()
+        .map(|r| {
+            let credential = &r["credential"];
+            DoctorRoute {
+                registry: slashed(r["registry"].as_str().unwrap_or_default()),
+                credential: (credential["empty"] == false)
+                    .then(|| credential["key"].as_str().map(berry_key))
+                    .flatten(),
+                fatal: r["fatal"].as_str().map(str::to_owned),
+            }
+        })
+        .collect()
+}
+
+/// A client that cannot load its configuration stops for every package; otherwise each
+/// package's registry agrees, and its credential where compared (not for a request the
+/// client stops before, such as berry's YN0033).
+fn agrees(theirs: &Result<ClientView, String>, ours: &[DoctorRoute]) -> bool {
+    match theirs {
+        Err(_) => ours.iter().all(|r| r.fatal.is_some()),
+        Ok(theirs) => {
+            theirs.len() == ours.len()
+                && theirs.iter().zip(ours).all(|((registry, credential), r)| {
+                    *registry == r.registry
+                        && (r.fatal.is_some()
+                            || credential.as_ref().map_or(true, |c| *c == r.credential))
+                })
+        }
+    }
+}
+
+/// Berry's `npmRegistries["//h"].npmAuthToken` -> `//h`, `npmScopes.a.npmAuthToken` (or
+/// `npmScopes["a"]`) -> `@a`; other keys unchanged.
+fn berry_key(key: &str) -> String {
+    if let Some(rest) = key.strip_prefix("npmRegistries[\"") {
+        return rest.split('"').next().unwrap_or_default().to_owned();
+    }
+    if let Some(rest) = key.strip_prefix("npmScopes") {
+        let scope = rest.trim_start_matches(['.', '[', '"']);
+        let scope = scope.split(['.', '"', ']']).next().unwrap_or_default();
+        return format!("@{scope}");
+    }
+    key.to_owned()
+}
+
+/// Per package: the registry, and the credential key a token is held under (`None`: not
+/// compared).
+type ClientView = Vec<(String, Option<Option<String>>)>;
+
+/// The client's own view, in doctor's terms: per package, the registry and the credential key
+/// it holds a token under, when the written values leave no doubt (else `None` is not
+/// compared: `Some(None)` is "no token").
+fn client_view(s: &ClientSituation, client: TestClient) -> Result<ClientView, String> {
+    let seen = reported(&s.env, client, &CLIENT_SCOPES)?;
+    Ok(CLIENT_PACKAGES
+        .iter()
+        .map(|package| {
+            let scope = package.strip_prefix('@').and_then(|p| p.split('/').next());
+            let registry = scope
+                .and_then(|sc| seen.scopes.get(sc).cloned())
+                .unwrap_or_else(|| seen.registry.clone());
+            let candidates: Vec<String> = if client.is_berry() {
+                let scoped = scope
+                    .map(|sc| format!("@{sc}"))
+                    .filter(|k| seen.tokens.contains(k));
+                let host = nerf_of(&registry).trim_end_matches('/').to_owned();
+                scoped.into_iter().chain([host]).collect()
+            } else {
+                vec![format!("{}:_authToken", nerf_of(&registry))]
+            };
+            let key = &candidates[0];
+            // yarn 1 and berry send a token for an unscoped package only with always-auth,
+            // which doctor's route reflects; the token held is compared on scoped packages
+            let compared = s.clear(key) && (scope.is_some() || client.program() == "pnpm");
+            let credential = compared.then(|| seen.tokens.contains(key).then(|| key.clone()));
+            (registry, credential)
+        })
+        .collect())
+}
+
+#[test]
+fn doctor_agrees_with_what_pnpm_and_yarn_report_of_their_configuration() {
+    let count = env_number("REGAUTH_DIFF_CLIENT_N", 6);
+    let seed = env_number("REGAUTH_DIFF_SEED", 0x5eed_1234);
+    each_client(&ALL_CLIENTS, |client| {
+        let mut failures = Vec::new();
+        for i in 0..count {
+            let mut rng = Rng((seed ^ (i << 8) ^ client as u64) | 1);
+            let s = client_situation(client, &mut rng);
+            let (theirs, ours) = (client_view(&s, client), doctor_view(&s, client));
+            let agree = agrees(&theirs, &ours);
+            if !agree {
+                let files = [
+                    s.env.userconfig(),
+                    s.env.project().join(".npmrc"),
+                    s.env.home().join(".yarnrc.yml"),
+                    s.env.project().join(".yarnrc.yml"),
+                ]
+                .iter()
+                .filter_map(|p| {
+                    Some(format!(
+                        "{}: {:?}",
+                        p.display(),
+                        std::fs::read_to_string(p).ok()?
+                    ))
+                })
+                .collect::<Vec<_>>()
+                .join("\n  ");
+                failures.push(format!(
+                    "situation {i}: {client:?} reports {theirs:?}\n  doctor: {ours:?}\n  {files}"
+                ));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "PRODUCT: {} of {count} {client:?} situations differ (seed {seed:#x}):\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    });
 }

@@ -40,6 +40,16 @@ pub fn doctor_client_route(
     client: TestClient,
     package: &str,
 ) -> serde_json::Value {
+    doctor_client_routes(env, client, &[package])[0].clone()
+}
+
+/// `regauth doctor --client <client> --format json PACKAGES...` in `env`: its routes, one per
+/// package, checked to be printed without any canary token (`npm_CANARY…`).
+pub fn doctor_client_routes(
+    env: &super::NpmEnv,
+    client: TestClient,
+    packages: &[&str],
+) -> Vec<serde_json::Value> {
     let out = env
         .regauth()
         .args([
@@ -48,8 +58,8 @@ pub fn doctor_client_route(
             client.doctor_name(),
             "--format",
             "json",
-            package,
         ])
+        .args(packages)
         .output()
         .expect("run regauth doctor");
     assert!(
@@ -64,5 +74,5 @@ pub fn doctor_client_route(
             .contains("CANARYcanaryCANARYcanaryCANARY"),
         "doctor printed a token"
     );
-    report["routes"][0].clone()
+    report["routes"].as_array().cloned().unwrap_or_default()
 }

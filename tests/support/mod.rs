@@ -3,9 +3,11 @@
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code, unused_imports)]
 
+mod client_config;
 mod client_runs;
 mod client_table;
 mod clients;
+mod config_dirs;
 pub mod cpu;
 mod decided_by;
 mod events;
@@ -27,9 +29,11 @@ mod spawner;
 mod text;
 mod verdaccio;
 
-pub use client_runs::{doctor_client_route, durations_masked, each_client};
+pub use client_config::{reported, slashed, Reported};
+pub use client_runs::{doctor_client_route, doctor_client_routes, durations_masked, each_client};
 pub use client_table::{TestClient, ALL_CLIENTS};
 pub use clients::{client_bin, client_env, write_file, BERRY_HOME_RC};
+pub use config_dirs::{config_context, config_dirs};
 pub use decided_by::{assert_decided_by, top_decided_by};
 pub use events::{output_within, Gate};
 pub use files::write_executable;
