@@ -8,8 +8,8 @@ The collection was landed in batches; each batch is split on its own, so a case 
 half when a later batch is added. Within a batch, the cases of each stratum are shuffled and dealt
 alternately to dev and heldout; after a stratum with an odd count, the next starts on the other
 half, so the two halves differ by at most one case per batch. Batches 1-2 are stratified by label
-(seed SEED + batch number). Batch 3 (collected in round 2) is stratified by tool with seed
-ROUND2_SEED: the tool cannot change when a case is verified, so a relabel or a dropped case never
+(seed SEED + batch number). Batches 3 and 4 (rounds 2 and 3) are stratified by tool with seeds
+ROUND2_SEED and ROUND3_SEED: the tool cannot change when a case is verified, so a relabel or a dropped case never
 moves another case between halves.
 
 Rounds: a held-out half that has been scored and read joins dev when a new one is collected.
@@ -24,17 +24,25 @@ from pathlib import Path
 
 SEED = 20261201
 # (first id number, last id number) of every batch, in landing order. Append, never edit.
-BATCHES = [(1, 154), (155, 159), (160, 264)]
+BATCHES = [(1, 154), (155, 159), (160, 264), (265, 380)]
 ROUND2_SEED = 20261202
-# index into BATCHES of the first batch whose held-out half is still held out (round 2)
-HELD_OUT_FROM = 2
-# Batch 3 cases dropped by the verification after they were dealt (id: tool, why). They take
+# round 3 (batch 4): same deal as round 2, its own seed
+ROUND3_SEED = 20261203
+TOOL_DEAL_SEEDS = {2: ROUND2_SEED, 3: ROUND3_SEED}
+# index into BATCHES of the first batch whose held-out half is still held out (round 3)
+HELD_OUT_FROM = 3
+# Batch 3 and 4 cases dropped by the verification after they were dealt (id: tool, why). They take
 # their place in the deal, so removing them moved no other case.
 DROPPED_AFTER_DEAL = {
     "n178": ("npm", "transcript and quote not found in the thread"),
     "n221": ("yarn-berry", "the thread never states a cause"),
     "n234": ("npm", "near-duplicate of a corpus thread in the same repository (core-ui #1127)"),
     "n237": ("pnpm", "the project's follow-up PR refutes the cause"),
+    "n300": ("npm", "same registry 503 outage as npm/cli#1301 (already a source)"),
+    "n330": ("yarn1", "same 2020-08-06 incident as yarnpkg/yarn#8279 (already a source); the thread calls itself its duplicate"),
+    "n333": ("yarn1", "same 2018-05-25 Cloudflare 403 incident as yarnpkg/yarn#5886 (already a source), another repository"),
+    "n366": ("yarn-berry", "same release failure as segmentio/analytics-next#1384 (already a source), whose thread says this one's fix did not work"),
+    "n374": ("npm", "unresolved: the PR's own text contradicts its diagnosis (exchange accepted, then 403)"),
 }
 
 HERE = Path(__file__).resolve().parent
@@ -78,7 +86,7 @@ def split(cases):
         else:
             stubs = [{"id": i, "tool": t} for i, (t, _) in DROPPED_AFTER_DEAL.items()]
             stubs = [c for c in stubs if low <= number(c) <= high]
-            part = split_batch(batch + stubs, ROUND2_SEED, "heldout", "tool")
+            part = split_batch(batch + stubs, TOOL_DEAL_SEEDS[index], "heldout", "tool")
             part = {side: [c for c in h if c["id"] not in DROPPED_AFTER_DEAL] for side, h in part.items()}
         if index < HELD_OUT_FROM:
             part = {"dev": part["dev"] + part["heldout"], "heldout": []}
