@@ -41,6 +41,19 @@ fn output_of(mut command: Command) -> (ExitStatus, String) {
     )
 }
 
+#[test]
+fn npm_starts_with_the_same_open_descriptors() {
+    let env = NpmEnv::new();
+    // builtins only: the shell's own descriptors, not those of a command it forks
+    let npm = fake_npm(&env, "cd /proc/$$/fd && echo *");
+    for args in [&[][..], &["--logs-max=0"][..]] {
+        let (direct, shimmed) = direct_and_shimmed(&env, &npm, args);
+        let (direct, shimmed) = (output_of(direct), output_of(shimmed));
+        assert!(direct.0.success(), "{direct:?}");
+        assert_eq!(shimmed, direct, "descriptors of npm {args:?}");
+    }
+}
+
 /// The `Sig*` lines of the shell's own /proc/PID/status (blocked, ignored, caught), read with
 /// builtins only: a shell blocks every signal for a moment while it forks a command.
 const SHOW_SIGNALS: &str =
@@ -215,8 +228,17 @@ fn start(mut command: Command) -> (Child, Pid) {
     (child, Pid::from_raw(pid))
 }
 
+/// Waits for `child`, then kills what is left of its process group (the fake npm's background
+/// `sleep` outlives a killed npm and would hold the test's output pipes open).
+fn finish(child: Child) -> ExitStatus {
+    let group = Pid::from_raw(-(child.id() as i32));
+    let status = wait_for(child);
+    let _ = kill(group, Signal::SIGKILL);
+    status
+}
+
 /// Waits for `child`; a run still going after a minute is a failure, not a hung test.
-fn finish(mut child: Child) -> ExitStatus {
+fn wait_for(mut child: Child) -> ExitStatus {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         if let Some(status) = child.try_wait().expect("wait") {

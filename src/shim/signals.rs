@@ -17,7 +17,7 @@ use std::os::fd::AsFd;
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, SigSet, Signal};
-use nix::sys::signalfd::SignalFd;
+use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
@@ -55,7 +55,8 @@ pub fn watch(winch: bool) -> io::Result<Watch> {
         watched.add(Signal::SIGWINCH);
     }
     let given = watched.thread_swap_mask(nix::sys::signal::SigmaskHow::SIG_BLOCK)?;
-    let fd = match SignalFd::new(&watched) {
+    // CLOEXEC: npm must start with exactly the descriptors regauth was given.
+    let fd = match SignalFd::with_flags(&watched, SfdFlags::SFD_CLOEXEC) {
         Ok(fd) => fd,
         Err(err) => {
             let _ = given.thread_set_mask();
