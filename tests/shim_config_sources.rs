@@ -132,7 +132,7 @@ fn dev_zero_as_a_config_file_never_keeps_npm_from_starting() {
     let mut command = env.regauth();
     command.args(["npm", "--userconfig", "/dev/zero", "x"]);
     limit_address_space(&mut command, 1 << 30);
-    let (out, max_rss_kib) = run_measured(command);
+    let (out, max_rss_kib) = support::run_measured(command);
     assert_eq!(stdout(&out), "ran --userconfig /dev/zero x\n", "{out:?}");
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     assert!(
@@ -143,46 +143,6 @@ fn dev_zero_as_a_config_file_never_keeps_npm_from_starting() {
     assert!(max_rss_kib < 32 << 10, "peak RSS {max_rss_kib} KiB");
 }
 
-/// Runs `command` to its end (killed after a minute) and returns its output and peak RSS.
-// reaped by wait4(2) below (std's wait gives no rusage), which clippy cannot see
-#[allow(clippy::zombie_processes)]
-fn run_measured(command: Command) -> (Output, i64) {
-    use std::io::Read;
-    use std::os::unix::process::ExitStatusExt;
-    let mut child = spawn_piped(command);
-    drop(child.stdin.take());
-    let pid = child.id() as i32;
-    let read_all = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = r.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let out = read_all(Box::new(child.stdout.take().unwrap()));
-    let err = read_all(Box::new(child.stderr.take().unwrap()));
-    let (done, finished) = std::sync::mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if finished.recv_timeout(Duration::from_secs(60)).is_err() {
-            // SAFETY: kill(2) of this test's own child, not reaped before this thread ends.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-        }
-    });
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4(2) to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4(2) on our own unreaped child, with valid out-pointers.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let _ = done.send(());
-    watchdog.join().unwrap();
-    assert_eq!(waited, pid, "wait4");
-    let output = Output {
-        status: std::process::ExitStatus::from_raw(status),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    };
-    (output, usage.ru_maxrss)
-}
 fn limit_address_space(command: &mut Command, bytes: u64) {
     // SAFETY: setrlimit(2) between fork and exec is async-signal-safe and allocates nothing.
     unsafe {

@@ -275,32 +275,15 @@ fn write_huge_lockfiles(dir: &std::path::Path, bytes: usize) {
     );
 }
 
-/// Runs `command` to its end; its exit code, stderr, and peak RSS in bytes (wait4's rusage:
-/// regauth's own, or a reaped child's if larger; the stand-in clients are small shells).
-// reaped by wait4(2) below (std's wait gives no rusage), which clippy cannot see
-#[allow(clippy::zombie_processes)]
-fn run_with_peak_rss(mut command: Command) -> (Option<i32>, String, u64) {
-    let mut child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stderr = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut stderr, &mut bytes);
-        bytes
-    });
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 on this test's own unreaped child, with valid pointers; it blocks until
-    // the child ends (every stand-in exits at once).
-    let reaped = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(reaped, child.id() as i32, "wait4");
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-    let text = text(&reader.join().unwrap());
-    (code, text, usage.ru_maxrss as u64 * 1024)
+/// Runs `command` to its end; its exit code, stderr, and peak RSS in bytes (regauth's own, or
+/// a reaped child's if larger; the stand-in clients are small shells).
+fn run_with_peak_rss(command: Command) -> (Option<i32>, String, u64) {
+    let (output, max_rss_kib) = support::run_measured(command);
+    (
+        output.status.code(),
+        text(&output.stderr),
+        max_rss_kib as u64 * 1024,
+    )
 }
 
 #[test]

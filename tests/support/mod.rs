@@ -20,6 +20,7 @@ pub mod npm_pack;
 mod npmjs_like;
 mod offline_explain;
 mod oidc;
+mod peak_rss;
 pub mod probe_request;
 pub mod pty;
 mod same_run;
@@ -47,6 +48,7 @@ pub use npmjs_like::{
 };
 pub use offline_explain::{assert_top_names, explain_offline};
 pub use oidc::{oidc_secrets, ExchangeReply, IdTokenReply, OidcFixture};
+pub use peak_rss::run_measured;
 pub use same_run::{assert_same_run, assert_same_status_and_stdout, assert_same_stream};
 pub use text::masked;
 pub use verdaccio::{Verdaccio, VerdaccioBuilder};
