@@ -199,8 +199,17 @@ fn open_held(pid: Pid, target: &Path) -> Option<File> {
     std::fs::read_dir(format!("/proc/{pid}/fd"))
         .ok()?
         .flatten()
-        .find(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == target))
+        .find(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| names(&p, target)))
         .and_then(|fd| File::open(fd.path()).ok())
+}
+
+/// A descriptor's link names `target`, also once the file was deleted (another run's log
+/// cleaning): the kernel then shows it as `<path> (deleted)`.
+fn names(link: &Path, target: &Path) -> bool {
+    let link = link.as_os_str().as_encoded_bytes();
+    let target = target.as_os_str().as_encoded_bytes();
+    link.strip_prefix(target)
+        .is_some_and(|rest| rest.is_empty() || rest == b" (deleted)")
 }
 
 /// Every process below `root` (children, their children, ...), from the parent PIDs in
@@ -365,6 +374,20 @@ mod tests {
         drop(wrapper.stdin.take());
         let _ = wrapper.wait();
         assert_eq!(watch.into_seen().ours.map(|(p, _)| p), Some(log));
+    }
+
+    #[test]
+    fn a_held_log_deleted_before_the_look_is_still_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watch = LogWatch::new(dir.path()).unwrap();
+        let path = dir.path().join("a-debug-0.log");
+        let mut held = File::create(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::io::Write::write_all(&mut held, b"17 error code E401\n").unwrap();
+        watch.on_ready(Pid::this());
+        let seen = watch.into_seen();
+        assert_eq!(seen.others, 0);
+        assert_eq!(read(seen.ours.unwrap()).unwrap().text, "17 error code E401\n");
     }
 
     #[test]
