@@ -4,7 +4,7 @@
 //! `<prefix>/etc/npmrc`). Each value is parsed like npm's `parseField` (trim, `true`/`false`/`null`
 //! words, `${VAR}` expansion, `~/` and relative paths for path keys) and keeps its provenance.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use crate::config::cli_args::{self, CliValue};
@@ -117,6 +117,9 @@ pub struct Layers {
     pub double_loaded: Option<(PathBuf, Layer, Layer)>,
     /// A layer has set `globalconfig` (see `insert`).
     globalconfig_set: bool,
+    /// A key a file assigns more than once: its earlier (losing) values, in file order. npm and
+    /// pnpm 10/11 take the last (`ini`); pnpm 12 reads line by line and skips some lines.
+    pub(crate) shadowed: BTreeMap<(Layer, String), Vec<Value>>,
 }
 
 impl Layers {
@@ -434,15 +437,50 @@ fn load_text(layers: &mut Layers, path: &Path, layer: Layer, text: &str) {
     for entry in parsed.sectioned() {
         layers.ignored.push(ignored(entry, provenance(entry.line)));
     }
-    for resolved in parsed.top_level() {
+    let resolved_keys = parsed.top_level();
+    let mut repeated = repeated_entries(&parsed, &resolved_keys);
+    for resolved in resolved_keys {
         let value = parse_field(
             layers,
             &resolved.key,
             &resolved.value,
             provenance(resolved.line),
         );
+        if let Some(entries) = repeated.remove(resolved.key.as_str()) {
+            let earlier = entries
+                .iter()
+                .filter(|e| e.line != resolved.line)
+                .map(|e| parse_field(layers, &e.key, &e.value, provenance(e.line)))
+                .collect();
+            layers
+                .shadowed
+                .insert((value.layer(), value.key.clone()), earlier);
+        }
         layers.insert(value);
     }
+}
+
+/// Each top-level key assigned more than once as a scalar, with all its assignments in file
+/// order. One pass over the entries (a file of 60k keys is read before every npm call).
+fn repeated_entries<'a>(
+    parsed: &'a ini::IniFile,
+    resolved: &[ini::Resolved],
+) -> HashMap<&'a str, Vec<&'a Entry>> {
+    let wanted: HashSet<&str> = resolved
+        .iter()
+        .filter(|r| !r.shadowed_lines.is_empty() && !matches!(r.value, Js::List(_)))
+        .map(|r| r.key.as_str())
+        .collect();
+    let mut out: HashMap<&str, Vec<&Entry>> = HashMap::new();
+    if wanted.is_empty() {
+        return out;
+    }
+    for entry in parsed.entries.iter().filter(|e| e.section.is_none()) {
+        if wanted.contains(entry.key.as_str()) {
+            out.entry(entry.key.as_str()).or_default().push(entry);
+        }
+    }
+    out
 }
 
 fn ignored(entry: &Entry, provenance: Provenance) -> IgnoredEntry {

@@ -6,7 +6,8 @@
 //! or empty ("Failed to replace env in config"), 10 drops the whole file when a `${VAR}` in it is
 //! unset and sends an empty `Bearer ` for an empty one, 12 sends an empty `Bearer ` for both; 11 and 12 read `pnpm_config_*` instead of `npm_config_*` (URL-scoped `npm_config_//…`
 //! still count) and `<config dir>/auth.ini` between the project and user files. pnpm walks
-//! credential keys up the path like npm.
+//! credential keys up the path like npm. A key repeated in one file: the last line for npm and
+//! pnpm 10/11, the last line pnpm 12 does not skip.
 //! yarn 1 (src/registries/npm-registry.js): an unset `${VAR}` anywhere stops it; the registry is
 //! `@scope:registry` or `registry` from .npmrc, then from .yarnrc, else registry.yarnpkg.com; it
 //! sends a credential only for a scoped package or with `always-auth`, looked up as
@@ -215,7 +216,9 @@ fn left_out(
     }
 }
 
-/// The value of each key the client uses: the highest layer's that the client keeps.
+/// The value of each key the client uses: the highest layer's that the client keeps. A key a
+/// file repeats is its last line's value (`ini`), except that pnpm 12 falls back to the latest
+/// earlier line it keeps.
 fn effective_values(
     client: ClientKind,
     layers: &Layers,
@@ -231,19 +234,41 @@ fn effective_values(
             if out.contains_key(key) {
                 continue;
             }
-            match left_out(client, v, &dropped) {
-                Some(because) => ignored.push(Ignored {
-                    key: key.clone(),
-                    source: v.provenance.clone(),
-                    because,
-                }),
-                None => {
-                    out.insert(key.clone(), kept_value(client, v));
-                }
+            let Some(because) = left_out(client, v, &dropped) else {
+                out.insert(key.clone(), kept_value(client, v));
+                continue;
+            };
+            ignored.push(Ignored {
+                key: key.clone(),
+                source: v.provenance.clone(),
+                because,
+            });
+            if let Some(earlier) = earlier_line_kept(client, layers, layer, key, &dropped) {
+                out.insert(key.clone(), kept_value(client, earlier));
             }
         }
     }
     out
+}
+
+/// pnpm 12 reads a file line by line (pnpm/crates/config/src/npmrc_auth.rs `from_ini`): a line
+/// it skips (a project `${VAR}` credential) does not replace the key's earlier line, where
+/// `ini` (npm, pnpm 10/11) takes the last line and only then drops it.
+fn earlier_line_kept<'a>(
+    client: ClientKind,
+    layers: &'a Layers,
+    layer: Layer,
+    key: &str,
+    dropped: &BTreeMap<PathBuf, String>,
+) -> Option<&'a Value> {
+    if !matches!(client, ClientKind::Pnpm(m) if m >= 12) {
+        return None;
+    }
+    let earlier = layers.shadowed.get(&(layer, key.to_owned()))?;
+    earlier
+        .iter()
+        .rev()
+        .find(|v| left_out(client, v, dropped).is_none())
 }
 
 /// pnpm 10 and 12 keep a credential whose `${VAR}` is empty (12: or unset) and send it empty
