@@ -16,6 +16,7 @@ pub mod guard;
 mod log_watch;
 pub mod nesting;
 pub mod out_of_memory;
+mod raw_syscall;
 pub mod recursion;
 pub mod signals;
 pub mod spawn;

@@ -14,9 +14,10 @@
 //! CLONE_FILES, on a stack of its own): nothing is copied, so starting it costs a few
 //! microseconds where a fork cost a page-table copy, copy-on-write faults in regauth afterwards,
 //! and the teardown of that copy (about half of regauth's fixed cost, measured). Sharing the
-//! descriptor table, it holds no file beyond regauth's own, and closes nothing. It makes raw
-//! system calls only (no allocation, no lock, nothing of Rust's runtime), and dies with
-//! regauth (PR_SET_PDEATHSIG); regauth also kills and reaps it.
+//! descriptor table, it holds no file beyond regauth's own, and closes nothing. It has no thread
+//! of its own (no TLS of its own, regauth's thread pointer): it makes raw system calls only, not
+//! through libc (no errno, no cancellation state, no allocation, no lock, nothing of Rust's
+//! runtime), and dies with regauth (PR_SET_PDEATHSIG); regauth also kills and reaps it.
 
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
@@ -24,6 +25,8 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag};
 use nix::unistd::{pipe2, read, write, Pid};
+
+use super::raw_syscall::call4;
 
 /// The witness's own stack. It lives in regauth's memory, so it is never freed (the witness
 /// could still be running on it): one per process, leaked.
@@ -52,8 +55,10 @@ impl Witness {
         let fds = pack(ask_theirs.as_raw_fd(), answer_theirs.as_raw_fd());
         let flags = libc::CLONE_VM | libc::CLONE_FILES | libc::SIGCHLD;
         // SAFETY: `serve` runs on its own leaked stack, reads only its argument (two fd numbers
-        // packed in the pointer value), makes raw system calls and never returns into Rust
-        // code of regauth's; the memory it shares is never touched by it.
+        // packed in the pointer value), makes system calls without libc (no errno, no TLS:
+        // it has this thread's thread pointer) and never returns into Rust code of regauth's
+        // (glibc's clone ends it with a bare exit call); the memory it shares is never touched
+        // by it.
         let pid = unsafe { libc::clone(serve, top.cast(), flags, fds as *mut libc::c_void) };
         if pid < 0 {
             return Err(io::Error::last_os_error());
@@ -72,11 +77,16 @@ impl Witness {
         if !pending(self.pid, sig) {
             return false;
         }
+        self.take(sig);
+        true
+    }
+
+    /// Has the witness take `sig` off its pending set, and waits until it has.
+    fn take(&self, sig: Signal) {
         let mut byte = [0u8; 1];
         if write(&self.ask, &[sig as i32 as u8]).is_ok() {
             let _ = read(&self.answer, &mut byte);
         }
-        true
     }
 
     /// Ends and reaps the witness (a clone that sends SIGCHLD is waited for like a child).
@@ -91,42 +101,56 @@ fn pack(ask: RawFd, answer: RawFd) -> usize {
     (ask as usize) << 32 | answer as usize
 }
 
-/// The witness's life: each request answered; gone with regauth. Raw calls only: it runs in
-/// regauth's memory with regauth's thread pointer.
+/// The witness's life: each request answered; gone with regauth. Raw system calls only
+/// (`raw_syscall`): it runs with regauth's thread pointer, so a libc call would write the
+/// thread's errno (on any failure, such as the EAGAIN of an empty signalfd) and read or set its
+/// cancellation state while that thread runs on.
 extern "C" fn serve(fds: *mut libc::c_void) -> libc::c_int {
     let (ask, answer) = ((fds as usize >> 32) as RawFd, fds as usize as u32 as RawFd);
-    let parent = unsafe { libc::getppid() };
-    // SAFETY (all calls below): plain system calls on descriptors and a local buffer.
-    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
-    if unsafe { libc::getppid() } != parent {
+    // SAFETY (all calls below): system calls on descriptors and buffers of this stack.
+    let parent = unsafe { call4(libc::SYS_getppid, 0, 0, 0, 0) };
+    let deathsig = (libc::PR_SET_PDEATHSIG as usize, libc::SIGKILL as usize);
+    unsafe { call4(libc::SYS_prctl, deathsig.0, deathsig.1, 0, 0) };
+    if unsafe { call4(libc::SYS_getppid, 0, 0, 0, 0) } != parent {
         return 0;
     }
     let mut request = 0u8;
     loop {
-        let got = unsafe { libc::read(ask, (&mut request as *mut u8).cast(), 1) };
-        if got != 1 {
+        let buf = &mut request as *mut u8 as usize;
+        if unsafe { call4(libc::SYS_read, ask as usize, buf, 1, 0) } != 1 {
             return 0;
         }
         take_pending_raw(request);
         let done = 1u8;
-        unsafe { libc::write(answer, (&done as *const u8).cast(), 1) };
+        let buf = &done as *const u8 as usize;
+        unsafe { call4(libc::SYS_write, answer as usize, buf, 1, 0) };
     }
 }
 
 /// Consumes the pending `signo` in the witness, through a signalfd it opens and closes.
 fn take_pending_raw(signo: u8) {
-    // SAFETY: sigset_t and signalfd_siginfo are plain data on this stack; signalfd, read and
-    // close act on a descriptor made here.
+    if !(1..=64).contains(&signo) {
+        return;
+    }
+    // the kernel's sigset: 64 bits, signal n at bit n-1
+    let set: u64 = 1 << (signo - 1);
+    let flags = (libc::SFD_NONBLOCK | libc::SFD_CLOEXEC) as usize;
+    let set_ptr = &set as *const u64 as usize;
+    // SAFETY: signalfd4 reads 8 bytes at `set`; read writes at most `info`'s size into it;
+    // close acts on the descriptor made here.
     unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::c_int::from(signo));
-        let fd = libc::signalfd(-1, &set, libc::SFD_NONBLOCK | libc::SFD_CLOEXEC);
+        let fd = call4(libc::SYS_signalfd4, usize::MAX, set_ptr, 8, flags);
         if fd >= 0 {
-            let mut info: libc::signalfd_siginfo = std::mem::zeroed();
+            let mut info = std::mem::MaybeUninit::<libc::signalfd_siginfo>::uninit();
             let size = std::mem::size_of::<libc::signalfd_siginfo>();
-            libc::read(fd, (&mut info as *mut libc::signalfd_siginfo).cast(), size);
-            libc::close(fd);
+            call4(
+                libc::SYS_read,
+                fd as usize,
+                info.as_mut_ptr() as usize,
+                size,
+                0,
+            );
+            call4(libc::SYS_close, fd as usize, 0, 0, 0);
         }
     }
 }
@@ -143,4 +167,25 @@ fn pending(pid: Pid, sig: Signal) -> bool {
         })
         .filter_map(|hex| u64::from_str_radix(hex.trim(), 16).ok())
         .any(|mask| mask & bit != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The witness runs with this thread's thread pointer: a failing libc call in it would
+    /// write this thread's errno (and read its cancellation state) while it runs on.
+    #[test]
+    fn the_witness_leaves_this_threads_errno_alone() {
+        let witness = Witness::start().unwrap();
+        for _ in 0..3 {
+            // SAFETY: this thread's own errno.
+            unsafe { *libc::__errno_location() = 0 };
+            // nothing pending: the witness's read of its signalfd fails with EAGAIN
+            witness.take(Signal::SIGUSR2);
+            let errno = unsafe { *libc::__errno_location() };
+            assert_eq!(errno, 0, "the witness set this thread's errno");
+        }
+        witness.stop();
+    }
 }
