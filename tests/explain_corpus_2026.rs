@@ -33,20 +33,21 @@ struct Floor {
 }
 
 // dev (rounds 1 and 2, and round 3's dev half): what the rules reach on the cases they were
-// written from; heldout (round 3's held-out half, n265 on): what was measured on it at the end of
-// the session that collected it, never tuned on (tests/data/corpus-2026/README.md has before and
-// after)
+// written from; heldout (round 3's held-out half, n265 on): measured, never tuned on, at the end
+// of the session that collected it (tests/data/corpus-2026/README.md has before and after); read
+// and tuned on since session 6 (round 4 collected as the new held-out half), so its floors are
+// what the rules reach, like dev's
 const FLOORS: [Floor; 2] = [
     Floor {
         half: "dev",
         cases: 314,
-        top1: 203,
-        top3: 245,
+        top1: 209,
+        top3: 252,
         false_alarms: 7,
         high_given: 56,
         high_wrong: 0,
         top1_per_tool: &[
-            ("npm", 141),
+            ("npm", 147),
             ("pnpm", 29),
             ("yarn1", 21),
             ("yarn-berry", 12),
@@ -55,12 +56,12 @@ const FLOORS: [Floor; 2] = [
     Floor {
         half: "heldout",
         cases: 57,
-        top1: 39,
-        top3: 45,
+        top1: 41,
+        top3: 46,
         false_alarms: 1,
-        high_given: 16,
+        high_given: 17,
         high_wrong: 1,
-        top1_per_tool: &[("npm", 31), ("pnpm", 3), ("yarn1", 5), ("yarn-berry", 0)],
+        top1_per_tool: &[("npm", 32), ("pnpm", 3), ("yarn1", 6), ("yarn-berry", 0)],
     },
 ];
 

@@ -109,7 +109,41 @@ const FAMILIES: &[(&str, &str, &str, bool)] = &[
         "token-env-unset",
         false,
     ),
+    (
+        "yarnpkg/yarn src/cli/commands/publish.js publishFail around the PUT, whose only question is the OTP prompt (src/registries/npm-registry.js); console-reporter.js question without a TTY",
+        "error Couldn't publish package: \"Can't answer a question unless a user TTY\"",
+        "otp-required",
+        true,
+    ),
+    (
+        "npm ENEEDAUTH naming the registry yarn 1 gives its scripts (yarnpkg/yarn src/util/execute-lifecycle-script.js makeEnv)",
+        "npm error code ENEEDAUTH\nnpm error need auth This command requires you to be logged in to https://registry.yarnpkg.com",
+        "npmrc-misconfig",
+        false,
+    ),
+    (
+        "npm-registry-client's `publish Failed PUT 401` (npm <= 5 checks for a credential first, lib/publish.js) with npmjs's body",
+        "npm ERR! publish Failed PUT 401\nnpm ERR! code E401\nnpm ERR! You must be logged in to publish packages. : my-lib",
+        "token-invalid-or-expired",
+        false,
+    ),
+    (
+        "npmjs 403 on its dist-tag API route (npm/cli lib/commands/dist-tag.js), not a package read",
+        "npm ERR! code E403\nnpm ERR! 403 403 Forbidden - GET https://registry.npmjs.org/-/package/@o%2fp/dist-tags",
+        "insufficient-permission",
+        false,
+    ),
 ];
+
+/// A 401 on a GitHub Packages `/download/` URL: npm reads the packument on the same host with
+/// the same credential first, so the URL most often came from a lockfile's `resolved`.
+#[test]
+fn a_github_download_401_names_the_lockfile_among_the_candidates() {
+    let d = explain_text("npm error code E401\nnpm error 401 Unauthorized - GET https://npm.pkg.github.com/download/@o/p/1.1.3/0a1b2c - authentication token not provided");
+    let ids: Vec<&str> = d.report.causes.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids[0], "token-missing", "{ids:?}");
+    assert!(ids[..3].contains(&"lockfile-registry-mismatch"), "{ids:?}");
+}
 
 #[test]
 fn each_family_names_its_cause_with_honest_confidence() {

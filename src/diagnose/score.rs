@@ -44,6 +44,8 @@ const INFERENCE: &[&str] = &[
     "login_refused",
     "berry_no_auth_configured",
     "publish_to_mirror",
+    "npm_asked_for_the_yarn_registry",
+    "publish_refused_after_the_client_check",
     "permission_body",
     "proxy_answered",
 ];

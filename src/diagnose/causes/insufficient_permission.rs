@@ -57,7 +57,7 @@ fn forbidden_read(cx: &Context, s: &mut Scores) {
         .server_message
         .as_deref()
         .map_or(true, |m| m.trim().eq_ignore_ascii_case("forbidden"));
-    if cx.kind() == Kind::Npmjs && no_body {
+    if cx.kind() == Kind::Npmjs && no_body && !npmjs_api_route(cx) {
         // npmjs does not refuse reads of public packages: something between said no
         s.add("blocked-by-policy", 7, ev.clone());
         s.add("proxy-auth", 5, None);
@@ -68,6 +68,16 @@ fn forbidden_read(cx: &Context, s: &mut Scores) {
     s.add("blocked-by-policy", 2, None);
     s.add("token-invalid-or-expired", 2, None);
     s.add("npmrc-misconfig", 1, None);
+}
+
+/// The failing URL is one of npmjs's `/-/` API routes (user, package access and dist-tags,
+/// team, org: npm/registry docs/REGISTRY-API.md, npm/cli lib/commands/access.js, team.js,
+/// dist-tag.js), not a package read: there npmjs itself answers for the credential's rights.
+fn npmjs_api_route(cx: &Context) -> bool {
+    cx.failure
+        .url
+        .as_deref()
+        .is_some_and(|u| crate::detect::url::path(u).starts_with("/-/"))
 }
 
 /// A publish refused with 403/404 to a token `npm whoami` accepts, told apart by the presence

@@ -40,6 +40,13 @@ fn lockfile_pinned_host(cx: &Context, s: &mut Scores) {
             s.add("lockfile-registry-mismatch", 9, line(cx, &["--registry"]));
         }
     }
+    if cx.tarball && cx.kind() == Kind::Github && cx.is_read() && has_status(cx, &[401]) {
+        // GitHub Packages serves a version at /download/<package>/<version>/<sha>, a URL npm has
+        // only from the packument or a lockfile's `resolved`; the packument read asks the same
+        // host with the same credential and fails first, so this URL most often came from the
+        // lockfile (https://docs.github.com/en/packages/working-with-a-github-packages-registry/working-with-the-npm-registry)
+        s.add("lockfile-registry-mismatch", 5, main_line(cx));
+    }
     // a tarball fetched straight from a registry that mirrors public packages: the resolved URL
     // came from a lockfile (or a packument) pointing at a host this machine has no access to
     let mirrored =

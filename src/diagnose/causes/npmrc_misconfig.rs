@@ -1,6 +1,6 @@
 //! `npmrc-misconfig`: the credential is where the client does not read it, shadowed, legacy or malformed. Its rules, its fix text offline and live, and what decides it.
 
-use crate::detect::Operation;
+use crate::detect::{url, Operation};
 use crate::diagnose::advice::{key, routed_check, variable, Advice};
 use crate::diagnose::client_words;
 use crate::diagnose::context::Context;
@@ -19,6 +19,7 @@ pub(super) const UNIT: super::Cause = super::Cause {
         rule!(8, pnpm_ignored_auth),
         rule!(15, berry_no_auth_configured),
         rule!(25, publish_to_mirror),
+        rule!(43, npm_asked_for_the_yarn_registry),
         rule!(28, config_invalid_or_overridden),
         rule!(32, config_credential_unread),
     ],
@@ -70,6 +71,20 @@ fn berry_no_auth_configured(cx: &Context, s: &mut Scores) {
 fn publish_to_mirror(cx: &Context, s: &mut Scores) {
     if cx.kind() == Kind::Mirror && matches!(cx.op, Operation::Publish | Operation::Login) {
         s.add("npmrc-misconfig", 10, main_line(cx));
+    }
+}
+
+/// npm wants a login for registry.yarnpkg.com: a host nobody sets up for npm, but the registry
+/// yarn 1 hands every script it runs (`npm_config_registry` from its default `registry`:
+/// yarnpkg/yarn src/util/execute-lifecycle-script.js makeEnv, src/registries/yarn-registry.js
+/// DEFAULTS). The registry npm used is not the configured one (a higher-precedence
+/// `npm_config_*`), and a token keyed to registry.npmjs.org is not sent there.
+fn npm_asked_for_the_yarn_registry(cx: &Context, s: &mut Scores) {
+    let sig = &cx.failure.signals;
+    let host = sig.need_auth_registry.as_deref().and_then(url::host);
+    if sig.need_auth && host.as_deref() == Some("registry.yarnpkg.com") {
+        s.add("npmrc-misconfig", 8, line(cx, &["registry.yarnpkg.com"]));
+        s.add("token-wrong-host", 5, None);
     }
 }
 

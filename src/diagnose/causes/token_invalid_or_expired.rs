@@ -20,6 +20,7 @@ pub(super) const UNIT: super::Cause = super::Cause {
         rule!(18, unauthorized_generic),
         rule!(19, login_refused),
         rule!(23, not_found_publish),
+        rule!(44, publish_refused_after_the_client_check),
         rule!(30, config_token_expired),
         rule!(33, probe_whoami),
         rule!(67, invalid_npm_token),
@@ -102,6 +103,36 @@ fn unauthorized_generic(cx: &Context, s: &mut Scores) {
         s.add("token-invalid-or-expired", 2, None);
         s.add("token-missing", -4, None);
     }
+}
+
+/// A PUT answered 401 by an npm that checks for a credential before publishing: npm <= 5's
+/// npm-registry-client (its `publish Failed PUT 401` line; lib/publish.js returns ENEEDAUTH
+/// "auth required for publishing" without one) and npm >= 7 (npm/cli lib/commands/publish.js,
+/// `noCreds` -> ENEEDAUTH). So a credential was sent and refused, whatever the body says (npmjs
+/// answers a token it does not know with "You must be logged in to publish packages"). npm 6
+/// (libnpmpublish) has no such check: its PUT may carry none.
+fn publish_refused_after_the_client_check(cx: &Context, s: &mut Scores) {
+    let f = cx.failure;
+    if !has_status(cx, &[401]) || !cx.is_publish() || specific_signal(cx) {
+        return;
+    }
+    let registry_client = f.lines.iter().any(|l| l.text.contains("Failed PUT 401"));
+    let major: Option<u32> = f
+        .tool_version
+        .as_deref()
+        .and_then(|v| v.split('.').next()?.parse().ok());
+    let checking_npm = matches!(f.tool, None | Some(crate::types::ClientId::Npm))
+        && major.is_some_and(|m| m >= 7);
+    if !(registry_client || checking_npm) || f.oidc.seen() {
+        return;
+    }
+    s.add(
+        "token-invalid-or-expired",
+        8,
+        line(cx, &["Failed PUT 401"]).or_else(|| main_line(cx)),
+    );
+    s.add("npmrc-misconfig", 2, None);
+    s.add("token-missing", -5, None);
 }
 
 fn login_refused(cx: &Context, s: &mut Scores) {
