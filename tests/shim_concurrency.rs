@@ -104,9 +104,20 @@ impl Drop for Runs {
     }
 }
 
+/// The debug log npm's own last line names.
+fn log_named(stderr: &str) -> Option<&str> {
+    let marker = "A complete log of this run can be found in: ";
+    let line = stderr.lines().find(|l| l.contains(marker))?;
+    Some(line.split_once(marker)?.1.trim())
+}
+
+const MIXED: &str = "also holds another npm run's entries (npm names its log by the millisecond a run starts); not explaining from a mixed log";
+
 fn explains(stderr: &str, server: &FixtureServer) -> bool {
     stderr.contains(&format!("regauth: GET {}pkg answered 401", server.url()))
 }
+
+const COULD_NOT_TELL: &str = "regauth: could not tell this run's npm debug log from ";
 
 const CANNOT_TELL: &str = "regauth: could not tell this run's npm debug log from the 2 that other npm runs wrote meanwhile in ";
 
@@ -134,12 +145,25 @@ fn each_run_explains_its_own_host(trials: usize, npm: Option<&dyn Fn(&NpmEnv) ->
             }
             runs.start(command);
         }
-        for (n, server) in servers.iter().enumerate() {
-            let stderr = runs.stderr_of(n);
-            assert!(
-                explains(&stderr, server),
-                "trial {trial}, run {n}: its own host is not explained:\n{stderr}"
-            );
+        let stderrs = [runs.stderr_of(0), runs.stderr_of(1)];
+        // Two npm runs that start in the same millisecond write one log (npm names it by that
+        // millisecond): then neither can be explained from it, and each must say so.
+        let shared =
+            log_named(&stderrs[0]).is_some() && log_named(&stderrs[0]) == log_named(&stderrs[1]);
+        for (n, (server, stderr)) in servers.iter().zip(&stderrs).enumerate() {
+            if shared {
+                // Seen held (the log is mixed) or not (another run made it first): either way
+                // the run says it cannot explain from it.
+                assert!(
+                    stderr.contains(MIXED) || stderr.contains(COULD_NOT_TELL),
+                    "trial {trial}, run {n}: a shared log is not said to be unusable:\n{stderr}"
+                );
+            } else {
+                assert!(
+                    explains(stderr, server),
+                    "trial {trial}, run {n}: its own host is not explained:\n{stderr}"
+                );
+            }
             let other = &servers[1 - n];
             assert!(
                 !stderr.contains(&other.url()),
@@ -237,4 +261,44 @@ fn a_run_that_cannot_tell_its_log_says_so_instead_of_explaining_another() {
     let second = runs.stderr_of(1);
     assert!(explains(&second, &servers[1]), "{second}");
     assert!(!second.contains(&servers[0].url()), "{second}");
+}
+
+/// The "npm" appends, to one log it holds open, the entries of two runs that started in the same
+/// millisecond (as npm does: it names its log by that millisecond and opens it to append), the
+/// other run's 401 first. regauth must say the log is mixed, not explain the other run's 401.
+#[test]
+fn a_log_that_another_run_appended_to_is_not_explained_from() {
+    let env = NpmEnv::new();
+    let npm = env.root().join("npm-sharing-its-log");
+    let both = |line: &str| format!("printf '%s\\n' '{line}' '{line}' >&3\n");
+    support::write_executable(
+        &npm,
+        &format!(
+            "#!/bin/sh\nmkdir -p \"$HOME/.npm/_logs\" || exit 70\n\
+             exec 3>>\"$HOME/.npm/_logs/$(date -u +%Y-%m-%dT%H_%M_%S_%3NZ)-debug-0.log\"\n\
+             {}{}{}\
+             printf '%s\\n' '12 http fetch GET 401 http://127.0.0.1:1/pkg 5ms' >&3\n\
+             printf '%s\\n' '12 http fetch GET 401 http://127.0.0.1:9/pkg 5ms' >&3\n\
+             {}echo 'npm error code E401' >&2\nexit 1\n",
+            both("0 verbose cli /usr/bin/node /usr/bin/npm"),
+            both("1 info using npm@11.19.1"),
+            both("8 verbose argv \"view\" \"pkg\""),
+            both("13 error code E401"),
+        ),
+    );
+    let project = env.root().join("p");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join(".npmrc"), "registry=http://127.0.0.1:1/\n").unwrap();
+    let mut command = view_in(&env, &project);
+    command.env("REGAUTH_NPM", &npm);
+    let mut runs = Runs(Vec::new());
+    runs.start(command);
+    let stderr = runs.stderr_of(0);
+    assert!(stderr.starts_with("npm error code E401\n"), "{stderr}");
+    assert!(stderr.contains(MIXED), "{stderr}");
+    assert_eq!(stderr.matches("regauth: ").count(), 1, "{stderr}");
+    assert!(
+        !stderr.contains("127.0.0.1:9"),
+        "names the other run's host:\n{stderr}"
+    );
 }

@@ -241,6 +241,30 @@ fn parent_of(pid: i32) -> Option<Pid> {
     Some(Pid::from_raw(ppid))
 }
 
+/// Whether a log's entries come from more than one npm run. npm names its log by the run's
+/// start time in milliseconds (npm/cli lib/npm.js: `#runId = new Date().toISOString()...`) and
+/// appends to it (lib/utils/log-file.js: `WriteStreamSync(f, { flags: 'a' })`), so two runs that
+/// start in the same millisecond write one file. Within one run the entry counter that starts
+/// each line never goes down, and `info using npm@` is logged once (lib/cli/entry.js).
+pub(crate) fn holds_other_runs(text: &str) -> bool {
+    let mut highest = 0;
+    let mut versions = 0;
+    for (counter, rest) in text.lines().filter_map(entry) {
+        versions += usize::from(rest.starts_with("info using npm@"));
+        if counter < highest || versions > 1 {
+            return true;
+        }
+        highest = counter;
+    }
+    false
+}
+
+/// `12 http fetch ...` -> (12, "http fetch ...").
+fn entry(line: &str) -> Option<(u64, &str)> {
+    let (counter, rest) = line.split_once(' ')?;
+    Some((counter.parse().ok()?, rest))
+}
+
 /// The run's log text: its first file through the held descriptor, then its later parts
 /// (`<runId>-debug-1.log` .. `-debug-4.log`, npm's most) by name, each up to the bound.
 pub(crate) fn read(ours: (PathBuf, File)) -> Option<DebugLog> {
@@ -387,7 +411,22 @@ mod tests {
         watch.on_ready(Pid::this());
         let seen = watch.into_seen();
         assert_eq!(seen.others, 0);
-        assert_eq!(read(seen.ours.unwrap()).unwrap().text, "17 error code E401\n");
+        assert_eq!(
+            read(seen.ours.unwrap()).unwrap().text,
+            "17 error code E401\n"
+        );
+    }
+
+    #[test]
+    fn a_log_two_runs_appended_to_is_told_from_one_run_s_log() {
+        let one = "0 verbose cli /usr/bin/node /usr/bin/npm\n1 info using npm@11.19.1\n\
+                   15 verbose stack Error: x\n15 verbose stack     at y\n16 error code E401\n";
+        assert!(!holds_other_runs(one));
+        let two = "0 verbose cli /usr/bin/node /usr/bin/npm\n0 verbose cli /usr/bin/node \
+                   /usr/bin/npm\n1 info using npm@11.19.1\n1 info using npm@11.19.1\n";
+        assert!(holds_other_runs(two));
+        let after = format!("{one}0 verbose cli /usr/bin/node /usr/bin/npm\n");
+        assert!(holds_other_runs(&after));
     }
 
     #[test]

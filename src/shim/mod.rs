@@ -188,18 +188,40 @@ fn this_runs_log(
     args: &[OsString],
     seen: Option<log_watch::Seen>,
 ) -> Result<Option<crate::types::DebugLog>, String> {
-    match seen {
+    let log = match seen {
         Some(log_watch::Seen {
             ours: Some(ours), ..
-        }) => Ok(log_watch::read(ours)),
-        Some(seen) if seen.others > 1 => Err(format!(
-            "regauth: could not tell this run's npm debug log from the {} that other npm runs \
-             wrote meanwhile in {}; not explaining another run's failure",
-            seen.others,
-            seen.dir.display()
+        }) => log_watch::read(ours),
+        Some(seen) if seen.others > 1 => return Err(cannot_tell(&seen)),
+        // One other log may be this run's own, not seen held (a wrapper that detaches npm):
+        // found by time and arguments; when nothing is found, say so rather than nothing.
+        Some(seen) if seen.others == 1 => match client.debug_log(recording, started, args) {
+            None => return Err(cannot_tell(&seen)),
+            found => found,
+        },
+        _ => client.debug_log(recording, started, args),
+    };
+    match log {
+        Some(log) if log_watch::holds_other_runs(&log.text) => Err(format!(
+            "regauth: this run's npm debug log {} also holds another npm run's entries (npm \
+             names its log by the millisecond a run starts); not explaining from a mixed log",
+            log.path.display()
         )),
-        _ => Ok(client.debug_log(recording, started, args)),
+        log => Ok(log),
     }
+}
+
+/// The line for a run whose debug log cannot be told from the logs other runs wrote.
+fn cannot_tell(seen: &log_watch::Seen) -> String {
+    let others = match seen.others {
+        1 => "the one".to_owned(),
+        n => format!("the {n}"),
+    };
+    format!(
+        "regauth: could not tell this run's npm debug log from {others} that other npm runs \
+         wrote meanwhile in {}; not explaining another run's failure",
+        seen.dir.display()
+    )
 }
 
 /// The `Run` of a failed call.
