@@ -121,8 +121,8 @@ fn publish_refused_after_the_client_check(cx: &Context, s: &mut Scores) {
         .tool_version
         .as_deref()
         .and_then(|v| v.split('.').next()?.parse().ok());
-    let checking_npm = matches!(f.tool, None | Some(crate::types::ClientId::Npm))
-        && major.is_some_and(|m| m >= 7);
+    let checking_npm =
+        matches!(f.tool, None | Some(crate::types::ClientId::Npm)) && major.is_some_and(|m| m >= 7);
     if !(registry_client || checking_npm) || f.oidc.seen() {
         return;
     }
