@@ -4,9 +4,10 @@
 //! `/proc/PID/fd`, so it can still read it after npm exits even if another npm's log cleaning
 //! has deleted it meanwhile (npm keeps `logs-max` files and deletes older ones at its start).
 //!
-//! Cheap: one inotify watch before the spawn, one look at npm's open files per new log file;
-//! only until a new file is told apart are the directory's writes watched too (npm's open()
-//! has returned by its first write, so a file not among npm's files then is another run's).
+//! Cheap: one inotify watch before the spawn, one look at npm's open files per new log file
+//! (npm's descendants, a /proc scan, listed once per burst of events); only until a new file is
+//! told apart are the directory's writes watched too (npm's open() has returned by its first
+//! write, so a file not among npm's files then is another run's).
 //! The watch is removed as soon as this run's first log file is held: closing an inotify
 //! instance that still has a watch waits for the kernel's mark reaper (an SRCU grace period,
 //! measured 8-12 ms here), which would delay regauth's exit on every npm call. Removed early,
@@ -84,16 +85,23 @@ impl LogWatch {
     }
 
     /// Reads what happened in the directory and looks at npm's (`npm`) open files for each new
-    /// log file.
+    /// log file: its descendants are listed once for the whole burst of events.
     pub(crate) fn on_ready(&mut self, npm: Pid) {
+        let mut holders = Holders::of(npm);
+        let watching_writes = !self.undecided.is_empty();
+        self.look_at_events(&mut holders);
+        self.watch_writes(&mut holders, watching_writes);
+    }
+
+    /// Decides on each new log file the events name.
+    fn look_at_events(&mut self, holders: &mut Holders) {
         let Ok(events) = self.inotify.read_events() else {
             return;
         };
-        let watching_writes = !self.undecided.is_empty();
         for event in events {
             if Some(event.wd) == self.awaiting_dir {
                 if event.name.as_deref() == self.dir.file_name() {
-                    self.dir_appeared(npm);
+                    self.dir_appeared(holders);
                 }
                 continue;
             }
@@ -102,17 +110,34 @@ impl LogWatch {
             };
             let created = event.mask.contains(AddWatchFlags::IN_CREATE);
             if created || self.undecided.contains(&name) {
-                self.decide(npm, name, created);
+                self.decide(holders, name, created);
             }
         }
+    }
+
+    /// Ends the watch once ours is held; else watches the directory's writes while a file is
+    /// undecided (and only then). A file's first write can come between the look that missed
+    /// its holder and this watch: so the undecided are looked at once more with the watch in
+    /// place (a write before it means the holder's open() had returned).
+    fn watch_writes(&mut self, holders: &mut Holders, watching_writes: bool) {
         if self.ours.is_some() {
             self.stop_watching();
-        } else if watching_writes == self.undecided.is_empty() {
+            return;
+        }
+        if watching_writes == self.undecided.is_empty() {
             let mask = match self.undecided.is_empty() {
                 true => AddWatchFlags::IN_CREATE,
                 false => AddWatchFlags::IN_CREATE | AddWatchFlags::IN_MODIFY,
             };
             let _ = self.inotify.add_watch(&self.dir, mask);
+            if !watching_writes {
+                for name in std::mem::take(&mut self.undecided) {
+                    self.decide(holders, name, true);
+                }
+                if self.ours.is_some() {
+                    self.stop_watching();
+                }
+            }
         }
     }
 
@@ -129,7 +154,7 @@ impl LogWatch {
 
     /// npm made the logs directory: watch it, and decide on the logs already in it (made
     /// before the watch was in place).
-    fn dir_appeared(&mut self, npm: Pid) {
+    fn dir_appeared(&mut self, holders: &mut Holders) {
         if let Some(parent) = self.awaiting_dir.take() {
             let _ = self.inotify.rm_watch(parent);
         }
@@ -142,14 +167,14 @@ impl LogWatch {
         };
         for name in entries.flatten().map(|e| e.file_name()) {
             if is_log_name(&name) {
-                self.decide(npm, name, true);
+                self.decide(holders, name, true);
             }
         }
     }
 
     /// Ours when npm holds it open; just created and not (yet) held: decided at its first write.
     /// Only a run's first file counts (later parts are read by name).
-    fn decide(&mut self, npm: Pid, name: OsString, created: bool) {
+    fn decide(&mut self, holders: &mut Holders, name: OsString, created: bool) {
         self.undecided.remove(&name);
         if !is_first_part(&name) {
             return;
@@ -159,7 +184,7 @@ impl LogWatch {
             self.others.insert(name);
             return;
         }
-        match self.open_in(npm, &name) {
+        match holders.open(&self.dir.join(&name)) {
             Some(file) => self.ours = Some((self.dir.join(&name), file)),
             None if created => {
                 self.undecided.insert(name);
@@ -168,16 +193,6 @@ impl LogWatch {
                 self.others.insert(name);
             }
         }
-    }
-
-    /// `name` in the logs directory, opened again when `npm` or one of its descendants holds
-    /// it open (a wrapper script or a version manager's shim runs node as its child).
-    fn open_in(&self, npm: Pid, name: &OsString) -> Option<File> {
-        let target = self.dir.join(name);
-        open_held(npm, &target).or_else(|| {
-            let family = descendants(npm);
-            family.into_iter().find_map(|pid| open_held(pid, &target))
-        })
     }
 
     /// What was seen (after npm exited: its files can no longer be looked at).
@@ -191,6 +206,29 @@ impl LogWatch {
             ours: self.ours,
             dir: self.dir,
         }
+    }
+}
+
+/// npm and, listed once per burst of events (a full /proc scan), its descendants.
+struct Holders {
+    npm: Pid,
+    family: Option<Vec<Pid>>,
+}
+
+impl Holders {
+    fn of(npm: Pid) -> Holders {
+        Holders { npm, family: None }
+    }
+
+    /// `target` opened again when npm or one of its descendants holds it open (a wrapper
+    /// script or a version manager's shim runs node as its child).
+    fn open(&mut self, target: &Path) -> Option<File> {
+        if let Some(file) = open_held(self.npm, target) {
+            return Some(file);
+        }
+        let npm = self.npm;
+        let family = self.family.get_or_insert_with(|| descendants(npm));
+        family.iter().find_map(|pid| open_held(*pid, target))
     }
 }
 
@@ -215,6 +253,8 @@ fn names(link: &Path, target: &Path) -> bool {
 /// Every process below `root` (children, their children, ...), from the parent PIDs in
 /// /proc/PID/stat (this kernel has no /proc/PID/task/TID/children).
 fn descendants(root: Pid) -> Vec<Pid> {
+    #[cfg(test)]
+    SCANS.with(|n| n.set(n.get() + 1));
     let parents: Vec<(Pid, Pid)> = std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
@@ -313,8 +353,47 @@ fn is_log_name(name: &OsString) -> bool {
 }
 
 #[cfg(test)]
+thread_local! {
+    /// Full /proc scans made on this thread.
+    static SCANS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_burst_of_new_files_scans_proc_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watch = LogWatch::new(dir.path()).unwrap();
+        for name in ["a-debug-0.log", "b-debug-0.log", "c-debug-0.log"] {
+            File::create(dir.path().join(name)).unwrap();
+        }
+        let before = SCANS.with(|n| n.get());
+        watch.on_ready(Pid::this());
+        assert_eq!(SCANS.with(|n| n.get()) - before, 1);
+        assert_eq!(watch.into_seen().others, 3);
+    }
+
+    #[test]
+    fn a_first_write_before_the_write_watch_still_tells_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a-debug-0.log");
+        let mut watch = LogWatch::new(dir.path()).unwrap();
+        // npm's open() made the file but had not returned when regauth looked
+        drop(File::create(&path).unwrap());
+        let mut holders = Holders::of(Pid::this());
+        watch.look_at_events(&mut holders);
+        assert_eq!(watch.undecided.len(), 1);
+        // then it returned and npm wrote, before the write watch was in place (no event)
+        let mut held = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut held, b"0 verbose cli\n").unwrap();
+        watch.watch_writes(&mut holders, false);
+        assert_eq!(watch.into_seen().ours.map(|(p, _)| p), Some(path));
+    }
 
     #[test]
     fn log_names() {
