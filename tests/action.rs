@@ -346,4 +346,15 @@ fn probe_off_and_json_go_to_github_env_and_bad_inputs_fail_with_an_annotation() 
     assert!(text(&outputs[0])
         .contains("::error title=regauth action::input probe must be on or off, not 'sometimes'"));
     assert!(bad.path_prefix.is_empty());
+
+    // regauth is not on npmjs: without a registry the action says so and installs nothing
+    let mut unnamed = Job::new(&[]);
+    let outputs = unnamed.run_action();
+    assert_eq!(outputs.len(), 1);
+    assert!(!outputs[0].status.success());
+    assert!(text(&outputs[0]).contains(
+        "::error title=regauth action::input registry is required: the registry you published \
+         regauth's npm package to (it is not on npmjs)"
+    ));
+    assert!(unnamed.path_prefix.is_empty());
 }
