@@ -28,19 +28,24 @@ pub(super) fn kind_of(run: &Run, failure: &Failure) -> ClientKind {
     }
 }
 
-/// The model of a saved failure text: the client its lines name (pnpm's major from its
-/// heading style, else from the project in `cwd`; yarn 1 or berry), npm when they name none.
-pub(crate) fn kind_of_saved(failure: &Failure, cwd: &Path) -> ClientKind {
+/// The model of a failure text: the client its lines name (pnpm's major from the version the
+/// text shows, else its heading style, else from the project in `cwd` when there is one; yarn 1
+/// or berry by its `YN0` codes), npm when they name none. `cwd` is `None` for a text judged
+/// alone (`explain_text`, `--eval`): then nothing but the text decides.
+pub(crate) fn kind_of_saved(failure: &Failure, cwd: Option<&Path>) -> ClientKind {
     let lines = || failure.lines.iter().map(|l| l.text.as_str());
     match failure.tool {
         Some(ClientId::Pnpm) => {
-            let major =
-                lines()
-                    .find_map(pnpm_major_evident)
-                    .or_else(|| match declared(cwd, false) {
-                        Some(ClientKind::Pnpm(major)) => Some(major),
-                        _ => None,
-                    });
+            let shown = failure
+                .tool_version
+                .as_deref()
+                .and_then(|v| v.split('.').next()?.parse().ok());
+            let major = shown
+                .or_else(|| lines().find_map(pnpm_major_evident))
+                .or_else(|| match cwd.and_then(|cwd| declared(cwd, false)) {
+                    Some(ClientKind::Pnpm(major)) => Some(major),
+                    _ => None,
+                });
             ClientKind::Pnpm(major.unwrap_or_else(|| pnpm_major_from_text("")))
         }
         Some(ClientId::YarnBerry) => ClientKind::Berry,

@@ -8,7 +8,6 @@ pub use crate::config::credential::Field as CredentialField;
 pub use crate::config::problems::{NearMissWhy, Problem, ProblemKind};
 pub use crate::config::value::Provenance;
 use crate::detect::Failure;
-use crate::types::ClientId;
 
 /// A setting's value and its provenance (a file:line, an environment variable, the command
 /// line, npm's default), as a kind rules decide on; it renders as `source` strings do.
@@ -249,7 +248,7 @@ impl Facts {
             ci_job: None,
         };
         Facts {
-            client: client_of(&failure),
+            client: crate::clients::kind_of_saved(&failure, None),
             failure,
             config: None,
             probes: Vec::new(),
@@ -267,19 +266,23 @@ impl Facts {
     }
 }
 
-/// The client a failure's text names (pnpm's major from its version when shown; callers that
-/// know more, such as the shim or `regauth explain`'s reading of the text, set `Facts::client`).
-fn client_of(failure: &Failure) -> ClientKind {
-    let major = || {
-        failure
-            .tool_version
-            .as_deref()
-            .and_then(|v| v.split('.').next()?.parse().ok())
-    };
-    match failure.tool {
-        Some(ClientId::Pnpm) => ClientKind::Pnpm(major().unwrap_or(10)),
-        Some(ClientId::Yarn1) => ClientKind::Yarn1,
-        Some(ClientId::YarnBerry) => ClientKind::Berry,
-        _ => ClientKind::Npm,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `explain_text` (and `--eval`) name the client as `regauth explain` does, from the text.
+    #[test]
+    fn a_text_alone_names_its_client_as_explain_does() {
+        let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/clients");
+        for (file, kind) in [
+            ("pnpm10/token-missing.txt", ClientKind::Pnpm(10)),
+            ("pnpm11/token-missing.txt", ClientKind::Pnpm(11)),
+            ("pnpm12/token-missing.txt", ClientKind::Pnpm(12)),
+            ("yarn4/forbidden.txt", ClientKind::Berry),
+        ] {
+            let text = std::fs::read_to_string(format!("{data}/{file}")).unwrap();
+            let facts = Facts::from_failure(crate::detect::from_text(&text));
+            assert_eq!(facts.client, kind, "{file}");
+        }
     }
 }

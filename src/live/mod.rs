@@ -41,6 +41,8 @@ struct Gathering {
     here: bool,
     /// The configuration model of the client that failed (npm: the one `config` is).
     client: ClientKind,
+    /// The client that failed, whose terms the advice uses (`Facts::client`).
+    failed: ClientKind,
 }
 
 /// The one gathering path, for the shim and for `regauth explain`: the facts for `failure`
@@ -57,6 +59,7 @@ fn gather(
     Option<client_facts::ClientView>,
 ) {
     let mut facts = Facts::from_failure(failure);
+    facts.client = what.failed;
     if what.here {
         add_publish_package(&mut facts.failure, run);
     }
@@ -95,7 +98,8 @@ fn gather(
 /// `use_probes`; never for berry, whose `.yarnrc.yml` npm's probes would not read).
 pub fn gather_saved(failure: Failure, use_config: bool, use_probes: bool) -> Saved {
     let mut failure = failure;
-    let kind = clients::kind_of_saved(&failure, &std::env::current_dir().unwrap_or_default());
+    let cwd = std::env::current_dir().ok();
+    let kind = clients::kind_of_saved(&failure, cwd.as_deref());
     if kind == ClientKind::Berry {
         failure.tool = Some(ClientId::YarnBerry);
     }
@@ -112,11 +116,11 @@ pub fn gather_saved(failure: Failure, use_config: bool, use_probes: bool) -> Sav
         probes: use_probes.then(ProbeSettings::from_env),
         here: false,
         client: if use_config { kind } else { ClientKind::Npm },
+        failed: kind,
     };
     let npm = clients::by_id(ClientId::Npm);
     let config = npm.load_config(&load_context(&machine, &machine.npm));
-    let (mut facts, probes, view) = gather(failure, &machine, &what, &config);
-    facts.client = kind;
+    let (facts, probes, view) = gather(failure, &machine, &what, &config);
     Saved::from(facts, probes, view)
 }
 
@@ -302,6 +306,7 @@ fn explain_run(
             .then(ProbeSettings::from_env),
         here: true,
         client: kind,
+        failed: kind,
     };
     let context = run_context(run, probe_program.unwrap_or_else(|| run.program.clone()));
     let reloaded;
@@ -313,7 +318,6 @@ fn explain_run(
         }
     };
     let (mut facts, probes, view) = gather(failure, &context, &what, config);
-    facts.client = kind;
     // ORG HOOK: a malformed file must not cost the explanation; it is one line after it
     let knowledge = crate::org::Knowledge::load(&run.cwd, |k| std::env::var(k).ok());
     if let Ok(knowledge) = &knowledge {
