@@ -11,9 +11,9 @@ use regauth::report::Confidence;
 use serde_json::Value;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus-2026");
-/// The first id of the newest round's batch (round 3; split.py's BATCHES): only it keeps a
+/// The first id of the newest round's batch (round 4; split.py's BATCHES): only it keeps a
 /// held-out half.
-const NEWEST_ROUND_FIRST: u32 = 265;
+const NEWEST_ROUND_FIRST: u32 = 381;
 
 /// Floors for one half: counts, so a figure can only go up (false alarms and wrong "high"s
 /// only down).
@@ -32,36 +32,35 @@ struct Floor {
     top1_per_tool: &'static [(&'static str, usize)],
 }
 
-// dev (rounds 1 and 2, and round 3's dev half): what the rules reach on the cases they were
-// written from; heldout (round 3's held-out half, n265 on): measured, never tuned on, at the end
-// of the session that collected it (tests/data/corpus-2026/README.md has before and after); read
-// and tuned on since session 6 (round 4 collected as the new held-out half), so its floors are
-// what the rules reach, like dev's
+// dev (rounds 1-3, and round 4's dev half): what the rules reach on the cases they were written
+// from; heldout (round 4's held-out half, n381 on): measured, never tuned on (before: the binary
+// of 1d293e6, the session's start; tests/data/corpus-2026/README.md), so its floors are the
+// figures measured, and its wrong "high"s a ceiling measured, not the 95% target
 const FLOORS: [Floor; 2] = [
     Floor {
         half: "dev",
-        cases: 314,
-        top1: 209,
-        top3: 252,
-        false_alarms: 7,
-        high_given: 56,
-        high_wrong: 0,
+        cases: 416,
+        top1: 277,
+        top3: 330,
+        false_alarms: 12,
+        high_given: 75,
+        high_wrong: 1,
         top1_per_tool: &[
-            ("npm", 147),
-            ("pnpm", 29),
-            ("yarn1", 21),
+            ("npm", 194),
+            ("pnpm", 38),
+            ("yarn1", 33),
             ("yarn-berry", 12),
         ],
     },
     Floor {
         half: "heldout",
-        cases: 57,
-        top1: 41,
-        top3: 46,
-        false_alarms: 1,
-        high_given: 17,
-        high_wrong: 1,
-        top1_per_tool: &[("npm", 32), ("pnpm", 3), ("yarn1", 6), ("yarn-berry", 0)],
+        cases: 45,
+        top1: 36,
+        top3: 37,
+        false_alarms: 3,
+        high_given: 8,
+        high_wrong: 0,
+        top1_per_tool: &[("npm", 19), ("pnpm", 8), ("yarn1", 6), ("yarn-berry", 3)],
     },
 ];
 

@@ -8,8 +8,8 @@ The collection was landed in batches; each batch is split on its own, so a case 
 half when a later batch is added. Within a batch, the cases of each stratum are shuffled and dealt
 alternately to dev and heldout; after a stratum with an odd count, the next starts on the other
 half, so the two halves differ by at most one case per batch. Batches 1-2 are stratified by label
-(seed SEED + batch number). Batches 3 and 4 (rounds 2 and 3) are stratified by tool with seeds
-ROUND2_SEED and ROUND3_SEED: the tool cannot change when a case is verified, so a relabel or a dropped case never
+(seed SEED + batch number). Batches 3, 4 and 5 (rounds 2, 3 and 4) are stratified by tool with seeds
+ROUND2_SEED, ROUND3_SEED and ROUND4_SEED: the tool cannot change when a case is verified, so a relabel or a dropped case never
 moves another case between halves.
 
 Rounds: a held-out half that has been scored and read joins dev when a new one is collected.
@@ -24,13 +24,15 @@ from pathlib import Path
 
 SEED = 20261201
 # (first id number, last id number) of every batch, in landing order. Append, never edit.
-BATCHES = [(1, 154), (155, 159), (160, 264), (265, 380)]
+BATCHES = [(1, 154), (155, 159), (160, 264), (265, 380), (381, 470)]
 ROUND2_SEED = 20261202
 # round 3 (batch 4): same deal as round 2, its own seed
 ROUND3_SEED = 20261203
-TOOL_DEAL_SEEDS = {2: ROUND2_SEED, 3: ROUND3_SEED}
-# index into BATCHES of the first batch whose held-out half is still held out (round 3)
-HELD_OUT_FROM = 3
+# round 4 (batch 5): same deal, its own seed
+ROUND4_SEED = 20261204
+TOOL_DEAL_SEEDS = {2: ROUND2_SEED, 3: ROUND3_SEED, 4: ROUND4_SEED}
+# index into BATCHES of the first batch whose held-out half is still held out (round 4)
+HELD_OUT_FROM = 4
 # Batch 3 and 4 cases dropped by the verification after they were dealt (id: tool, why). They take
 # their place in the deal, so removing them moved no other case.
 DROPPED_AFTER_DEAL = {
