@@ -463,14 +463,15 @@ source_binary() {
     out=${CARGO_TARGET_DIR:-$here/target}
     case $out in /*) ;; *) out=$here/$out ;; esac
     if [ "$dry_run" = 1 ]; then
-        say "would run: cargo build --release --locked (in $here)" >&2
-    else
-        # cargo's own progress follows: a first release build takes a minute or more.
-        say "building regauth: cargo build --release --locked (about a minute the first time)" >&2
-        (cd "$here" && cargo build --release --locked >&2) || die "cargo build --release failed (see above)"
-        say "built: $(tilde "$out/release/regauth")" >&2
+        say "would run: sh scripts/release-build.sh (cargo, in $here)" >&2
+        printf '%s' "$out/release/regauth"
+        return
     fi
-    printf '%s' "$out/release/regauth"
+    # cargo's own progress follows: a first release build takes a minute or more.
+    say "building regauth: sh scripts/release-build.sh (cargo --release, static on Linux with glibc; about a minute the first time)" >&2
+    built=$(sh "$here/scripts/release-build.sh") || die "the release build failed (see above)"
+    say "built: $(tilde "$built")" >&2
+    printf '%s' "$built"
 }
 
 # Copies a file into place unless an identical one is there (so a second run changes nothing).

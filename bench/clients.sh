@@ -12,5 +12,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-15}
 bash scripts/test-deps.sh >/dev/null
-cargo build --release --quiet
+sh scripts/release-build.sh --quiet >/dev/null
 python3 bench/clients.py "$ROUNDS" "$PWD" | tee bench/clients.md

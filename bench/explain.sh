@@ -6,7 +6,7 @@
 set -euo pipefail
 size_mb=${1:-1024}
 root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+sh "$root/scripts/release-build.sh" --quiet >/dev/null
 bin="$root/target/release/regauth"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

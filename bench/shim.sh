@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-150}
-cargo build --release --quiet
+sh scripts/release-build.sh --quiet >/dev/null
 REGAUTH=$PWD/target/release/regauth
 NPM=$(command -v npm)
 WORK=$(mktemp -d)

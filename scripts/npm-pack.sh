@@ -5,7 +5,7 @@
 # named in regauth's package.json and built the same way on their own machines (or CI runners).
 #
 #   bash scripts/npm-pack.sh [--binary PATH] [--platform NAME] [--out DIR]
-#     --binary PATH    package this binary (default: cargo build --release, target/release/regauth)
+#     --binary PATH    package this binary (default: scripts/release-build.sh, target/release/regauth)
 #     --platform NAME  e.g. linux-x64-gnu, darwin-arm64 (default: this machine's)
 #     --out DIR        where the .tgz files go (default: target/npm)
 # Prints the path of each tarball written, one per line.
@@ -33,8 +33,7 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -1)
 [ -n "$version" ] || die "no version in Cargo.toml"
 
 if [ -z "$binary" ]; then
-  (cd "$root" && cargo build --release --locked --quiet) || die "cargo build --release failed"
-  binary="${CARGO_TARGET_DIR:-$root/target}/release/regauth"
+  binary=$(sh "$root/scripts/release-build.sh" --quiet) || die "the release build failed"
 fi
 [ -f "$binary" ] && [ -x "$binary" ] || die "$binary is not an executable file"
 if [ -z "$platform" ]; then

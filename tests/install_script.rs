@@ -519,7 +519,7 @@ fn without_a_binary_install_builds_with_cargo() {
     // not silent while cargo works: what it runs, then cargo's own progress, then the result
     let err = stderr(&out);
     assert!(
-        err.contains("building regauth: cargo build --release"),
+        err.contains("building regauth: sh scripts/release-build.sh"),
         "{err}"
     );
     assert!(err.contains("Finished"), "cargo's progress is shown: {err}");
