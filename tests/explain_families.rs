@@ -133,7 +133,30 @@ const FAMILIES: &[(&str, &str, &str, bool)] = &[
         "insufficient-permission",
         false,
     ),
+    (
+        "pnpm/pnpm pnpm11/releasing/commands/src/publish/publishPackedPkg.ts `Skipped OIDC:` with oidc/authToken.ts AUTH_TOKEN_EXCHANGE",
+        "[WARN] Skipped OIDC: ERR_PNPM_AUTH_TOKEN_EXCHANGE  Failed token exchange request with body message: OIDC token exchange error - package not found (status code 404)\n[E404] 404 Not Found - PUT https://registry.npmjs.org/wave-sdk",
+        "oidc-exchange-failed",
+        true,
+    ),
+    (
+        "pnpm/pnpm pnpm11/releasing/commands/src/publish/oidc/idToken.ts ID_TOKEN_GITHUB_WORKFLOW_INCORRECT_PERMISSIONS",
+        "[WARN] Skipped OIDC: ERR_PNPM_ID_TOKEN_GITHUB_WORKFLOW_INCORRECT_PERMISSIONS: Incorrect permissions for idToken within GitHub Workflows\n[E404] 404 Not Found - PUT https://registry.npmjs.org/docula - Not found",
+        "oidc-not-attempted",
+        true,
+    ),
 ];
+
+/// An npm older than 10.6 (`npm ERR!`) cannot make the trusted-publishing exchange (npm >=
+/// 11.5.1), so its failure is no candidate for that npm's publish 404.
+#[test]
+fn an_old_npm_publish_404_does_not_blame_the_exchange() {
+    let d = explain_text("npm ERR! code E404\nnpm ERR! 404 Not Found - PUT https://registry.npmjs.org/@a%2fb - Not found");
+    let ids: Vec<&str> = d.report.causes.iter().map(|c| c.id.as_str()).collect();
+    assert!(!ids.contains(&"oidc-exchange-failed"), "{ids:?}");
+    let new = explain_text("npm error code E404\nnpm error 404 Not Found - PUT https://registry.npmjs.org/@a%2fb - Not found");
+    assert_eq!(new.report.causes[0].id, "oidc-exchange-failed");
+}
 
 /// A 401 on a GitHub Packages `/download/` URL: npm reads the packument on the same host with
 /// the same credential first, so the URL most often came from a lockfile's `resolved`.
@@ -230,8 +253,9 @@ fn bare_npmjs_publish_refusals_rank_trusted_publishing_among_the_candidates() {
             &["oidc-not-attempted", "token-missing", "token-env-unset"],
         ),
         (
+            // npm >= 10.6 by its `npm error` heading: the exchange a point above the token
             "npm error code E404\nnpm error 404 Not Found - PUT https://registry.npmjs.org/some-pkg - Not found",
-            &["token-invalid-or-expired", "oidc-exchange-failed", "oidc-not-attempted"],
+            &["oidc-exchange-failed", "token-invalid-or-expired", "oidc-not-attempted"],
         ),
     ];
     for (text, top3) in cases {

@@ -127,9 +127,48 @@ static EXCHANGE_POST: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// pnpm 11's warning when its own trusted publishing gives up and it publishes with whatever
+/// static credential it has: `Skipped OIDC: <ERR_PNPM_code>: <message>` (pnpm/pnpm
+/// pnpm11/releasing/commands/src/publish/publishPackedPkg.ts fetchTokenAndProvenanceByOidc;
+/// pnpm/crates/publish/src/publish_options.rs for pnpm 12).
+static PNPM_SKIPPED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"Skipped OIDC:\s*(?:ERR_PNPM_)?([A-Z_]+)\b:?\s*(.*)$").unwrap()
+});
+
+/// The step a pnpm `Skipped OIDC` code names (the error classes of pnpm/pnpm
+/// pnpm11/releasing/commands/src/publish/oidc/idToken.ts and authToken.ts).
+fn pnpm_step(code: &str, rest: &str) -> Option<OidcStep> {
+    let rest = scrub(rest.trim()).into_owned();
+    Some(match code {
+        "ID_TOKEN_GITHUB_WORKFLOW_INCORRECT_PERMISSIONS" => OidcStep::NoIdTokenPermission,
+        "ID_TOKEN_GITHUB_INVALID_RESPONSE"
+        | "ID_TOKEN_GITHUB_JSON_INTERRUPTED_ERROR"
+        | "ID_TOKEN_GITHUB_JSON_INVALID_VALUE" => OidcStep::IdTokenFetchFailed { reason: rest },
+        // `Failed token exchange request with body message: <message> (status code <n>)`
+        "AUTH_TOKEN_EXCHANGE" => OidcStep::ExchangeRefused {
+            message: rest
+                .split_once("body message:")
+                .map(|(_, m)| m.trim().to_owned())
+                .filter(|m| !m.is_empty() && !m.starts_with("...")),
+        },
+        "AUTH_TOKEN_FETCH" | "AUTH_TOKEN_JSON_INTERRUPTED" | "AUTH_TOKEN_MALFORMED_JSON" => {
+            OidcStep::Crashed { message: rest }
+        }
+        _ => return None,
+    })
+}
+
 /// Reads one normalised line; true when it was part of the OIDC flow (then no other matcher
 /// should take it: the exchange's 404 is not the failing request).
 pub fn match_line(facts: &mut OidcFacts, level: Level, body: &str, line_no: usize) -> bool {
+    if let Some(step) = PNPM_SKIPPED
+        .captures(body)
+        .and_then(|c| pnpm_step(&c[1], &c[2]))
+    {
+        facts.step = Some(step);
+        facts.step_line = Some(line_no);
+        return true;
+    }
     if std::mem::take(&mut facts.awaiting_message) && level == Level::None {
         if let Some(OidcStep::ExchangeRefused { message: None }) = facts.step {
             let message = body.trim();

@@ -61,6 +61,8 @@ pub struct PublisherFacts {
     /// lib/log.js `addLevel('error', 5000, ..., 'ERR!')` before). Such an npm came out before
     /// April 2024, more than a year before npmjs's trusted publishing (July 2025).
     pub npm_err_heading: bool,
+    /// npm headed its errors `npm error`: npm 10.6.0 or later (the same display.js change).
+    pub npm_error_heading: bool,
     /// Node's version from the runner's tool cache path (`hostedtoolcache/node/22.23.2/`).
     pub node_version: Option<String>,
     /// `npm_lifecycle_event`: the publish ran inside this package script.

@@ -213,6 +213,9 @@ impl Scanner {
         if line.level == Level::Error && line.display.contains("npm ERR!") {
             self.failure.publisher.npm_err_heading = true;
         }
+        if line.level == Level::Error && line.display.contains("npm error ") {
+            self.failure.publisher.npm_error_heading = true;
+        }
         match line.level {
             // request lines and debug details: only their own matchers (most of a verbose log)
             Level::Http => relevant |= self.match_http(line, body),

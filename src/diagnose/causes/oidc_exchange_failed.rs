@@ -91,6 +91,10 @@ fn npmjs_publish_404(cx: &Context, s: &mut Scores) {
         s.add("token-invalid-or-expired", -2, None);
     } else if p.npm_11_5_or_later || cx.in_ci() {
         s.add("oidc-exchange-failed", 4, None);
+    } else if p.npm_error_heading && !p.npm_err_heading {
+        // an npm of 10.6 or later (its `npm error` heading), the npm of the trusted-publishing
+        // years: a failed exchange ranks a point above an expired token; the debug log decides
+        s.add("oidc-exchange-failed", 2, None);
     }
 }
 

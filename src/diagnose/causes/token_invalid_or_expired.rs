@@ -197,7 +197,9 @@ fn npmjs_put_404_candidates(cx: &Context, s: &mut Scores) {
     if !cx.facts.probes.is_empty() {
         return;
     }
-    if client_can_oidc && !oidc_sign {
+    // an npm older than 10.6 (`npm ERR!`) cannot make the exchange (npm >= 11.5.1), so it cannot
+    // have failed
+    if client_can_oidc && !oidc_sign && !p.npm_err_heading {
         s.add("oidc-exchange-failed", 4, None);
     }
     if !p.provenance_signed {
