@@ -71,7 +71,7 @@ pub fn main() -> i32 {
         Ok(code) => code,
         Err(err) if commands::stdout::is_closed_pipe(&err) => 0,
         Err(err) => {
-            eprintln!("regauth: error: {err:#}");
+            commands::stdout::write_stderr(&format!("regauth: error: {err:#}\n"));
             2
         }
     }

@@ -4,7 +4,8 @@
 //! No byte of npm's stderr nor of regauth's explanation may be lost, and regauth must wait,
 //! not spin: its CPU time (from /proc/PID/stat) stays within npm's own. Both with npm's debug
 //! log (node itself sets O_NONBLOCK on the pipe it shares with regauth) and under logs-max=0,
-//! where regauth copies all of npm's stderr through its tee.
+//! where regauth copies all of npm's stderr through its tee. regauth's own commands (`explain`,
+//! `doctor --client`, their error line) likewise wait for a full non-blocking stdout or stderr.
 
 mod support;
 
@@ -257,4 +258,69 @@ fn through_the_tee_a_full_nonblocking_stderr_loses_nothing_and_regauth_waits() {
         panic!("no explanation after npm's stderr: {rest}");
     };
     check(&direct, status.code(), &rest[..at], &rest[at..], cpu);
+}
+
+/// regauth's own commands with `stream` (1: stdout, 2: stderr) a full non-blocking pipe and a
+/// slow reader (the other stream to /dev/null): exit status, what came after the filler, and
+/// how often regauth was seen waiting.
+fn own_command_into_full_pipe(
+    env: &NpmEnv,
+    args: &[&str],
+    stream: u8,
+) -> (Option<i32>, String, usize) {
+    let (read, write) = nonblocking_pipe();
+    let filled = fill(&write);
+    let mut command = env.regauth();
+    command.args(args).stdin(Stdio::null());
+    match stream {
+        1 => command.stdout(Stdio::from(write)).stderr(Stdio::null()),
+        _ => command.stdout(Stdio::null()).stderr(Stdio::from(write)),
+    };
+    let child = command.spawn().unwrap();
+    drop(command); // its copy of the write end: the reader sees the end once regauth is gone
+    let pid = child.id();
+    let reader = std::thread::spawn(move || read_slowly(read, pid));
+    let (status, _) = finish_with_cpu(child, Duration::from_secs(120));
+    let (rest, waits) = reader.join().unwrap();
+    assert!(rest[..filled].iter().all(|&b| b == FILLER));
+    let after = String::from_utf8_lossy(&rest[filled..]).into_owned();
+    (status.code(), after, waits)
+}
+
+#[test]
+fn regauths_own_commands_wait_for_a_full_nonblocking_output() {
+    let env = NpmEnv::new();
+    let saved = env.root().join("saved.txt");
+    std::fs::write(
+        &saved,
+        "npm error code E401\nnpm error 401 Unauthorized - GET http://127.0.0.1:9/@a%2fb - no\n",
+    )
+    .unwrap();
+    let saved = saved.display().to_string();
+    let json = [
+        "explain",
+        "--format",
+        "json",
+        "--no-config",
+        "--no-probe",
+        &saved,
+    ];
+    let (status, out, waits) = own_command_into_full_pipe(&env, &json, 1);
+    assert_eq!(status, Some(0), "explain --format json: {out}");
+    serde_json::from_str::<serde_json::Value>(&out).expect("the whole JSON report");
+    assert!(waits > 0, "regauth never waited for its full stdout");
+
+    let routes = ["doctor", "--client", "pnpm12", "--format", "json", "lib"];
+    let (status, out, _) = own_command_into_full_pipe(&env, &routes, 1);
+    assert_eq!(status, Some(0), "doctor --client: {out}");
+    serde_json::from_str::<serde_json::Value>(&out).expect("the whole JSON routes");
+
+    let missing = ["explain", "--no-probe", "/nonexistent/saved.txt"];
+    let (status, err, waits) = own_command_into_full_pipe(&env, &missing, 2);
+    assert_eq!(status, Some(2), "{err}");
+    assert!(
+        err.starts_with("regauth: error: cannot read /nonexistent/saved.txt"),
+        "{err}"
+    );
+    assert!(err.ends_with('\n') && waits > 0, "{err}");
 }

@@ -67,7 +67,7 @@ pub fn run(client: ClientKind, packages: &[String], format: Format) -> anyhow::R
         }
         _ => human(client, &routes),
     };
-    print!("{text}");
+    super::stdout::write(&text)?;
     Ok(0)
 }
 

@@ -46,7 +46,7 @@ pub(crate) fn run(args: ExplainArgs) -> anyhow::Result<i32> {
     let failure = with_named_debug_log(read_failure(&args)?);
     let mut saved = crate::live::gather_saved(failure, !args.no_config, !args.no_probe);
     if std::env::var_os("REGAUTH_DEBUG_FACTS").is_some() {
-        eprintln!("{:#?}", saved.facts);
+        stdout::write_stderr(&format!("{:#?}\n", saved.facts));
     }
     // ORG HOOK: the organisation's registries and fix lines (not with --no-config)
     let knowledge = if args.no_config {

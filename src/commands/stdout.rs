@@ -1,19 +1,22 @@
 //! Writing a command's result to stdout so that a closed pipe (`regauth doctor | head -1`) ends
-//! the command quietly, as it does other Unix tools, instead of panicking like `print!`.
+//! the command quietly, as it does other Unix tools, instead of panicking like `print!`; and
+//! waiting, not failing, while a non-blocking output is full (a parent such as node may set
+//! O_NONBLOCK on the pipe: `std`'s writes then fail with EAGAIN and `eprintln!` panics).
 
-use std::io::Write as _;
+use std::os::fd::AsFd as _;
 
-/// Writes `text` to stdout and flushes it; a closed pipe comes back as an error that
-/// `is_closed_pipe` recognises.
+use crate::shim::tee::write_all_waiting;
+
+/// Writes `text` to stdout; a closed pipe comes back as an error that `is_closed_pipe`
+/// recognises.
 pub(crate) fn write(text: &str) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()
+    let out = std::io::stdout().lock();
+    write_all_waiting(out.as_fd(), text.as_bytes())
 }
 
 /// Writes `text` to stderr, ignoring failure: a closed stderr has nobody left to tell.
 pub(crate) fn write_stderr(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    crate::shim::guard::write_stderr(text.as_bytes());
 }
 
 /// True when `err` (or anything it wraps) is the EPIPE of a reader that went away: the quiet
