@@ -4,6 +4,7 @@
 //! decide causes (that is `diagnose`). Text is read line by line with bounded state, so a 1 GB
 //! CI log costs time, not memory. Everything stored is scrubbed of token-shaped values first.
 
+pub(crate) mod gated;
 mod line;
 pub mod oidc;
 pub mod publisher;

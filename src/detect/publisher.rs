@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::detect::gated::Gated;
+
 use crate::secret::scrub_text as scrub;
 use crate::types::ClientId;
 
@@ -80,20 +82,27 @@ pub struct PublisherFacts {
     pub semantic_release: super::semantic_release::SemanticReleaseFacts,
 }
 
-static USER_AGENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"npm_config_user_agent\s*[:=]\s*"?(npm|pnpm|yarn|bun)/(\d[\w.-]*)"#).unwrap()
-});
-static USER_AGENT_NODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"npm_config_user_agent.*\bnode/v(\d+\.\d+\.\d+)").unwrap());
-static LIFECYCLE_EVENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"npm_lifecycle_event\s*[:=]\s*"?([\w:.-]+)"#).unwrap());
-static YARNPKG_REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"npm_config_registry\s*[:=]\s*"?https?://registry\.yarnpkg\.com"#).unwrap()
-});
+static USER_AGENT: Gated = Gated::new(
+    "npm_config_user_agent",
+    r#"npm_config_user_agent\s*[:=]\s*"?(npm|pnpm|yarn|bun)/(\d[\w.-]*)"#,
+);
+static USER_AGENT_NODE: Gated = Gated::new(
+    "npm_config_user_agent",
+    r"npm_config_user_agent.*\bnode/v(\d+\.\d+\.\d+)",
+);
+static LIFECYCLE_EVENT: Gated = Gated::new(
+    "npm_lifecycle_event",
+    r#"npm_lifecycle_event\s*[:=]\s*"?([\w:.-]+)"#,
+);
+static YARNPKG_REGISTRY: Gated = Gated::new(
+    "npm_config_registry",
+    r#"npm_config_registry\s*[:=]\s*"?https?://registry\.yarnpkg\.com"#,
+);
 /// setup-node's stand-in for a missing secret (actions/setup-node `authutil.ts`).
-static PLACEHOLDER_ENV: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*([A-Z][A-Z0-9_]*)\s*[:=]\s*XXXXX-XXXXX-XXXXX-XXXXX\s*$").unwrap()
-});
+static PLACEHOLDER_ENV: Gated = Gated::new(
+    "XXXXX-XXXXX-XXXXX-XXXXX",
+    r"^\s*([A-Z][A-Z0-9_]*)\s*[:=]\s*XXXXX-XXXXX-XXXXX-XXXXX\s*$",
+);
 /// Banners: `yarn publish v1.22.22`, `➤ YN0000: · Yarn 4.9.1`, `lerna notice cli v8.1.2`,
 /// `npm: 10.9.8` / `npm v11.6.2` as workflows print them.
 static BANNER: LazyLock<Regex> = LazyLock::new(|| {
@@ -106,8 +115,10 @@ static BANNER: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .unwrap()
 });
-static NODE_CACHE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"hostedtoolcache/node/(\d+\.\d+\.\d+)/").unwrap());
+static NODE_CACHE: Gated = Gated::new(
+    "hostedtoolcache/node/",
+    r"hostedtoolcache/node/(\d+\.\d+\.\d+)/",
+);
 
 /// Reads one line (the text after any log prefix); true when it told something.
 pub fn match_line(facts: &mut PublisherFacts, body: &str, line_no: usize) -> bool {

@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 use regex::bytes::Regex as BytesRegex;
 use regex::Regex;
 
+use crate::detect::gated::Gated;
+
 pub(super) fn re(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap()
 }
@@ -43,56 +45,66 @@ pub(super) static BORING: LazyLock<BytesRegex> = LazyLock::new(|| {
     .unwrap()
 });
 
-pub(super) static CODE_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^code\s+([A-Z][A-Z0-9_]+)"));
+pub(super) static CODE_LINE: Gated = Gated::new("code", r"^code\s+([A-Z][A-Z0-9_]+)");
 pub(super) static CODE_AT_START: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(E\d{3}|EOTP|ENEEDAUTH|EAUTHIP|EPUBLISHCONFLICT|ERR_INVALID_AUTH)\b"));
-pub(super) static PNPM_CODE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"\[?(ERR_PNPM_[A-Z0-9_]+)\]?(?:\s+(?:(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+?):?(?:\s+(.*))?|.*))?$",
-    )
-});
-pub(super) static BERRY_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"\bYN(\d{4})\b"));
+pub(super) static PNPM_CODE: Gated = Gated::new(
+    "ERR_PNPM_",
+    r"\[?(ERR_PNPM_[A-Z0-9_]+)\]?(?:\s+(?:(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+?):?(?:\s+(.*))?|.*))?$",
+);
+pub(super) static BERRY_CODE: Gated = Gated::new("YN", r"\bYN(\d{4})\b");
 pub(super) static HTTP_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         // `E404 Not Found - PUT <url>` too, as CI logs and threads quote it
         r"(?:^|\s)E?([1-5]\d\d)\s+([^\n]*?)\s*-\s*(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\S+)(?:\s+-\s+(.*))?$",
     )
 });
-pub(super) static FETCH_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:http\s+)?fetch\s+(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\d{3})\s+(\S+)")
-});
-pub(super) static PUBLISH_FAILED: LazyLock<Regex> =
-    LazyLock::new(|| re(r"publish Failed (GET|PUT|POST|DELETE) (\d{3})"));
-pub(super) static URL_LINE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^URL: (GET|PUT|POST|DELETE|HEAD) (\S+)"));
-pub(super) static NEED_WWW_AUTH: LazyLock<Regex> =
-    LazyLock::new(|| re(r"Unable to authenticate, need: (.+)$"));
-pub(super) static STACK: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^stack ([A-Za-z]+(?:Error)?[A-Za-z]*)(?::|$)"));
-pub(super) static STATUS_CODE: LazyLock<Regex> = LazyLock::new(|| re(r"^statusCode (\d{3})"));
-pub(super) static PKGID: LazyLock<Regex> = LazyLock::new(|| re(r"^pkgid (\S+)"));
-pub(super) static CONFIG_FILE: LazyLock<Regex> = LazyLock::new(|| re(r"^config load:file:(\S+)"));
+pub(super) static FETCH_LINE: Gated = Gated::new(
+    "fetch",
+    r"^(?:http\s+)?fetch\s+(GET|PUT|POST|DELETE|HEAD|PATCH)\s+(\d{3})\s+(\S+)",
+);
+pub(super) static PUBLISH_FAILED: Gated = Gated::new(
+    "publish Failed ",
+    r"publish Failed (GET|PUT|POST|DELETE) (\d{3})",
+);
+pub(super) static URL_LINE: Gated = Gated::new("URL: ", r"^URL: (GET|PUT|POST|DELETE|HEAD) (\S+)");
+pub(super) static NEED_WWW_AUTH: Gated = Gated::new(
+    "Unable to authenticate, need: ",
+    r"Unable to authenticate, need: (.+)$",
+);
+pub(super) static STACK: Gated =
+    Gated::new("stack ", r"^stack ([A-Za-z]+(?:Error)?[A-Za-z]*)(?::|$)");
+pub(super) static STATUS_CODE: Gated = Gated::new("statusCode ", r"^statusCode (\d{3})");
+pub(super) static PKGID: Gated = Gated::new("pkgid ", r"^pkgid (\S+)");
+pub(super) static CONFIG_FILE: Gated = Gated::new("config load:file:", r"^config load:file:(\S+)");
 pub(super) static VERBOSE_CLI: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:cli|title) (.+)$"));
-pub(super) static ARGV: LazyLock<Regex> = LazyLock::new(|| re(r#"^argv ((?:"[^"]*"\s*)+)$"#));
+pub(super) static ARGV: Gated = Gated::new("argv ", r#"^argv ((?:"[^"]*"\s*)+)$"#);
 pub(super) static VERSION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:using npm@(\d[\w.-]*)|^npm\s+v(\d[\w.-]*)$|^(?:yarn|pnpm) [a-z]+ v(\d[\w.-]*)$)")
 });
 /// npm/cli lib/utils/exit-handler.js (9+, one line) and npm <= 8 (the path on the next line).
-pub(super) static COMPLETE_LOG: LazyLock<Regex> =
-    LazyLock::new(|| re(r"A complete log of this run can be found in:\s*(\S.*?)?\s*$"));
+pub(super) static COMPLETE_LOG: Gated = Gated::new(
+    "A complete log of this run can be found in:",
+    r"A complete log of this run can be found in:\s*(\S.*?)?\s*$",
+);
 /// yarn 1 src/util/request-manager.js: a 401 from GitHub (`unauthorizedResponse` in
 /// src/reporters/lang/en.js: "Received a 401 from $0. $1").
-pub(super) static YARN1_RECEIVED_401: LazyLock<Regex> =
-    LazyLock::new(|| re(r"Received a 401 from (\S+?)\.\s"));
-pub(super) static PUBLISHING_TO: LazyLock<Regex> = LazyLock::new(|| re(r"Publishing to (\S+)"));
-pub(super) static NO_AUTH_URI: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(?:registry\s+)?URI: (\S+)"));
-pub(super) static SCOPED_KEY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(?:registry\s+)?Scoped Registry Key: (\S+)"));
-pub(super) static INVALID_AUTH: LazyLock<Regex> =
-    LazyLock::new(|| re(r"Invalid auth configuration found: (.+)$"));
-pub(super) static NEED_AUTH: LazyLock<Regex> =
-    LazyLock::new(|| re(r"requires you to be logged in(?: to (\S+?))?\.?$"));
+pub(super) static YARN1_RECEIVED_401: Gated =
+    Gated::new("Received a 401 from ", r"Received a 401 from (\S+?)\.\s");
+pub(super) static PUBLISHING_TO: Gated = Gated::new("Publishing to ", r"Publishing to (\S+)");
+pub(super) static NO_AUTH_URI: Gated = Gated::new("URI: ", r"^(?:registry\s+)?URI: (\S+)");
+pub(super) static SCOPED_KEY: Gated = Gated::new(
+    "Scoped Registry Key: ",
+    r"^(?:registry\s+)?Scoped Registry Key: (\S+)",
+);
+pub(super) static INVALID_AUTH: Gated = Gated::new(
+    "Invalid auth configuration found: ",
+    r"Invalid auth configuration found: (.+)$",
+);
+pub(super) static NEED_AUTH: Gated = Gated::new(
+    "requires you to be logged in",
+    r"requires you to be logged in(?: to (\S+?))?\.?$",
+);
 pub(super) static OTP: LazyLock<Regex> = LazyLock::new(|| super::lexicon::OTP.regex());
 pub(super) static VERSION_EXISTS: LazyLock<Regex> =
     LazyLock::new(|| super::lexicon::VERSION_EXISTS.regex());
@@ -100,43 +112,54 @@ pub(super) static IP_NOT_ALLOWED: LazyLock<Regex> =
     LazyLock::new(|| super::lexicon::IP_NOT_ALLOWED.regex());
 pub(super) static ANONYMOUS: LazyLock<Regex> = LazyLock::new(|| super::lexicon::ANONYMOUS.regex());
 pub(super) static REJECTED: LazyLock<Regex> = LazyLock::new(|| super::lexicon::REJECTED.regex());
-pub(super) static INVALID_AUTHENTICATION_AS: LazyLock<Regex> =
-    LazyLock::new(|| re(r"Invalid authentication \((?:as|attempted as) ([^)]+)\)"));
+pub(super) static INVALID_AUTHENTICATION_AS: Gated = Gated::new(
+    "Invalid authentication (",
+    r"Invalid authentication \((?:as|attempted as) ([^)]+)\)",
+);
 pub(super) static ENV_UNRESOLVED: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?:Failed to replace env in config: \$\{([^}?]+)\??\}|Environment variable not found \(([^)]+)\))",
     )
 });
-pub(super) static PNPM_IGNORED: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"Ignored (?:project-level )?auth setting "([^"]+)""#));
+pub(super) static PNPM_IGNORED: Gated = Gated::new(
+    r#"auth setting ""#,
+    r#"Ignored (?:project-level )?auth setting "([^"]+)""#,
+);
 pub(super) static PNPM_SETTING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^\s*(@[^:\s]+:registry=\S+|//\S+:(?:_authToken|_auth|username|_password)=\S*)\s*$")
 });
 /// pnpm 11 `pnpm config set` refusing a key in config.yaml or pnpm-workspace.yaml (pnpm 11
 /// dist/pnpm.mjs ConfigSetUnsupportedYamlConfigKeyError / ConfigSetNotAProjectSettingError:
 /// `The key ${JSON.stringify(key)} isn't supported by the global config.yaml file`).
-pub(super) static PNPM_REFUSED_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"CONFIG_SET_(?:UNSUPPORTED_YAML_CONFIG_KEY|NOT_A_PROJECT_SETTING)\]?\s+The key "([^"]+)""#)
-});
+pub(super) static PNPM_REFUSED_KEY: Gated = Gated::new(
+    "CONFIG_SET_",
+    r#"CONFIG_SET_(?:UNSUPPORTED_YAML_CONFIG_KEY|NOT_A_PROJECT_SETTING)\]?\s+The key "([^"]+)""#,
+);
 /// An auth setting's name, in npm's ini spelling or pnpm/yarn's camelCase (`_authToken`,
 /// `npmAuthToken`, `//host/:_password`, `username`).
 pub(super) static AUTH_KEY: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)auth|_password|^username$|:username$"));
-pub(super) static YARN1_REQUEST_FAILED: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(https?://[^"\s]+?): Request failed \\?"(\d{3})\s*([^"\\]*)"#));
+pub(super) static YARN1_REQUEST_FAILED: Gated = Gated::new(
+    ": Request failed ",
+    r#"(https?://[^"\s]+?): Request failed \\?"(\d{3})\s*([^"\\]*)"#,
+);
 /// yarn 1 src/util/request-manager.js: `verboseRequestFinish` ("Request $0 finished with status
 /// code $1.", src/reporters/lang/en.js), printed with `--verbose` for every request.
-pub(super) static YARN1_REQUEST_FINISHED: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"Request "?(https?://[^"\s]+?)"? finished with status code (\d{3})"#));
+pub(super) static YARN1_REQUEST_FINISHED: Gated = Gated::new(
+    " finished with status code ",
+    r#"Request "?(https?://[^"\s]+?)"? finished with status code (\d{3})"#,
+);
 /// yarn 1's `requestFailed` ("Request failed $0", en.js) quoted without its URL, or cut off
 /// before its status (an issue title): `Request failed "401 Unauthorized"`, `<url>: Request
 /// failed \`.
-pub(super) static YARN1_REQUEST_FAILED_BARE: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"Request failed \\?"(\d{3})"#));
-pub(super) static YARN1_REQUEST_FAILED_CUT: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(https?://[^"\s]+?): Request failed\s*\\?"?\s*$"#));
-pub(super) static YARN1_UNEXPECTED: LazyLock<Regex> =
-    LazyLock::new(|| re(r#""(https?://[^"\s]+?): ([^"]+?)"?\.?$"#));
+pub(super) static YARN1_REQUEST_FAILED_BARE: Gated =
+    Gated::new("Request failed ", r#"Request failed \\?"(\d{3})"#);
+pub(super) static YARN1_REQUEST_FAILED_CUT: Gated = Gated::new(
+    ": Request failed",
+    r#"(https?://[^"\s]+?): Request failed\s*\\?"?\s*$"#,
+);
+pub(super) static YARN1_UNEXPECTED: Gated =
+    Gated::new("://", r#""(https?://[^"\s]+?): ([^"]+?)"?\.?$"#);
 pub(super) static BERRY_RESPONSE_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)Response Code:? (\d{3})"));
 pub(super) static PROXY: LazyLock<Regex> = LazyLock::new(|| super::lexicon::PROXY.regex());
