@@ -40,9 +40,9 @@ const FLOORS: [Floor; 2] = [
     Floor {
         half: "dev",
         cases: 416,
-        top1: 281,
-        top3: 330,
-        false_alarms: 12,
+        top1: 282,
+        top3: 331,
+        false_alarms: 11,
         high_given: 77,
         high_wrong: 1,
         top1_per_tool: &[

@@ -215,6 +215,8 @@ fn look_alikes_stay_silent() {
         "[ERR_PNPM_CONFIG_SET_UNSUPPORTED_YAML_CONFIG_KEY] The key \"nodeLinker\" isn't supported by the global config.yaml file",
         " ERR_PNPM_FETCH_404  GET https://registry.npmjs.org/@o%2fcore: Not Found - 404\n\nNo authorization header was set for the request.",
         "npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/@o%2fcore - Not found\nnpm error 404  The requested resource '@o/core@*' could not be found or you do not have permission to access it.",
+        // a file on github.com itself (yarn 4's plugin download), not GitHub's npm registry
+        "➤ YN0035: The remote server failed to provide the requested resource\n➤ YN0035:   Response Code: 404 (Not Found)\n➤ YN0035:   Request Method: GET\n➤ YN0035:   Request URL: https://github.com/yarnpkg/berry/raw/@yarnpkg/cli/4.0.0/packages/plugin-x/bin/%40yarnpkg/plugin-x.js",
     ] {
         assert!(!explain_text(text).report.auth_failure, "{text}");
     }

@@ -193,6 +193,7 @@ fn scoped(f: &Failure) -> bool {
 fn not_found_is_auth(f: &Failure) -> bool {
     if url_dependency(f) && f.method.as_deref() != Some("PUT")
         || look_alike::tarball_not_of_its_package(f)
+        || look_alike::file_on_github_itself(f)
     {
         // the user named this URL (`pnpm i https://host/pkg@1`, a URL in package.json), or the
         // URL is not one the registry serves: its 404 says it does not exist

@@ -67,6 +67,17 @@ pub(crate) fn name_the_registry_refuses(f: &Failure) -> bool {
     invalid_route || invalid_name
 }
 
+/// The URL is a file on github.com itself (a `raw` file, a release asset), not GitHub's npm
+/// registry, which is npm.pkg.github.com ("https://npm.pkg.github.com", GitHub docs,
+/// working-with-the-npm-registry): yarn 4 downloads its plugins and releases from there, and
+/// a 404 says the file does not exist.
+pub(crate) fn file_on_github_itself(f: &Failure) -> bool {
+    f.url
+        .as_deref()
+        .and_then(url::host)
+        .is_some_and(|h| h == "github.com" || h == "raw.githubusercontent.com")
+}
+
 /// A download from GitHub Packages failed and the text lost its status (yarn 1's `Request
 /// failed` cut off): GitHub Packages wants a token for every install, public packages
 /// included ("You need an access token to publish, install, and delete private, internal, and
