@@ -22,13 +22,14 @@
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
+use nix::sys::mman::{mmap_anonymous, MapFlags, ProtFlags};
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag};
 use nix::unistd::{pipe2, read, write, Pid};
 
 use super::raw_syscall::call4;
 
-/// The witness's own stack. It lives in regauth's memory, so it is never freed (the witness
+/// The witness's own stack. It lives in regauth's memory, so it is never unmapped (the witness
 /// could still be running on it): one per process, leaked.
 const STACK_BYTES: usize = 64 << 10;
 
@@ -49,9 +50,7 @@ impl Witness {
     pub fn start() -> io::Result<Witness> {
         let (ask_theirs, ask) = pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
         let (answer, answer_theirs) = pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
-        let stack: &'static mut [u8] = Box::leak(vec![0u8; STACK_BYTES].into_boxed_slice());
-        let top = stack.as_mut_ptr_range().end;
-        let top = top.wrapping_sub(top as usize % 16);
+        let top = stack_top()?;
         let fds = pack(ask_theirs.as_raw_fd(), answer_theirs.as_raw_fd());
         let flags = libc::CLONE_VM | libc::CLONE_FILES | libc::SIGCHLD;
         // SAFETY: `serve` runs on its own leaked stack, reads only its argument (two fd numbers
@@ -95,6 +94,19 @@ impl Witness {
         let _ = waitpid(self.pid, Some(WaitPidFlag::__WALL));
         drop(self.theirs);
     }
+}
+
+/// The top of a fresh stack mapping. Mapped, not allocated: a zeroed heap buffer costs a page
+/// fault per page on every run (16 of regauth's ~130), the mapping only the pages the witness
+/// touches (one or two).
+fn stack_top() -> io::Result<*mut u8> {
+    let length = std::num::NonZeroUsize::new(STACK_BYTES).expect("a non-zero stack size");
+    let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
+    let flags = MapFlags::MAP_PRIVATE | MapFlags::MAP_STACK | MapFlags::MAP_NORESERVE;
+    // SAFETY: a new private anonymous mapping, at an address the kernel picks: it aliases nothing.
+    let base = unsafe { mmap_anonymous(None, length, prot, flags) }?;
+    // page-aligned, so the end is 16-byte aligned as the ABI wants
+    Ok(base.as_ptr().cast::<u8>().wrapping_add(STACK_BYTES))
 }
 
 fn pack(ask: RawFd, answer: RawFd) -> usize {
