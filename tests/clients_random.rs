@@ -119,12 +119,16 @@ fn npmrc_situation(client: TestClient, w: &mut Writer, rng: &mut Rng) -> String 
     let mut ini = String::new();
     let default = rng.below(2);
     let line = format!("registry={}\n", w.urls[default]);
-    if rng.chance(50) {
-        &mut user
-    } else {
-        &mut project
+    let in_user = rng.chance(50);
+    if in_user { &mut user } else { &mut project }.push_str(&line);
+    // a project registry URL from a variable, now and then (never pnpm's only registry: a
+    // dropped one would leave npmjs.org, not a loopback registry)
+    if in_user && client != TestClient::Yarn1 && rng.chance(30) {
+        let key = if scoped { "@s1:registry" } else { "registry" };
+        w.env.set_env("RT_REG", &w.urls[1 - default]);
+        w.log.push(format!("RT_REG={}", w.urls[1 - default]));
+        project.push_str(&format!("{key}=${{RT_REG}}\n"));
     }
-    .push_str(&line);
     if scoped && rng.chance(60) {
         let line = format!("@s1:registry={}\n", w.urls[rng.below(2)]);
         if rng.chance(50) {
@@ -298,6 +302,8 @@ fn number(var: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+const PNPMS: [TestClient; 3] = [TestClient::Pnpm10, TestClient::Pnpm11, TestClient::Pnpm12];
+
 /// Registries A and B, answering 404 to everything and recording the requests.
 fn two_registries() -> [FixtureServer; 2] {
     [(); 2].map(|_| {
@@ -311,8 +317,7 @@ fn two_registries() -> [FixtureServer; 2] {
 /// line and skips that line, so an earlier token stays).
 #[test]
 fn doctor_client_predicts_a_repeated_key_like_each_pnpm() {
-    let pnpms = [TestClient::Pnpm10, TestClient::Pnpm11, TestClient::Pnpm12];
-    each_client(&pnpms, |client| {
+    each_client(&PNPMS, |client| {
         let mut disagreements = Vec::new();
         let mut n = 0;
         for in_project in [false, true] {
@@ -356,6 +361,53 @@ fn doctor_client_predicts_a_repeated_key_like_each_pnpm() {
         assert!(
             disagreements.is_empty(),
             "{client:?}: doctor --client {} disagrees on a repeated key in {} of {n}:\n{}",
+            client.doctor_name(),
+            disagreements.len(),
+            disagreements.join("\n---\n")
+        );
+    });
+}
+
+/// A registry URL from a `${VAR}` (set to registry B) in the project's `.npmrc`, alone or after
+/// a literal line for the same key, with registry A in ~/.npmrc: pnpm does not expand a
+/// variable in a project file's registry (10 and 11 drop the key: "Ignored project-level
+/// request destination"; 12 stops: ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED).
+#[test]
+fn doctor_client_predicts_a_project_registry_variable_like_each_pnpm() {
+    each_client(&PNPMS, |client| {
+        let mut disagreements = Vec::new();
+        let mut n = 0;
+        for package in ["lib", "@s1/lib"] {
+            for literal_first in [false, true] {
+                n += 1;
+                let servers = two_registries();
+                let urls = [servers[0].url(), servers[1].url()];
+                let mut env = client.env();
+                env.set_env("RT_REG", &urls[1]);
+                let key = match package {
+                    "lib" => "registry",
+                    _ => "@s1:registry",
+                };
+                let mut project = String::new();
+                if literal_first {
+                    project += &format!("{key}={}\n", urls[1]);
+                }
+                project += &format!("{key}=${{RT_REG}}\n");
+                env.write_userconfig(&format!("registry={}\n", urls[0]));
+                env.write_project_npmrc(&project);
+                let real = real(client, &env, &servers, package);
+                let predicted = predicted(client, &env, &urls, package);
+                if real != predicted {
+                    disagreements.push(format!(
+                        "{package}: real {real:?}, doctor {predicted:?}\nRT_REG={} project:\n{project}",
+                        urls[1]
+                    ));
+                }
+            }
+        }
+        assert!(
+            disagreements.is_empty(),
+            "{client:?}: doctor --client {} disagrees on a project registry variable in {} of {n}:\n{}",
             client.doctor_name(),
             disagreements.len(),
             disagreements.join("\n---\n")

@@ -131,9 +131,8 @@ static EXCHANGE_POST: LazyLock<Regex> = LazyLock::new(|| {
 /// static credential it has: `Skipped OIDC: <ERR_PNPM_code>: <message>` (pnpm/pnpm
 /// pnpm11/releasing/commands/src/publish/publishPackedPkg.ts fetchTokenAndProvenanceByOidc;
 /// pnpm/crates/publish/src/publish_options.rs for pnpm 12).
-static PNPM_SKIPPED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"Skipped OIDC:\s*(?:ERR_PNPM_)?([A-Z_]+)\b:?\s*(.*)$").unwrap()
-});
+static PNPM_SKIPPED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"Skipped OIDC:\s*(?:ERR_PNPM_)?([A-Z_]+)\b:?\s*(.*)$").unwrap());
 
 /// The step a pnpm `Skipped OIDC` code names (the error classes of pnpm/pnpm
 /// pnpm11/releasing/commands/src/publish/oidc/idToken.ts and authToken.ts).

@@ -72,6 +72,11 @@ fn ignored_fix(i: &Ignored, view: &ClientView) -> String {
             key = i.key,
             at = i.source
         ),
+        IgnoredBecause::ProjectVariableRegistry { variable } => format!(
+            "{who} does not expand ${{{variable}}} in a registry URL of a project .npmrc: write the URL literally in `{key}` at {at}, or move the line to ~/.npmrc (pnpm expands it there)",
+            key = i.key,
+            at = i.source
+        ),
         IgnoredBecause::VariableNotReplaced { variable } => format!(
             "export {variable}=<token> where {who} runs: with ${{{variable}}} unset or empty {who} drops `{}` ({})",
             i.key, i.source

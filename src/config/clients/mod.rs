@@ -69,6 +69,9 @@ pub struct SentCredential {
 pub enum IgnoredBecause {
     /// pnpm: `${VAR}` in a credential of the project `.npmrc` is never expanded.
     ProjectVariableCredential { variable: String },
+    /// pnpm 10/11: `${VAR}` in a registry URL of the project `.npmrc` is never expanded: the
+    /// key is dropped ("Ignored project-level request destination"; pnpm 12 stops instead).
+    ProjectVariableRegistry { variable: String },
     /// pnpm 11: `${VAR}` unset or empty: the key is dropped ("Failed to replace env").
     VariableNotReplaced { variable: String },
     /// pnpm 10: one unset `${VAR}` drops the whole file, its registry lines too.
@@ -86,6 +89,9 @@ impl IgnoredBecause {
         match self {
             IgnoredBecause::ProjectVariableCredential { variable } => format!(
                 "{who} does not expand ${{{variable}}} in a credential of the project .npmrc; move the line to ~/.npmrc"
+            ),
+            IgnoredBecause::ProjectVariableRegistry { variable } => format!(
+                "{who} does not expand ${{{variable}}} in a registry URL of the project .npmrc; write the URL literally or move the line to ~/.npmrc"
             ),
             IgnoredBecause::VariableNotReplaced { variable } => {
                 format!("{who} drops this key: ${{{variable}}} is unset or empty where it ran")

@@ -4,10 +4,13 @@
 //! pnpm (10.34, 11.28, 12.23 as run here): a `${VAR}` credential in the project `.npmrc` is never
 //! expanded ("Ignored project-level auth setting"); 11 and 12 drop a key whose `${VAR}` is unset
 //! or empty ("Failed to replace env in config"), 10 drops the whole file when a `${VAR}` in it is
-//! unset and sends an empty `Bearer ` for an empty one, 12 sends an empty `Bearer ` for both; 11 and 12 read `pnpm_config_*` instead of `npm_config_*` (URL-scoped `npm_config_//…`
-//! still count) and `<config dir>/auth.ini` between the project and user files. pnpm walks
-//! credential keys up the path like npm. A key repeated in one file: the last line for npm and
-//! pnpm 10/11, the last line pnpm 12 does not skip.
+//! unset and sends an empty `Bearer ` for an empty one, 12 sends an empty `Bearer ` for both;
+//! 11 and 12 read `pnpm_config_*` instead of `npm_config_*` (URL-scoped `npm_config_//…` still
+//! count) and `<config dir>/auth.ini` between the project and user files. A `${VAR}` in a
+//! registry URL of the project `.npmrc`: 10 and 11 drop the key ("Ignored project-level request
+//! destination"), 12 stops (ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED). pnpm walks credential keys up
+//! the path like npm. A key repeated in one file: the last line for npm and pnpm 10/11, the
+//! last line pnpm 12 does not skip.
 //! yarn 1 (src/registries/npm-registry.js): an unset `${VAR}` anywhere stops it; the registry is
 //! `@scope:registry` or `registry` from .npmrc, then from .yarnrc, else registry.yarnpkg.com; it
 //! sends a credential only for a scoped package or with `always-auth`, looked up as
@@ -35,12 +38,13 @@ pub fn route_package(client: ClientKind, ctx: &LoadContext, package: &str) -> Cl
     if matches!(client, ClientKind::Pnpm(m) if m >= 11) {
         add_auth_ini(&mut layers);
     }
-    let fatal = (client == ClientKind::Yarn1)
+    let yarn1_fatal = (client == ClientKind::Yarn1)
         .then(|| first_unset_variable(&layers))
         .flatten()
         .map(|v| {
             format!("yarn 1 stops before any request: Failed to replace env in config: ${{{v}}}")
         });
+    let fatal = yarn1_fatal.or_else(|| pnpm12_registry_variable(client, &layers));
     let effective = effective_values(client, &layers, &mut ignored);
     let yarnrc = (client == ClientKind::Yarn1).then(|| yarnrc_values(&layers));
     let (registry, registry_source, registry_key) =
@@ -174,6 +178,42 @@ fn first_unset_variable(layers: &Layers) -> Option<String> {
         .find_map(|v| unset_variable(v).map(str::to_owned))
 }
 
+/// `registry` or `@scope:registry`.
+fn is_registry_key(key: &str) -> bool {
+    key == "registry" || (key.starts_with('@') && key.ends_with(":registry"))
+}
+
+/// A registry URL of the project `.npmrc` written with a `${VAR}` (set or not), on any line.
+fn project_registry_variable(v: &Value) -> Option<&str> {
+    let project = v.layer() == Layer::Project && file_path(v).is_some();
+    let variable = v.variables.first().map(|r| r.name.as_str());
+    variable.filter(|_| project && is_registry_key(&v.key))
+}
+
+/// pnpm 12 stops loading its configuration at such a line (12.23, its own message:
+/// ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED "The \"registry\" registry URL in \"<file>\" contains an
+/// environment variable"), even for a scope the package does not use.
+fn pnpm12_registry_variable(client: ClientKind, layers: &Layers) -> Option<String> {
+    if !matches!(client, ClientKind::Pnpm(m) if m >= 12) {
+        return None;
+    }
+    let project = layers.data.get(&Layer::Project)?;
+    let earlier = layers
+        .shadowed
+        .iter()
+        .filter(|((layer, _), _)| *layer == Layer::Project)
+        .flat_map(|(_, values)| values);
+    let v = project
+        .values()
+        .chain(earlier)
+        .find(|v| project_registry_variable(v).is_some())?;
+    Some(format!(
+        "pnpm 12 stops before any request: ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED: the \"{}\" registry URL in {} contains an environment variable",
+        v.key,
+        v.provenance
+    ))
+}
+
 /// pnpm 10: the files one unset `${VAR}` makes it drop, with that variable.
 fn dropped_files(layers: &Layers) -> BTreeMap<PathBuf, String> {
     let mut files = BTreeMap::new();
@@ -205,6 +245,11 @@ fn left_out(
     if let (true, Layer::Project, Some(r)) = (is_credential, v.layer(), v.variables.first()) {
         return Some(IgnoredBecause::ProjectVariableCredential {
             variable: r.name.clone(),
+        });
+    }
+    if let Some(variable) = project_registry_variable(v).filter(|_| major < 12) {
+        return Some(IgnoredBecause::ProjectVariableRegistry {
+            variable: variable.to_owned(),
         });
     }
     let not_replaced = v.variables.iter().find(|r| r.state != VarState::Set);
