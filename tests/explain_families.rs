@@ -156,6 +156,9 @@ fn an_old_npm_publish_404_does_not_blame_the_exchange() {
     assert!(!ids.contains(&"oidc-exchange-failed"), "{ids:?}");
     let new = explain_text("npm error code E404\nnpm error 404 Not Found - PUT https://registry.npmjs.org/@a%2fb - Not found");
     assert_eq!(new.report.causes[0].id, "oidc-exchange-failed");
+    // nor is trusted publishing not attempted the first guess for that npm's ENEEDAUTH
+    let d = explain_text("npm notice total files:   18\nnpm ERR! code ENEEDAUTH\nnpm ERR! need auth This command requires you to be logged in to https://registry.npmjs.org/");
+    assert_eq!(d.report.causes[0].id, "token-missing");
 }
 
 /// A 401 on a GitHub Packages `/download/` URL: npm reads the packument on the same host with

@@ -108,7 +108,9 @@ fn berry_without_id_token(cx: &Context, s: &mut Scores) {
 /// try it; an empty token secret looks the same, so only a candidate.
 fn ci_publish_without_any_token(cx: &Context, s: &mut Scores) {
     let sig = &cx.failure.signals;
-    if cx.is_publish() && sig.need_auth && cx.in_ci() && !cx.failure.oidc.seen() {
+    // not for an npm older than 10.6 (`npm ERR!`): it predates trusted publishing
+    let old_npm = cx.failure.publisher.npm_err_heading;
+    if cx.is_publish() && sig.need_auth && cx.in_ci() && !cx.failure.oidc.seen() && !old_npm {
         s.add("oidc-not-attempted", 4, None);
     }
 }

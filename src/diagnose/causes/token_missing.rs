@@ -42,7 +42,10 @@ fn need_auth(cx: &Context, s: &mut Scores) {
         s.add("token-env-unset", 4, None);
     }
     if npmjs_write_without_any_credential(cx) {
-        s.add("oidc-not-attempted", 8, None);
+        // an npm older than 10.6 (its `npm ERR!` heading, detect/publisher.rs) cannot do the
+        // exchange (npm >= 11.5.1) and predates trusted publishing: a late candidate only
+        let old_npm = cx.failure.publisher.npm_err_heading;
+        s.add("oidc-not-attempted", if old_npm { 2 } else { 8 }, None);
     }
     s.add("token-wrong-host", 3, None);
     s.add("npmrc-misconfig", 2, None);
