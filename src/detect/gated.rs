@@ -52,6 +52,61 @@ impl Gated {
     }
 }
 
+/// A case-insensitive regex (a lexicon's alternatives), compiled only once a text holds one of
+/// `needles` (lowercase; one literal of each alternative) in any case. A text with non-ASCII
+/// characters is always looked at: Unicode case folding matches `K` (Kelvin) and `ſ` to ASCII
+/// letters, which an ASCII comparison would miss.
+pub(crate) struct AnyCase {
+    needles: &'static [&'static str],
+    build: fn() -> Regex,
+    regex: OnceLock<Regex>,
+}
+
+impl AnyCase {
+    pub(crate) const fn new(needles: &'static [&'static str], build: fn() -> Regex) -> AnyCase {
+        AnyCase {
+            needles,
+            build,
+            regex: OnceLock::new(),
+        }
+    }
+
+    fn regex(&self) -> &Regex {
+        self.regex.get_or_init(self.build)
+    }
+
+    fn may_match(&self, text: &str) -> bool {
+        let holds = !text.is_ascii() || {
+            let lower = text.to_ascii_lowercase();
+            self.needles.iter().any(|needle| lower.contains(needle))
+        };
+        debug_assert!(
+            holds || !self.regex().is_match(text),
+            "{:?} matches {text:?} without any of its needles {:?}",
+            self.regex().as_str(),
+            self.needles
+        );
+        holds
+    }
+
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        self.may_match(text) && self.regex().is_match(text)
+    }
+
+    /// Tests: one needle per alternative, in order, each found in that alternative's example.
+    #[cfg(test)]
+    pub(crate) fn assert_fits(&self, examples: &[&str]) {
+        assert_eq!(self.needles.len(), examples.len(), "{:?}", self.needles);
+        for (needle, example) in self.needles.iter().zip(examples) {
+            assert!(
+                example.to_ascii_lowercase().contains(needle),
+                "{needle:?} not in {example:?}"
+            );
+            assert!(self.is_match(example), "{example:?}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +117,18 @@ mod tests {
         assert_eq!(&CODE.captures("code E401").unwrap()[1], "E401");
         assert!(!CODE.is_match("a code E401"));
         assert!(CODE.captures("nothing here").is_none());
+    }
+
+    #[test]
+    fn any_case_matches_in_any_case_and_always_looks_at_non_ascii_text() {
+        static WORDS: AnyCase = AnyCase::new(&["paid account"], || {
+            Regex::new("(?i)paid account").unwrap()
+        });
+        assert!(WORDS.is_match("needs a PAID Account"));
+        assert!(!WORDS.is_match("a free account"));
+        // `ſ` (long s) and the Kelvin sign fold to `s` and `k`: no ASCII needle would see them
+        static SK: AnyCase = AnyCase::new(&["sk"], || Regex::new("(?i)sk").unwrap());
+        assert!(SK.is_match("\u{17F}\u{212A}"));
     }
 
     #[test]

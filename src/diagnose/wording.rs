@@ -1,9 +1,6 @@
 //! What registries and npm say, as patterns: policy, publish-refusal and permission wording, and the specific signals that keep generic rules out of the way.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
+use crate::detect::gated::AnyCase;
 use crate::diagnose::context::Context;
 
 /// Evidence already decided by a stronger, specific signal: generic rules stay out of the way.
@@ -26,14 +23,24 @@ pub(crate) fn specific_signal(cx: &Context) -> bool {
 
 /// Words registries and security proxies use when a policy, not a credential, refuses a package
 /// (each with its source in `detect::lexicon`).
-static POLICY: LazyLock<Regex> = LazyLock::new(|| crate::detect::lexicon::POLICY.regex());
+static POLICY: AnyCase = AnyCase::new(&["quarantin", "block"], || {
+    crate::detect::lexicon::POLICY.regex()
+});
 
 pub(crate) fn policy_text(cx: &Context) -> bool {
     POLICY.is_match(&cx.server_text())
 }
 
-static PUBLISH_REFUSED: LazyLock<Regex> =
-    LazyLock::new(|| crate::detect::lexicon::PUBLISH_REFUSED.regex());
+static PUBLISH_REFUSED: AnyCase = AnyCase::new(
+    &[
+        "permission to publish",
+        "not allowed to publish",
+        "too similar",
+        "logged in as the correct user",
+        "required permissions",
+    ],
+    || crate::detect::lexicon::PUBLISH_REFUSED.regex(),
+);
 
 pub(crate) fn publish_refused_text(cx: &Context) -> bool {
     let text = cx.server_text();
@@ -42,7 +49,18 @@ pub(crate) fn publish_refused_text(cx: &Context) -> bool {
         && PUBLISH_REFUSED.is_match(&text)
 }
 
-static PERMISSION: LazyLock<Regex> = LazyLock::new(|| crate::detect::lexicon::PERMISSION.regex());
+static PERMISSION: AnyCase = AnyCase::new(
+    &[
+        "permission_denied",
+        "lacks permission",
+        "need to have '",
+        "may not perform that action",
+        "permission \"artifactregistry",
+        "do not have permission to ",
+        "not allowed to access",
+    ],
+    || crate::detect::lexicon::PERMISSION.regex(),
+);
 
 /// True when the registry's own words (not npm's) name an auth reason: for failures that carry
 /// no status, such as yarn 1's "Couldn't publish package: <message>".
@@ -58,4 +76,22 @@ pub(crate) fn server_text_says_auth(f: &crate::detect::Failure) -> bool {
 
 pub(crate) fn permission_text(cx: &Context) -> bool {
     PERMISSION.is_match(&cx.all_text())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::lexicon;
+
+    #[test]
+    fn each_wording_gate_has_one_needle_per_phrase_found_in_its_example() {
+        for (gate, lexicon) in [
+            (&POLICY, &lexicon::POLICY),
+            (&PUBLISH_REFUSED, &lexicon::PUBLISH_REFUSED),
+            (&PERMISSION, &lexicon::PERMISSION),
+        ] {
+            let examples: Vec<&str> = lexicon.phrases.iter().map(|p| p.example).collect();
+            gate.assert_fits(&examples);
+        }
+    }
 }

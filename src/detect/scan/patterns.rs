@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::bytes::Regex as BytesRegex;
 use regex::Regex;
 
-use crate::detect::gated::Gated;
+use crate::detect::gated::{AnyCase, Gated};
 
 pub(super) fn re(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap()
@@ -105,13 +105,53 @@ pub(super) static NEED_AUTH: Gated = Gated::new(
     "requires you to be logged in",
     r"requires you to be logged in(?: to (\S+?))?\.?$",
 );
-pub(super) static OTP: LazyLock<Regex> = LazyLock::new(|| super::lexicon::OTP.regex());
-pub(super) static VERSION_EXISTS: LazyLock<Regex> =
-    LazyLock::new(|| super::lexicon::VERSION_EXISTS.regex());
-pub(super) static IP_NOT_ALLOWED: LazyLock<Regex> =
-    LazyLock::new(|| super::lexicon::IP_NOT_ALLOWED.regex());
-pub(super) static ANONYMOUS: LazyLock<Regex> = LazyLock::new(|| super::lexicon::ANONYMOUS.regex());
-pub(super) static REJECTED: LazyLock<Regex> = LazyLock::new(|| super::lexicon::REJECTED.regex());
+pub(super) static OTP: AnyCase = AnyCase::new(
+    &[
+        "one-time pass",
+        "otp",
+        "two-factor authentication",
+        "one-time password:",
+        "child \"otp\" fails",
+        "couldn't publish package:",
+        "two factor authentication enabled",
+    ],
+    || super::lexicon::OTP.regex(),
+);
+pub(super) static VERSION_EXISTS: AnyCase = AnyCase::new(
+    &[
+        "cannot publish over",
+        "previously published",
+        "epublishconflict",
+        "this package is already present",
+    ],
+    || super::lexicon::VERSION_EXISTS.regex(),
+);
+pub(super) static IP_NOT_ALLOWED: AnyCase =
+    AnyCase::new(&["not allowed from your ip", "eauthip"], || {
+        super::lexicon::IP_NOT_ALLOWED.regex()
+    });
+pub(super) static ANONYMOUS: AnyCase = AnyCase::new(
+    &[
+        "authentication token not provided",
+        "no authorization header was set",
+        "authorization required to",
+        "as an anonymous user",
+        "unregistered users",
+        "must be logged in",
+        "forbidden for user: 'anonymous'",
+        "no credentials provided",
+    ],
+    || super::lexicon::ANONYMOUS.regex(),
+);
+pub(super) static REJECTED: AnyCase = AnyCase::new(
+    &[
+        "with the token provided",
+        "authorization header was used",
+        "token ",
+        "bad username/password",
+    ],
+    || super::lexicon::REJECTED.regex(),
+);
 pub(super) static INVALID_AUTHENTICATION_AS: Gated = Gated::new(
     "Invalid authentication (",
     r"Invalid authentication \((?:as|attempted as) ([^)]+)\)",
@@ -162,10 +202,36 @@ pub(super) static YARN1_UNEXPECTED: Gated =
     Gated::new("://", r#""(https?://[^"\s]+?): ([^"]+?)"?\.?$"#);
 pub(super) static BERRY_RESPONSE_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)Response Code:? (\d{3})"));
-pub(super) static PROXY: LazyLock<Regex> = LazyLock::new(|| super::lexicon::PROXY.regex());
-pub(super) static PROXY_407: LazyLock<Regex> = LazyLock::new(|| super::lexicon::PROXY_407.regex());
-pub(super) static PAYMENT: LazyLock<Regex> = LazyLock::new(|| super::lexicon::PAYMENT.regex());
-pub(super) static ACCOUNT: LazyLock<Regex> = LazyLock::new(|| super::lexicon::ACCOUNT.regex());
+pub(super) static PROXY: AnyCase = AnyCase::new(
+    &[
+        "proxy authentication required",
+        "e407",
+        "407 proxy",
+        "statuscode=407",
+        "proxy",
+    ],
+    || super::lexicon::PROXY.regex(),
+);
+pub(super) static PROXY_407: AnyCase = AnyCase::new(
+    &[
+        "e407",
+        "statuscode=407",
+        "proxy",
+        "proxy authentication required",
+    ],
+    || super::lexicon::PROXY_407.regex(),
+);
+pub(super) static PAYMENT: AnyCase = AnyCase::new(
+    &[
+        "payment required",
+        "paid account",
+        "sign up for private packages",
+        "e402",
+    ],
+    || super::lexicon::PAYMENT.regex(),
+);
+pub(super) static ACCOUNT: AnyCase =
+    AnyCase::new(&["verify your email"], || super::lexicon::ACCOUNT.regex());
 pub(super) static NOT_IN_REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?:'|‘)((?:@[^'\s/@]+/)?[^'\s@]+)(?:@[^']*)?(?:'|’) (?:is not in (?:the npm|this) registry|could not be)|requested resource '((?:@[^'\s/@]+/)?[^'\s@]+)(?:@[^']*)?' could not",
@@ -215,4 +281,32 @@ pub(super) const BOILERPLATE: &[&str] = &[
 pub(super) fn is_boilerplate(text: &str) -> bool {
     let t = text.trim();
     t.is_empty() || BOILERPLATE.iter().any(|b| t.contains(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lexicon::{self, Lexicon};
+    use super::*;
+
+    fn examples(lexicon: &Lexicon) -> Vec<&'static str> {
+        lexicon.phrases.iter().map(|p| p.example).collect()
+    }
+
+    #[test]
+    fn each_lexicon_gate_has_one_needle_per_phrase_found_in_its_example() {
+        let gates: [(&AnyCase, &Lexicon); 9] = [
+            (&OTP, &lexicon::OTP),
+            (&VERSION_EXISTS, &lexicon::VERSION_EXISTS),
+            (&IP_NOT_ALLOWED, &lexicon::IP_NOT_ALLOWED),
+            (&ANONYMOUS, &lexicon::ANONYMOUS),
+            (&REJECTED, &lexicon::REJECTED),
+            (&PROXY, &lexicon::PROXY),
+            (&PROXY_407, &lexicon::PROXY_407),
+            (&PAYMENT, &lexicon::PAYMENT),
+            (&ACCOUNT, &lexicon::ACCOUNT),
+        ];
+        for (gate, lexicon) in gates {
+            gate.assert_fits(&examples(lexicon));
+        }
+    }
 }
