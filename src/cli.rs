@@ -56,9 +56,7 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
-            let _ = err.print();
-            return code;
+            return print_clap(&err);
         }
     };
     let result = match cli.command {
@@ -74,6 +72,24 @@ pub fn main() -> i32 {
             commands::stdout::write_stderr(&format!("regauth: error: {err:#}\n"));
             2
         }
+    }
+}
+
+/// clap's usage error (stderr, 2) or help and version (stdout, 0), written like every other
+/// output of regauth's: waiting while a non-blocking output is full. Styled as regauth's own
+/// reports are (NO_COLOR, CLICOLOR_FORCE, a terminal).
+fn print_clap(err: &clap::Error) -> i32 {
+    let styled = err.render();
+    let text = |terminal_colors: bool| match crate::render::human::colour_wanted(terminal_colors) {
+        true => styled.ansi().to_string(),
+        false => styled.to_string(),
+    };
+    if err.use_stderr() {
+        commands::stdout::write_stderr(&text(console::colors_enabled_stderr()));
+        2
+    } else {
+        let _ = commands::stdout::write(&text(console::colors_enabled()));
+        0
     }
 }
 

@@ -323,4 +323,19 @@ fn regauths_own_commands_wait_for_a_full_nonblocking_output() {
         "{err}"
     );
     assert!(err.ends_with('\n') && waits > 0, "{err}");
+
+    // clap's usage error and --help
+    let (status, err, waits) = own_command_into_full_pipe(&env, &["--no-such-flag"], 2);
+    assert_eq!(status, Some(2), "{err}");
+    assert!(
+        err.contains("--no-such-flag") && err.contains("Usage: regauth"),
+        "{err}"
+    );
+    assert!(err.ends_with('\n') && waits > 0, "{err}");
+    let (status, out, _) = own_command_into_full_pipe(&env, &["doctor", "--help"], 1);
+    assert_eq!(status, Some(0), "{out}");
+    assert!(
+        out.contains("Usage: regauth doctor") && out.ends_with('\n'),
+        "{out}"
+    );
 }

@@ -42,9 +42,7 @@ impl Style {
     /// NO_COLOR (non-empty) turns colour off; CLICOLOR_FORCE (non-zero) turns it on; otherwise
     /// colour when stdout is a colour terminal. The width is stdout's (COLUMNS honoured).
     pub(crate) fn for_stdout(verbose: bool) -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let force = std::env::var("CLICOLOR_FORCE").is_ok_and(|v| !v.is_empty() && v != "0");
-        let color = !no_color && (force || console::colors_enabled());
+        let color = colour_wanted(console::colors_enabled());
         Style {
             color,
             width: super::width::of(
@@ -457,6 +455,14 @@ fn wrap_into_first(out: &mut String, text: &str, first: &str, rest: &str, width:
     let pad = " ".repeat(label_len);
     wrap_into(&mut tmp, text, &format!("{pad}{first}"), rest, width);
     out.push_str(&tmp[label_len..]);
+}
+
+/// NO_COLOR (non-empty) turns colour off; CLICOLOR_FORCE (non-zero) turns it on; otherwise
+/// `terminal_colors` (the stream is a colour terminal) decides.
+pub(crate) fn colour_wanted(terminal_colors: bool) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let force = std::env::var("CLICOLOR_FORCE").is_ok_and(|v| !v.is_empty() && v != "0");
+    !no_color && (force || terminal_colors)
 }
 
 #[cfg(test)]
