@@ -145,6 +145,12 @@ const FAMILIES: &[(&str, &str, &str, bool)] = &[
         "oidc-not-attempted",
         true,
     ),
+    (
+        "pnpm/pnpm pnpm11/network/auth-header/src/index.ts: credentials looked up by host:port (without the port only since pnpm/pnpm#7337), on a bare 401",
+        " ERR_PNPM_FETCH_401  GET https://artifactory.example.com:443/artifactory/api/npm/npm/@s/p/-/p-6.36.0.tgz: Unauthorized - 401",
+        "token-wrong-host",
+        false,
+    ),
 ];
 
 /// An npm older than 10.6 (`npm ERR!`) cannot make the trusted-publishing exchange (npm >=

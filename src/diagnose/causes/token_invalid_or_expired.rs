@@ -97,6 +97,10 @@ fn unauthorized_generic(cx: &Context, s: &mut Scores) {
         // registries that proxy public packages are where cloned lockfiles pin resolved URLs
         s.add("lockfile-registry-mismatch", 2, None);
     }
+    if super::token_missing::pnpm_default_port_url(cx) {
+        // the same 401 whether pnpm sent nothing or the text does not say
+        s.add("token-wrong-host", 9, None);
+    }
     if !sig.env_assignments.is_empty() {
         // a token was handed to the command: it was sent somewhere and not accepted
         s.add("token-wrong-host", 4, line(cx, &["="]));

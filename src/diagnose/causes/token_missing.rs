@@ -97,12 +97,7 @@ fn no_credential_sent(cx: &Context, s: &mut Scores) {
         }
         return;
     }
-    if cx.failure.tool == Some(crate::types::ClientId::Pnpm)
-        && cx.failure.url.as_deref().is_some_and(explicit_default_port)
-    {
-        // pnpm looked the credential up by host:port; a key without the port did not match
-        // (pnpm/pnpm pnpm11/network/auth-header/src/index.ts retries without the port only
-        // since pnpm/pnpm#7337): the credential is there, keyed to another "host"
+    if pnpm_default_port_url(cx) {
         s.add("token-wrong-host", 9, main_line(cx));
     }
     if cx.kind() == Kind::Yarnpkg {
@@ -216,6 +211,14 @@ fn config_credential_routing(cx: &Context, s: &mut Scores) {
             }),
         );
     }
+}
+
+/// pnpm looked the credential up by host:port; a key without the port did not match
+/// (pnpm/pnpm pnpm11/network/auth-header/src/index.ts retries without the port only since
+/// pnpm/pnpm#7337): the credential may be there, keyed to another "host".
+pub(super) fn pnpm_default_port_url(cx: &Context) -> bool {
+    cx.failure.tool == Some(crate::types::ClientId::Pnpm)
+        && cx.failure.url.as_deref().is_some_and(explicit_default_port)
 }
 
 /// `https://h:443/...` or `http://h:80/...`: a port written out that the scheme implies.
