@@ -151,6 +151,12 @@ const FAMILIES: &[(&str, &str, &str, bool)] = &[
         "token-wrong-host",
         false,
     ),
+    (
+        "npmjs 403 body to a trusted-publishing token (reports: gtrabanco/agentic-workflow#39, webarkit/jsartoolkitNFT#620)",
+        "npm error code E403\nnpm error 403 403 Forbidden - PUT https://registry.npmjs.org/@o%2fp - OIDC permission denied for this action",
+        "oidc-exchange-failed",
+        true,
+    ),
 ];
 
 /// An npm older than 10.6 (`npm ERR!`) cannot make the trusted-publishing exchange (npm >=

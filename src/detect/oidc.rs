@@ -112,6 +112,12 @@ impl OidcFacts {
 /// (lib/trusted-publishing/token-exchange.js:26); reports: npm/cli#9923, n002, n283.
 const EXCHANGE_ERROR: &str = "OIDC token exchange error";
 
+/// npmjs's 403 body when the token trusted publishing gave may not publish this package
+/// (`403 Forbidden - PUT https://registry.npmjs.org/<pkg> - OIDC permission denied for this
+/// action`); reports: gtrabanco/agentic-workflow#39, webarkit/jsartoolkitNFT#620 (the trusted
+/// publisher or the package's publishing access had to be fixed on npmjs.com).
+const OIDC_DENIED: &str = "OIDC permission denied";
+
 /// The exchange endpoint (oidc.js: `/-/npm/v1/oidc/token/exchange/package/${escapedPackageName}`).
 pub const EXCHANGE_PATH: &str = "/-/npm/v1/oidc/token/exchange/package/";
 
@@ -178,6 +184,14 @@ pub fn match_line(facts: &mut OidcFacts, level: Level, body: &str, line_no: usiz
                 return true;
             }
         }
+    }
+    if let Some(at) = body.find(OIDC_DENIED).filter(|_| facts.step.is_none()) {
+        // npmjs's 403 to a publish made with a trusted-publishing token it will not let act
+        facts.step = Some(OidcStep::ExchangeRefused {
+            message: Some(scrub(body[at..].trim()).into_owned()),
+        });
+        facts.step_line = Some(line_no);
+        return true;
     }
     if let Some(at) = body.find(EXCHANGE_ERROR).filter(|_| facts.step.is_none()) {
         // npmjs's answer to a refused exchange, quoted without npm's `oidc` line around it
