@@ -430,6 +430,48 @@ fn doctor_client_predicts_a_project_registry_variable_like_each_pnpm() {
     });
 }
 
+/// A registry URL from a `${VAR}` that is unset or empty in ~/.npmrc: pnpm 11 and 12 keep the
+/// key with an empty URL and stop at the request it routes (11: ERR_INVALID_URL, 12: "relative
+/// URL without a base"); a scope the package does not use changes nothing.
+#[test]
+fn doctor_client_predicts_an_empty_registry_variable_like_pnpm_11_and_12() {
+    let situations = [
+        ("registry=${RT_UNSET}\n", "lib"),
+        ("registry=${RT_EMPTY}\n", "lib"),
+        ("registry=A\n@s1:registry=${RT_UNSET}\n", "@s1/lib"),
+        ("registry=A\n@s1:registry=${RT_EMPTY}\n", "@s1/lib"),
+        ("registry=A\n@s1:registry=${RT_UNSET}\n", "lib"),
+    ];
+    each_client(&PNPMS[1..], |client| {
+        let mut disagreements = Vec::new();
+        for (user, package) in situations {
+            let servers = two_registries();
+            let urls = [servers[0].url(), servers[1].url()];
+            let mut env = loopback_only(client);
+            // no retries of the request that cannot be made (280 s for the five with them, 3.5 s without)
+            env.set_env("RT_EMPTY", "")
+                .set_env("pnpm_config_fetch_retries", "0");
+            let user = user.replace("=A", &format!("={}", urls[0]));
+            env.write_userconfig(&user);
+            let real = real(client, &env, &servers, package);
+            let predicted = predicted(client, &env, &urls, package);
+            if real != predicted {
+                disagreements.push(format!(
+                    "{package}: real {real:?}, doctor {predicted:?}\n{user}"
+                ));
+            }
+        }
+        assert!(
+            disagreements.is_empty(),
+            "{client:?}: doctor --client {} disagrees on an empty registry variable in {} of {}:\n{}",
+            client.doctor_name(),
+            disagreements.len(),
+            situations.len(),
+            disagreements.join("\n---\n")
+        );
+    });
+}
+
 #[test]
 fn doctor_client_predicts_what_each_real_client_sends() {
     let (seed, n) = (number("ROUTING_SEED", 12), number("ROUTING_N", 8));

@@ -46,6 +46,7 @@ pub fn route_package(client: ClientKind, ctx: &LoadContext, package: &str) -> Cl
         });
     let fatal = yarn1_fatal.or_else(|| pnpm12_registry_variable(client, &layers));
     let effective = effective_values(client, &layers, &mut ignored);
+    let fatal = fatal.or_else(|| empty_registry_stop(client, &effective, package));
     let yarnrc = (client == ClientKind::Yarn1).then(|| yarnrc_values(&layers));
     let (registry, registry_source, registry_key) =
         pick_registry(client, &effective, yarnrc.as_ref(), package);
@@ -214,6 +215,33 @@ fn pnpm12_registry_variable(client: ClientKind, layers: &Layers) -> Option<Strin
     ))
 }
 
+/// pnpm 11 and 12 replace an unset or empty `${VAR}` by nothing and keep the key: the registry
+/// key that routes `package` (its scope's, else `registry`) is then no URL, and the request
+/// stops before it is made (seen: 11 ERR_INVALID_URL "Invalid URL", 12 "relative URL without a
+/// base").
+fn empty_registry_stop(
+    client: ClientKind,
+    effective: &BTreeMap<String, Value>,
+    package: &str,
+) -> Option<String> {
+    let ClientKind::Pnpm(major @ 11..) = client else {
+        return None;
+    };
+    let scoped = route::scope_of(package).map(|s| format!("{s}:registry"));
+    let key = scoped
+        .filter(|k| effective.contains_key(k))
+        .unwrap_or_else(|| "registry".to_owned());
+    let v = effective.get(&key)?;
+    let r = v.variables.iter().find(|r| r.state != VarState::Set)?;
+    let unusable = v.text().and_then(layers::normalize_registry).is_none();
+    unusable.then(|| {
+        format!(
+            "pnpm {major} stops before the request: ${{{}}} is unset or empty, so `{key}` ({}) is no URL",
+            r.name, v.provenance
+        )
+    })
+}
+
 /// pnpm 10: the files one unset `${VAR}` makes it drop, with that variable.
 fn dropped_files(layers: &Layers) -> BTreeMap<PathBuf, String> {
     let mut files = BTreeMap::new();
@@ -254,6 +282,8 @@ fn left_out(
     }
     let not_replaced = v.variables.iter().find(|r| r.state != VarState::Set);
     match not_replaced {
+        // a registry URL stays, empty (`empty_registry_stop`)
+        Some(_) if is_registry_key(&v.key) => None,
         Some(r) if major == 11 => Some(IgnoredBecause::VariableNotReplaced {
             variable: r.name.clone(),
         }),
