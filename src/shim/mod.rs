@@ -113,8 +113,8 @@ pub fn run(client: &dyn Client, args: Vec<OsString>) -> Outcome {
         Ok(plan) if !plan.writes_log => tee::Tee::of(plan.tee_stdout).ok(),
         _ => None,
     };
-    // Only when npm will write a log into a directory that exists already (npm makes it on a
-    // first run: then the log is looked up by time and arguments after the exit).
+    // Only when npm will write a log: the watch is on its logs directory, or on the parent
+    // until npm makes the directory on a first run (log_watch::LogWatch::new).
     let logs = match &recording {
         Ok(plan) if plan.writes_log => plan.logs_dir.as_deref().and_then(log_watch::LogWatch::new),
         _ => None,
