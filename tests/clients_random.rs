@@ -302,21 +302,6 @@ fn number(var: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// The client's env, where pnpm can reach no registry but loopback ones: a situation that
-/// leaves pnpm its default registry (pnpm 10 drops a whole file for one unset `${VAR}`, its
-/// `registry=` line too) meets a dead loopback proxy for registry.npmjs.org, not the network.
-fn loopback_only(client: TestClient) -> NpmEnv {
-    let mut env = client.env();
-    if client.program() == "pnpm" {
-        for proxy in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"] {
-            env.set_env(proxy, "http://127.0.0.1:9");
-        }
-        env.set_env("NO_PROXY", "127.0.0.1,localhost")
-            .set_env("no_proxy", "127.0.0.1,localhost");
-    }
-    env
-}
-
 const PNPMS: [TestClient; 3] = [TestClient::Pnpm10, TestClient::Pnpm11, TestClient::Pnpm12];
 
 /// Registries A and B, answering 404 to everything and recording the requests.
@@ -341,7 +326,7 @@ fn doctor_client_predicts_a_repeated_key_like_each_pnpm() {
                     n += 1;
                     let servers = two_registries();
                     let urls = [servers[0].url(), servers[1].url()];
-                    let mut env = loopback_only(client);
+                    let mut env = TestClient::env(client);
                     let mut w = Writer {
                         env: &mut env,
                         urls: urls.clone(),
@@ -397,7 +382,7 @@ fn doctor_client_predicts_a_project_registry_variable_like_each_pnpm() {
                 n += 1;
                 let servers = two_registries();
                 let urls = [servers[0].url(), servers[1].url()];
-                let mut env = loopback_only(client);
+                let mut env = TestClient::env(client);
                 env.set_env("RT_REG", &urls[1]);
                 let key = match package {
                     "lib" => "registry",
@@ -447,7 +432,7 @@ fn doctor_client_predicts_an_empty_registry_variable_like_pnpm_11_and_12() {
         for (user, package) in situations {
             let servers = two_registries();
             let urls = [servers[0].url(), servers[1].url()];
-            let mut env = loopback_only(client);
+            let mut env = TestClient::env(client);
             // no retries of the request that cannot be made (280 s for the five with them, 3.5 s without)
             env.set_env("RT_EMPTY", "")
                 .set_env("pnpm_config_fetch_retries", "0");
@@ -481,7 +466,7 @@ fn doctor_client_predicts_what_each_real_client_sends() {
         for i in 0..n {
             let servers = two_registries();
             let urls = [servers[0].url(), servers[1].url()];
-            let mut env = loopback_only(client);
+            let mut env = TestClient::env(client);
             let mut rng = Rng::new(seed * 1000 + i * 10 + client as u64);
             let mut w = Writer {
                 env: &mut env,

@@ -56,8 +56,16 @@ impl TestClient {
     }
 
     /// An isolated env with this client first on PATH.
+    /// The client's isolated env, where only loopback registries can be reached: anything
+    /// else (a client's or a probe's fall-back to a public registry) meets a dead loopback proxy.
     pub fn env(self) -> NpmEnv {
-        client_env(self.dir(), self.program())
+        let mut env = client_env(self.dir(), self.program());
+        for proxy in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"] {
+            env.set_env(proxy, "http://127.0.0.1:9");
+        }
+        env.set_env("NO_PROXY", "127.0.0.1,localhost")
+            .set_env("no_proxy", "127.0.0.1,localhost");
+        env
     }
 
     /// The file a user edits to map a scope or add a token for this client (project level).
