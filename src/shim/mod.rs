@@ -193,13 +193,15 @@ fn this_runs_log(
             ours: Some(ours), ..
         }) => log_watch::read(ours),
         Some(seen) if seen.others > 1 => return Err(cannot_tell(&seen)),
-        // One other log may be this run's own, not seen held (a wrapper that detaches npm):
-        // found by time and arguments; when nothing is found, say so rather than nothing.
-        Some(seen) if seen.others == 1 => match client.debug_log(recording, started, args) {
-            None => return Err(cannot_tell(&seen)),
-            found => found,
-        },
-        _ => client.debug_log(recording, started, args),
+        seen => {
+            let found = client.debug_log(recording, started, args);
+            // One other log may be this run's own, not seen held (a wrapper that detaches
+            // npm): found by time and arguments; when nothing is found, say so, not nothing.
+            match seen.filter(|s| s.others == 1) {
+                Some(seen) if found.is_none() => return Err(cannot_tell(&seen)),
+                _ => found,
+            }
+        }
     };
     match log {
         Some(log) if log_watch::holds_other_runs(&log.text) => Err(format!(
