@@ -47,9 +47,10 @@ fn both(client: TestClient, env: &NpmEnv, args: &[&str]) -> (Output, Output, Opt
 
 /// A second Verdaccio where reading anything needs a login (the default registry of the
 /// scope-not-mapped case).
+static LOGIN_ONLY: OnceLock<Verdaccio> = OnceLock::new();
+
 fn login_only() -> &'static Verdaccio {
-    static B: OnceLock<Verdaccio> = OnceLock::new();
-    B.get_or_init(|| {
+    LOGIN_ONLY.get_or_init(|| {
         Verdaccio::builder()
             .packages_yaml(
                 "'**': { access: $authenticated, publish: $authenticated, unpublish: $authenticated }\n",
@@ -130,6 +131,7 @@ fn scenario(client: TestClient, env: &NpmEnv, args: &[&str], top: &str, fix_has:
             "{client:?} {args:?}: the fix names {word}: {fix}"
         );
     }
+    probes_ask_only(&format!("{client:?} {args:?} live"), &report);
     same_explanation_from_the_saved_text(client, env, &direct, &report);
     if client.is_berry() {
         no_npm_wording(&report);
@@ -163,6 +165,7 @@ fn same_explanation_from_the_saved_text(
     });
     assert_eq!(out.status.code(), Some(0), "{client:?}: explain: {out:?}");
     let explained: Value = serde_json::from_slice(&out.stdout).expect("explain JSON");
+    probes_ask_only(&format!("{client:?} explain"), &explained);
     let (saved_top, live_top) = (&explained["causes"][0], &live["causes"][0]);
     assert_eq!(
         saved_top["id"], live_top["id"],
@@ -172,6 +175,34 @@ fn same_explanation_from_the_saved_text(
         saved_top["fix"], live_top["fix"],
         "{client:?}: explain's fix is the live one"
     );
+}
+
+/// Every probe of `report` names the registry it asks, and that is one of the scenario's
+/// Verdaccios (as 127.0.0.1, or as localhost where a token is keyed so): a probe left to npm's
+/// or yarn's default would ask a public registry the client never used.
+fn probes_ask_only(what: &str, report: &Value) {
+    static URL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"https?://(?:127\.0\.0\.1|localhost)(:\d+)/|https?://").unwrap()
+    });
+    let ports: Vec<String> = std::iter::once(Verdaccio::shared())
+        .chain(LOGIN_ONLY.get())
+        .map(|v| v.port().to_string())
+        .collect();
+    for probe in report["probes"].as_array().into_iter().flatten() {
+        let command = probe["command"].as_str().unwrap_or_default();
+        let ports_asked: Vec<Option<&str>> = URL
+            .captures_iter(command)
+            .map(|c| c.get(1).map(|p| &p.as_str()[1..]))
+            .collect();
+        assert!(
+            !ports_asked.is_empty()
+                && ports_asked
+                    .iter()
+                    .all(|p| p.is_some_and(|p| ports.iter().any(|v| v == p))),
+            "{what}: a probe asks a registry the client did not use: {command} ({})",
+            probe["summary"]
+        );
+    }
 }
 
 /// A berry report says nothing only npm would understand, in any candidate: no `.npmrc` file

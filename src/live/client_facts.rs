@@ -37,13 +37,10 @@ pub fn view(kind: ClientKind, ctx: &LoadContext, target: &Target) -> Option<Clie
     })
 }
 
-/// When the text names no URL (berry's YN0041), the request went where the client routes it.
-pub fn retarget(target: &mut Target, view: &ClientView, failure: &crate::detect::Failure) {
-    let named = failure.url.is_some()
-        || failure.signals.pkgid_url.is_some()
-        || failure.signals.need_auth_registry.is_some()
-        || failure.signals.publish_registry.is_some();
-    if !named {
+/// When the text names no URL (berry's YN0041) nor an unexpandable credential, the request
+/// went where the client routes it.
+pub fn retarget(target: &mut Target, view: &ClientView) {
+    if !target.named {
         target.registry = view.route.registry.clone();
     }
 }

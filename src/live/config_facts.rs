@@ -24,6 +24,9 @@ pub struct Target {
     pub registry: String,
     /// The package name, when known.
     pub package: Option<String>,
+    /// The text (a URL, or the variable a config line could not expand) chose `registry`, so a
+    /// client's own default route must not replace it.
+    pub named: bool,
 }
 
 /// The failing request's target: the failure's URL and package, else the configured registry.
@@ -38,7 +41,8 @@ pub fn target(config: &Config, failure: &Failure) -> Target {
         .clone()
         .or_else(|| failure.signals.pkgid_url.clone())
         .or_else(|| failure.signals.need_auth_registry.clone())
-        .or_else(|| failure.signals.publish_registry.clone());
+        .or_else(|| failure.signals.publish_registry.clone())
+        .or_else(|| registry_using_variable(config, failure, package.as_deref()));
     let registry = match from_text.as_deref() {
         Some(u) if url::host(u) != url::host(&choice) => {
             crate::diagnose::registry::registry_root(u).unwrap_or(choice)
@@ -47,9 +51,32 @@ pub fn target(config: &Config, failure: &Failure) -> Target {
     };
     Target {
         url: failure.url.clone(),
+        named: from_text.is_some(),
         registry,
         package,
     }
+}
+
+/// For a failure that names neither URL nor package but a variable a config line could not
+/// expand (yarn 1 "Failed to replace env in config: ${NPM_TOKEN}", which stops before any
+/// request): the configured registry (default or a scope's) whose credential uses it.
+fn registry_using_variable(
+    config: &Config,
+    failure: &Failure,
+    package: Option<&str>,
+) -> Option<String> {
+    let variable = failure.signals.env_unresolved.first()?;
+    if package.is_some() {
+        return None;
+    }
+    let prefix = config
+        .credentials()
+        .iter()
+        .filter(|c| c.variables.iter().any(|v| v.name == *variable))
+        .find_map(|c| c.reg_key.clone())?;
+    std::iter::once(config.default_registry().0)
+        .chain(config.scopes().into_iter().map(|s| s.registry))
+        .find(|r| nerf_dart(r).is_some_and(|n| n.starts_with(&prefix)))
 }
 
 /// Everything the configuration says about `target`.

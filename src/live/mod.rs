@@ -62,12 +62,13 @@ fn gather(
     facts.client = what.failed;
     if what.here {
         add_publish_package(&mut facts.failure, run);
+        add_operand_package(&mut facts.failure, run);
     }
     let mut target = config_facts::target(config, &facts.failure);
     let ctx = load_context(run, &run.npm);
     let view = client_facts::view(what.client, &ctx, &target);
     if let Some(view) = &view {
-        client_facts::retarget(&mut target, view, &facts.failure);
+        client_facts::retarget(&mut target, view);
     }
     let mut config_facts = config_facts::gather(config, &target);
     if let Some(view) = &view {
@@ -189,6 +190,22 @@ fn add_publish_package(failure: &mut Failure, run: &RunContext) {
     if let Some(local) = local {
         failure.package = Some(local.name);
     }
+}
+
+/// A read that names no package in its output (yarn 1's "Failed to replace env in config"):
+/// the package is the command's operand, so the target, and the probes, follow that package's
+/// route (`@priv:registry`), not the client's default registry, which the request never used.
+fn add_operand_package(failure: &mut Failure, run: &RunContext) {
+    if failure.package.is_some() {
+        return;
+    }
+    let command = crate::probe::UserCommand::parse(&run.args);
+    if command.class != crate::probe::CommandClass::Read {
+        return;
+    }
+    failure.package = command
+        .first_operand()
+        .and_then(crate::probe::registry_name);
 }
 
 /// A CI system from this machine's environment, when the text named none.
