@@ -132,6 +132,13 @@ fn scenario(client: TestClient, env: &NpmEnv, args: &[&str], top: &str, fix_has:
         );
     }
     probes_ask_only(&format!("{client:?} {args:?} live"), &report);
+    // the command as run (yarn 1's banner `yarn add v1.22.22` names no argument, and its
+    // version is none)
+    assert_eq!(
+        report["command"],
+        serde_json::json!(args),
+        "{client:?}: the command"
+    );
     same_explanation_from_the_saved_text(client, env, &direct, &report);
     if client.is_berry() {
         no_npm_wording(&report);

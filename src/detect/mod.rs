@@ -109,6 +109,8 @@ pub struct Signals {
     pub auth_settings_found: Option<bool>,
     /// pnpm's listed settings, values already hidden (`//npm.pkg.github.com/:_authToken=ghp_[hidden]`).
     pub auth_settings: Vec<String>,
+    /// The command is yarn 1's banner's (`yarn add v1.22.22`): its name only, no arguments.
+    pub command_from_banner: bool,
     /// `${VAR}` names a client could not replace (npm 6, pnpm, yarn 1, yarn berry).
     pub env_unresolved: Vec<String>,
     /// pnpm: auth settings it ignored on purpose (`Ignored project-level auth setting "<key>"`).
@@ -178,8 +180,9 @@ pub(crate) fn from_run(run: &Run) -> Failure {
         (None, Some(tail)) => from_text(tail),
         (None, None) => Failure::default(),
     };
-    if failure.command.is_empty() {
-        // the user's own argv (no debug log): scrubbed like a log's words, URL passwords too
+    if failure.command.is_empty() || failure.signals.command_from_banner {
+        // the user's own argv (no debug log, or only yarn 1's banner): scrubbed like a log's
+        // words, URL passwords too
         failure.command = run
             .args
             .iter()

@@ -446,6 +446,22 @@ mod tests {
     }
 
     #[test]
+    fn yarn1_banner_is_the_command_without_the_version() {
+        let f = from_text(
+            "yarn add v1.22.22\nerror Error: Failed to replace env in config: ${NPM_TOKEN}",
+        );
+        assert_eq!(f.command, vec!["add"]);
+        assert_eq!(f.tool, Some(ClientId::Yarn1));
+        assert_eq!(f.tool_version.as_deref(), Some("1.22.22"));
+        assert!(f.signals.command_from_banner);
+        // a typed command line keeps its arguments
+        let f =
+            from_text("$ yarn add @priv/lib\nerror Error: Failed to replace env in config: ${T}");
+        assert_eq!(f.command, vec!["add", "@priv/lib"]);
+        assert!(!f.signals.command_from_banner);
+    }
+
+    #[test]
     fn npm_warnings_and_config_errors() {
         let f = from_text("npm warn registry No auth for URI, but auth present for scoped registry.\nnpm warn registry\nnpm warn registry URI: http://localhost:4261/@d/b/1.0.0.tgz\nnpm warn registry Scoped Registry Key: //127.0.0.1:4261/\nnpm error code E401");
         let n = f.signals.no_auth_for_uri.unwrap();

@@ -279,10 +279,43 @@ impl Scanner {
             }
             _ => {}
         }
-        self.failure.command = words[i + 1..]
+        let mut command: Vec<String> = words[i + 1..]
             .iter()
             .map(|w| scrub(w).into_owned())
             .collect();
+        if tool == "yarn" {
+            self.strip_yarn1_banner(&mut command);
+        }
+        self.failure.command = command;
         infer_operation_from_command(&mut self.failure);
     }
+
+    /// yarn 1's first line is a banner, `yarn <command> v<version>` (yarn 1.22.22
+    /// src/cli/index.js `reporter.header(commandName, {name: 'yarn', version})`, printed by
+    /// src/reporters/console/console-reporter.js `header`: `${pkg.name} ${command}
+    /// v${pkg.version}`; shipped lib/cli.js:88917 and :93320): the version is no argument.
+    fn strip_yarn1_banner(&mut self, command: &mut Vec<String>) {
+        let [_, version] = command.as_slice() else {
+            return;
+        };
+        let Some(number) = version.strip_prefix('v').filter(|n| is_version(n)) else {
+            return;
+        };
+        self.failure
+            .tool_version
+            .get_or_insert_with(|| number.to_owned());
+        self.failure.tool = Some(ClientId::Yarn1);
+        self.failure.signals.command_from_banner = true;
+        command.pop();
+    }
+}
+
+/// `1.22.22`, `1.22.0-rc.1`: a release number as yarn prints it.
+fn is_version(text: &str) -> bool {
+    let core = text.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
