@@ -370,12 +370,7 @@ fn registries_match_npm_config_get() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    support::assert_no_disagreement("regauth's config vs npm config get", &failures, "\n");
 }
 
 /// `npm config` refuses to run inside a workspace, so this one asks npm through a script's

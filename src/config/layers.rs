@@ -4,13 +4,15 @@
 //! `<prefix>/etc/npmrc`). Each value is parsed like npm's `parseField` (trim, `true`/`false`/`null`
 //! words, `${VAR}` expansion, `~/` and relative paths for path keys) and keeps its provenance.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::config::cli_args::{self, CliValue};
 use crate::config::expand::{expand, VarRef};
 use crate::config::ini::{self, Entry, Js};
 use crate::config::value::{is_secret_key, js_text_and_kind, Kind, Layer, Provenance, Text, Value};
+
+mod repeated;
 
 use super::locations::{
     default_global_prefix, default_globalconfig, find_home, find_node, find_npm_dir, local_prefix,
@@ -438,7 +440,7 @@ fn load_text(layers: &mut Layers, path: &Path, layer: Layer, text: &str) {
         layers.ignored.push(ignored(entry, provenance(entry.line)));
     }
     let resolved_keys = parsed.top_level();
-    let mut repeated = repeated_entries(&parsed, &resolved_keys);
+    let mut repeated = repeated::Repeated::of(&parsed, &resolved_keys);
     for resolved in resolved_keys {
         let value = parse_field(
             layers,
@@ -446,41 +448,9 @@ fn load_text(layers: &mut Layers, path: &Path, layer: Layer, text: &str) {
             &resolved.value,
             provenance(resolved.line),
         );
-        if let Some(entries) = repeated.remove(resolved.key.as_str()) {
-            let earlier = entries
-                .iter()
-                .filter(|e| e.line != resolved.line)
-                .map(|e| parse_field(layers, &e.key, &e.value, provenance(e.line)))
-                .collect();
-            layers
-                .shadowed
-                .insert((value.layer(), value.key.clone()), earlier);
-        }
+        repeated.shadow_earlier(layers, &resolved, &value, &provenance);
         layers.insert(value);
     }
-}
-
-/// Each top-level key assigned more than once as a scalar, with all its assignments in file
-/// order. One pass over the entries (a file of 60k keys is read before every npm call).
-fn repeated_entries<'a>(
-    parsed: &'a ini::IniFile,
-    resolved: &[ini::Resolved],
-) -> HashMap<&'a str, Vec<&'a Entry>> {
-    let wanted: HashSet<&str> = resolved
-        .iter()
-        .filter(|r| !r.shadowed_lines.is_empty() && !matches!(r.value, Js::List(_)))
-        .map(|r| r.key.as_str())
-        .collect();
-    let mut out: HashMap<&str, Vec<&Entry>> = HashMap::new();
-    if wanted.is_empty() {
-        return out;
-    }
-    for entry in parsed.entries.iter().filter(|e| e.section.is_none()) {
-        if wanted.contains(entry.key.as_str()) {
-            out.entry(entry.key.as_str()).or_default().push(entry);
-        }
-    }
-    out
 }
 
 fn ignored(entry: &Entry, provenance: Provenance) -> IgnoredEntry {
